@@ -1,0 +1,104 @@
+/** The four protocol commands, each given parsed input and the one Output. Resolve with the exit code. */
+import { configError } from './errors.js';
+import { parseConfig, type Config } from './config.js';
+import { loadSpec } from './resources.js';
+import { errorMessage, statusMessage, type JsonObject } from './protocol/messages.js';
+import type { Output } from './protocol/output.js';
+import { parseConfiguredCatalog } from './protocol/catalog.js';
+import { parseState } from './protocol/state.js';
+import { syncModesOf, toAirbyteStream } from './engine/discover.js';
+import { stateProblems } from './engine/incremental.js';
+import { Reader, type SelectedStream } from './engine/read.js';
+import { authMessage, createHttpClient, DOCS_URL } from './customerio/base.js';
+import { checkConnection } from './customerio/check.js';
+import { streamsFor } from './customerio/streams/index.js';
+import { ConnectorError } from './errors.js';
+
+export function runSpec(output: Output): number {
+  output.emit({ type: 'SPEC', spec: { documentationUrl: DOCS_URL, connectionSpecification: loadSpec(), supportsIncremental: true } });
+  return 0;
+}
+
+export async function runCheck(rawConfig: unknown, output: Output): Promise<number> {
+  let config: Config;
+  try {
+    config = parseConfig(rawConfig);
+  } catch (error) {
+    // An invalid config is a failed check, said in the check's own answer (the protocol's way).
+    const message = error instanceof ConnectorError ? error.message : String(error);
+    output.emit({ type: 'CONNECTION_STATUS', connectionStatus: { status: 'FAILED', message } });
+    return 0;
+  }
+  const result = await checkConnection(config);
+  output.emit({ type: 'CONNECTION_STATUS', connectionStatus: result });
+  return 0;
+}
+
+export function runDiscover(config: Config, output: Output): number {
+  output.emit({ type: 'CATALOG', catalog: { streams: streamsFor(config).map(toAirbyteStream) } });
+  return 0;
+}
+
+export async function runRead(config: Config, rawCatalog: unknown, rawState: unknown, output: Output): Promise<number> {
+  const definitions = streamsFor(config);
+  const byName = new Map(definitions.map((d) => [d.name, d]));
+  const selected = parseConfiguredCatalog(
+    rawCatalog,
+    definitions.map((d) => ({ name: d.name, syncModes: syncModesOf(d) })),
+  );
+  const states = parseState(rawState);
+  for (const [name, state] of states) {
+    const definition = byName.get(name);
+    if (!definition) throw configError(`The state has an entry for stream "${name}", which this connector does not offer; remove it or reset the connection's state`);
+    const problems = stateProblems(definition.incremental, state);
+    if (problems.length) throw configError(`The state of stream "${name}" is not usable: ${problems.join('; ')}. Reset that stream's state.`);
+  }
+
+  const started = Date.now();
+  const http = createHttpClient(config, output);
+  const signal: { aborted: boolean; reason?: ConnectorError } = { aborted: false };
+  const reader = new Reader({
+    config,
+    http,
+    output,
+    clock: Date.now,
+    signal,
+    authMessage: (status, detail) => authMessage(status, detail, config),
+  });
+  const streams: SelectedStream[] = selected.map((s) => ({ definition: byName.get(s.name)!, syncMode: s.syncMode, state: states.get(s.name) }));
+  const done = new Set<string>();
+
+  const onTerm = () => {
+    signal.aborted = true;
+    output.emit(errorMessage('The sync was stopped by a termination signal; the last STATE printed for each stream is where the next sync resumes.', 'transient_error', Date.now()));
+    for (const s of streams) if (!done.has(s.definition.name)) output.emit(statusMessage(s.definition.name, 'INCOMPLETE', Date.now()));
+    output.close();
+    void output.flush().then(() => process.exit(143));
+  };
+  process.once('SIGTERM', onTerm);
+  process.once('SIGINT', onTerm);
+  try {
+    output.log('INFO', `Reading ${streams.length} stream(s) from ${new URL(config.baseUrl).host} at up to ${config.requestsPerSecond} requests/s`);
+    const outcomes = await Promise.all(
+      streams.map(async (s) => {
+        const outcome = await reader.readStream(s);
+        done.add(s.definition.name);
+        return outcome;
+      }),
+    );
+    await http.limiter.stop();
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    const summary = outcomes.map((o) => `${o.stream}=${o.records}${o.error ? ' (incomplete)' : ''}`).join(', ');
+    output.log('INFO', `Read ${outcomes.reduce((n, o) => n + o.records, 0)} records in ${seconds}s with ${http.counts.attempts} requests (${http.counts.retries} retried, ${http.counts.rateLimited} rate-limited): ${summary}`);
+    const failed = outcomes.filter((o) => o.error);
+    if (signal.reason && !failed.some((o) => o.error === signal.reason)) {
+      output.emit(errorMessage(signal.reason.message, signal.reason.failureType, Date.now()));
+    }
+    return failed.length || signal.aborted ? 1 : 0;
+  } finally {
+    process.removeListener('SIGTERM', onTerm);
+    process.removeListener('SIGINT', onTerm);
+  }
+}
+
+export type { JsonObject };

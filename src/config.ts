@@ -1,0 +1,156 @@
+/**
+ * The connector's configuration: validated against spec.json (one schema for `spec` and for checks),
+ * then turned into a typed Config with defaults applied and derived values (base URL, start seconds).
+ * Every problem becomes one config_error naming the field and the fix.
+ */
+import { Ajv } from 'ajv';
+import { configError } from './errors.js';
+import { loadSpec } from './resources.js';
+import { EVERYONE, filterProblems } from './customerio/filter.js';
+import type { JsonObject } from './protocol/messages.js';
+
+export type Region = 'us' | 'eu';
+export type MetricsPeriod = 'hours' | 'days' | 'weeks' | 'months';
+
+export interface CustomStreamConfig {
+  name: string;
+  path: string;
+  recordsPath: string;
+  primaryKey: string[];
+  paginated: boolean;
+}
+
+export interface Config {
+  apiKey: string;
+  region: Region;
+  /** Base URL every request path is appended to, e.g. https://api.customer.io/v1 */
+  baseUrl: string;
+  /** Base URL for a region (used by `check` to find the region a key belongs to). */
+  baseUrlFor: (region: Region) => string;
+  /** True when the user pinned a single host (api_base_url without `{region}`). */
+  pinnedHost: boolean;
+  startDateSeconds?: number;
+  messagesLookbackDays: number;
+  requestsPerSecond: number;
+  activityTypes: string[];
+  activitiesIncludeDeleted: boolean;
+  activityParsing: 'single_table' | 'per_type';
+  customerFilter: JsonObject;
+  customerAttributes: string[];
+  metricsPeriod: MetricsPeriod;
+  metricsSteps?: number;
+  messageTypes: string[];
+  customStreams: CustomStreamConfig[];
+}
+
+export const REGION_HOSTS: Record<Region, string> = {
+  us: 'https://api.customer.io/v1',
+  eu: 'https://api-eu.customer.io/v1',
+};
+
+let validateSpec: ((data: unknown) => boolean) & { errors?: Array<{ instancePath: string; message?: string; params: Record<string, unknown> }> | null };
+
+function specValidator() {
+  if (!validateSpec) {
+    const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: false });
+    ajv.addFormat('date-time', (text: string) => !Number.isNaN(Date.parse(text)));
+    validateSpec = ajv.compile(loadSpec()) as typeof validateSpec;
+  }
+  return validateSpec;
+}
+
+/** One readable sentence per schema violation, naming the field. */
+function describeSchemaErrors(): string[] {
+  return (validateSpec.errors ?? []).map((e) => {
+    const field = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : 'config';
+    if (e.params.missingProperty) return `"${String(e.params.missingProperty)}" is required`;
+    if (e.params.allowedValues) return `"${field}" must be one of ${(e.params.allowedValues as unknown[]).join(', ')}`;
+    if (e.params.pattern && field === 'start_date') return `"start_date" must be an ISO-8601 UTC date-time like 2024-01-01T00:00:00Z`;
+    return `"${field}" ${e.message ?? 'is invalid'}`;
+  });
+}
+
+function parseFilter(raw: unknown): JsonObject {
+  if (raw === undefined || raw === null || raw === '') return EVERYONE;
+  let filter: unknown = raw;
+  if (typeof raw === 'string') {
+    try {
+      filter = JSON.parse(raw);
+    } catch {
+      throw configError('"customer_filter" is not valid JSON; give a filter such as {"and":[{"segment":{"id":4}}]}');
+    }
+  }
+  // Accept both {"filter": {...}} (the request body) and the bare filter.
+  if (filter && typeof filter === 'object' && !Array.isArray(filter) && Object.keys(filter).length === 1 && 'filter' in filter) {
+    filter = (filter as JsonObject).filter;
+  }
+  const problems = filterProblems(filter);
+  if (problems.length) throw configError(`"customer_filter" is not a valid Customer.io filter: ${problems.join('; ')}`);
+  return filter as JsonObject;
+}
+
+export function parseConfig(raw: unknown): Config {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw configError('The config must be a JSON object with at least "app_api_key"');
+  }
+  const input = raw as JsonObject;
+  // customer_filter may be given as an object as well as a JSON string: check it on its own.
+  const forSchema = { ...input };
+  if (forSchema.customer_filter !== undefined && typeof forSchema.customer_filter !== 'string') delete forSchema.customer_filter;
+  if (forSchema.customer_filter === null) delete forSchema.customer_filter;
+  for (const key of ['start_date', 'api_base_url', 'metrics_steps']) if (forSchema[key] === null || forSchema[key] === '') delete forSchema[key];
+  if (!specValidator()(forSchema)) {
+    throw configError(`Invalid config: ${describeSchemaErrors().join('; ')}`);
+  }
+  const apiKey = String(input.app_api_key).trim();
+  if (apiKey === '') throw configError('"app_api_key" is empty; paste an App API key from Customer.io');
+  const region = (input.region ?? 'us') as Region;
+
+  const template = typeof forSchema.api_base_url === 'string' ? forSchema.api_base_url.trim().replace(/\/+$/, '') : undefined;
+  if (template !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(template.replace('{region}', region));
+    } catch {
+      throw configError(`"api_base_url" is not a URL: ${template}`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw configError('"api_base_url" must start with http:// or https://');
+  }
+  const baseUrlFor = (r: Region) => (template ? template.replace('{region}', r) : REGION_HOSTS[r]);
+
+  let startDateSeconds: number | undefined;
+  if (typeof forSchema.start_date === 'string') {
+    const ms = Date.parse(forSchema.start_date);
+    if (Number.isNaN(ms)) throw configError(`"start_date" is not a date: ${forSchema.start_date}`);
+    startDateSeconds = Math.floor(ms / 1000);
+  }
+
+  const steps = forSchema.metrics_steps as number | undefined;
+  const customStreams = ((input.custom_streams as JsonObject[] | undefined) ?? []).map((s) => ({
+    name: String(s.name),
+    path: String(s.path).startsWith('/') ? String(s.path) : `/${String(s.path)}`,
+    recordsPath: String(s.records_path),
+    primaryKey: (s.primary_key as string[] | undefined) ?? ['id'],
+    paginated: s.paginated === true,
+  }));
+
+  return {
+    apiKey,
+    region,
+    baseUrl: baseUrlFor(region),
+    baseUrlFor,
+    pinnedHost: template !== undefined && !template.includes('{region}'),
+    startDateSeconds,
+    messagesLookbackDays: (input.messages_lookback_days as number | undefined) ?? 30,
+    requestsPerSecond: (input.requests_per_second as number | undefined) ?? 10,
+    activityTypes: (input.activity_types as string[] | undefined) ?? [],
+    activitiesIncludeDeleted: input.activities_include_deleted === true,
+    activityParsing: (input.activity_parsing as Config['activityParsing'] | undefined) ?? 'single_table',
+    customerFilter: parseFilter(input.customer_filter),
+    customerAttributes: (input.customer_attributes as string[] | undefined) ?? [],
+    metricsPeriod: (input.metrics_period as MetricsPeriod | undefined) ?? 'days',
+    metricsSteps: steps,
+    messageTypes: (input.message_types as string[] | undefined) ?? [],
+    customStreams,
+  };
+}

@@ -1,0 +1,47 @@
+/**
+ * What every Customer.io request shares: the HTTP client built from the config (region host, bearer key,
+ * the one limiter) and the status table that turns the API's refusals into messages naming the fix.
+ */
+import type { Config } from '../config.js';
+import { HttpClient } from '../engine/http.js';
+import { RateLimiter } from '../engine/limiter.js';
+import type { Output } from '../protocol/output.js';
+
+export const DOCS_URL = 'https://customer.io/docs/api/app/';
+
+export function authMessage(status: number, detail: string, config?: Pick<Config, 'region'>): string {
+  const region = config ? ` (region is set to ${config.region})` : '';
+  return status === 401
+    ? `Customer.io rejected the App API key (401${detail ? `: ${detail}` : ''}). Use an App API key from Settings → API Credentials → App API Keys (not a Track API key), and check the region${region}; a key that worked before may have been revoked.`
+    : `Customer.io refused the request (${status}${detail ? `: ${detail}` : ''}). The key may be restricted, or your IP may not be on the key's allowlist.`;
+}
+
+export interface HttpOverrides {
+  timeoutMs?: number;
+  maxTries?: number;
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  baseUrl?: string;
+}
+
+/** The HTTP client of a run: one limiter for every request the process makes. */
+export function createHttpClient(config: Config, output?: Output, overrides: HttpOverrides = {}): HttpClient {
+  const env = process.env;
+  const limiter = new RateLimiter({ requestsPerSecond: config.requestsPerSecond });
+  return new HttpClient({
+    baseUrl: overrides.baseUrl ?? config.baseUrl,
+    apiKey: config.apiKey,
+    limiter,
+    timeoutMs: overrides.timeoutMs ?? numberFromEnv(env.CIO_REQUEST_TIMEOUT_MS) ?? 60_000,
+    maxTries: overrides.maxTries ?? numberFromEnv(env.CIO_MAX_TRIES) ?? 6,
+    backoffBaseMs: overrides.backoffBaseMs ?? numberFromEnv(env.CIO_BACKOFF_BASE_MS) ?? 1000,
+    backoffMaxMs: overrides.backoffMaxMs ?? numberFromEnv(env.CIO_BACKOFF_MAX_MS) ?? 60_000,
+    log: output ? (level, message) => output.log(level, message) : undefined,
+  });
+}
+
+function numberFromEnv(value: string | undefined): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const n = Number(value);
+  return Number.isFinite(n) && n >= 0 ? n : undefined;
+}

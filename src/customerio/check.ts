@@ -1,0 +1,73 @@
+/**
+ * `check`: one authenticated call (GET /workspaces). A 401 is tried on the other region too, because an EU
+ * key sent to the US host is answered 401, and telling the user "your key is an EU key" is the fix.
+ */
+import type { Config, Region } from '../config.js';
+import { ConnectorError } from '../errors.js';
+import { ApiError } from '../engine/http.js';
+import { authMessage, createHttpClient } from './base.js';
+
+export interface CheckResult {
+  status: 'SUCCEEDED' | 'FAILED';
+  message?: string;
+}
+
+const CHECK_TIMEOUT_MS = 15_000;
+
+async function workspaces(config: Config, region: Region) {
+  const http = createHttpClient(config, undefined, { baseUrl: config.baseUrlFor(region), timeoutMs: CHECK_TIMEOUT_MS, maxTries: 2, backoffBaseMs: 500 });
+  try {
+    const response = await http.request({ path: '/workspaces' });
+    const list = (response.body as { workspaces?: Array<{ id?: unknown; name?: unknown }> } | null)?.workspaces;
+    return Array.isArray(list) ? list : [];
+  } finally {
+    await http.limiter.stop();
+  }
+}
+
+export async function checkConnection(config: Config): Promise<CheckResult> {
+  try {
+    const found = await workspaces(config, config.region);
+    const names = found.map((w) => `${String(w.name ?? 'unnamed')} (id ${String(w.id ?? '?')})`).join(', ');
+    return { status: 'SUCCEEDED', message: names ? `Connected to workspace ${names}` : 'Connected' };
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) {
+      const other: Region = config.region === 'us' ? 'eu' : 'us';
+      if (!config.pinnedHost) {
+        try {
+          await workspaces(config, other);
+          return {
+            status: 'FAILED',
+            message: `This App API key belongs to the ${other.toUpperCase()} region; set region to ${other}.`,
+          };
+        } catch {
+          // Not the other region's key either: report the original refusal.
+        }
+      }
+      return { status: 'FAILED', message: authMessage(401, error.detail, config) };
+    }
+    if (error instanceof ApiError && error.status === 403) {
+      return {
+        status: 'FAILED',
+        message: `Customer.io refused the key (403${error.detail ? `: ${error.detail}` : ''}): it may be a restricted key without access to workspaces, or this machine's IP is not on the key's allowlist.`,
+      };
+    }
+    if (error instanceof ApiError) return { status: 'FAILED', message: `Customer.io answered ${error.status}${error.detail ? `: ${error.detail}` : ''}` };
+    const host = safeHost(config.baseUrl);
+    if (error instanceof ConnectorError && error.failureType === 'transient_error') {
+      return {
+        status: 'FAILED',
+        message: `Could not reach Customer.io at ${host}: ${error.message.replace(/^Customer\.io did not answer /, 'no answer to ')} Check network access${config.pinnedHost ? ' and api_base_url' : ''}.`,
+      };
+    }
+    return { status: 'FAILED', message: `Check failed: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}
+
+function safeHost(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}

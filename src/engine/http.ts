@@ -1,0 +1,182 @@
+/**
+ * HTTP for every request of the process: got for the transport, bearer auth, a timeout, our own retry loop
+ * (got's is off: one owner for retries) and the shared RateLimiter scheduling every attempt.
+ * Answers are parsed here; a final non-2xx answer becomes an ApiError carrying the API's own detail.
+ * Nothing here ever puts the key (or any request header) into a message.
+ */
+import got, { type Got } from 'got';
+import { transientError } from '../errors.js';
+import { RateLimiter } from './limiter.js';
+import { isRetryableStatus, parseRetryAfter, retryDelay } from './retry.js';
+import type { QueryValue } from './types.js';
+
+export interface HttpRequest {
+  method?: 'GET' | 'POST';
+  /** Path after the base URL, e.g. `/activities`. */
+  path: string;
+  query?: Record<string, QueryValue>;
+  body?: unknown;
+  /** For messages: which stream asked. */
+  stream?: string;
+}
+
+export interface HttpResponse {
+  status: number;
+  body: unknown;
+}
+
+/** A final non-2xx answer (not retried, or retries exhausted on a non-retryable status). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly detail: string,
+    readonly request: { method: string; path: string },
+  ) {
+    super(`${request.method} ${request.path} answered ${status}${detail ? `: ${detail}` : ''}`);
+    this.name = 'ApiError';
+  }
+}
+
+export interface HttpClientOptions {
+  baseUrl: string;
+  apiKey: string;
+  limiter: RateLimiter;
+  timeoutMs?: number;
+  /** Attempts per request, the first included (default 6). */
+  maxTries?: number;
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  log?: (level: 'INFO' | 'WARN' | 'DEBUG', message: string) => void;
+  /** Transport, injectable for tests. */
+  transport?: Got;
+}
+
+/** The API's own explanation from any of its error shapes: `{"errors":[{detail}]}`, `{"meta":{"error"}}`, text. */
+export function errorDetail(text: string): string {
+  const trimmed = text.trim();
+  if (trimmed === '') return '';
+  try {
+    const body = JSON.parse(trimmed) as Record<string, unknown>;
+    const errors = body?.errors;
+    if (Array.isArray(errors) && errors.length) {
+      return errors
+        .map((e) => (e && typeof e === 'object' ? String((e as Record<string, unknown>).detail ?? (e as Record<string, unknown>).title ?? JSON.stringify(e)) : String(e)))
+        .join('; ');
+    }
+    const meta = body?.meta as Record<string, unknown> | undefined;
+    if (meta && typeof meta.error === 'string') return meta.error;
+    if (typeof body?.error === 'string') return body.error;
+    if (typeof body?.message === 'string') return body.message;
+  } catch {
+    // not JSON: fall through to the text itself
+  }
+  return trimmed.length > 300 ? `${trimmed.slice(0, 300)}…` : trimmed;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function queryString(query: Record<string, QueryValue> | undefined): string {
+  if (!query) return '';
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) if (value !== undefined) params.append(key, String(value));
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
+
+/** Why an attempt failed in a way worth retrying. */
+class RetryableFailure extends Error {
+  constructor(
+    message: string,
+    readonly retryAfter?: string,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
+
+export class HttpClient {
+  private readonly transport: Got;
+  private readonly sleep: (ms: number) => Promise<void>;
+  readonly limiter: RateLimiter;
+  /** Requests answered, by outcome, for summaries. */
+  readonly counts = { attempts: 0, retries: 0, rateLimited: 0 };
+
+  constructor(private readonly options: HttpClientOptions) {
+    this.transport = options.transport ?? got;
+    this.sleep = options.sleep ?? defaultSleep;
+    this.limiter = options.limiter;
+  }
+
+  async request({ method = 'GET', path, query, body }: HttpRequest): Promise<HttpResponse> {
+    const maxTries = this.options.maxTries ?? 6;
+    const url = `${this.options.baseUrl}${path}${queryString(query)}`;
+    const label = `${method} ${path}${queryString(query)}`;
+    let lastProblem = '';
+    for (let attempt = 1; attempt <= maxTries; attempt++) {
+      try {
+        return await this.limiter.schedule(() => this.attempt(method, url, label, body));
+      } catch (error) {
+        if (!(error instanceof RetryableFailure)) throw error;
+        lastProblem = error.message;
+        if (attempt === maxTries) break;
+        const delay = retryDelay({
+          attempt,
+          retryAfter: error.retryAfter,
+          baseMs: this.options.backoffBaseMs,
+          maxMs: this.options.backoffMaxMs,
+          random: this.options.random,
+        });
+        if (error.status === 429) {
+          this.counts.rateLimited++;
+          this.limiter.onRateLimited(parseRetryAfter(error.retryAfter) ?? delay);
+        }
+        this.counts.retries++;
+        this.options.log?.(error.status === 429 ? 'DEBUG' : 'WARN', `${label}: ${error.message}; retry ${attempt} of ${maxTries - 1} in ${delay} ms`);
+        await this.sleep(delay);
+      }
+    }
+    throw transientError(`Customer.io did not answer ${label} successfully after ${maxTries} attempts (last: ${lastProblem}). Try the sync again later.`);
+  }
+
+  private async attempt(method: 'GET' | 'POST', url: string, label: string, body: unknown): Promise<HttpResponse> {
+    this.counts.attempts++;
+    let response;
+    try {
+      response = await this.transport(url, {
+        method,
+        headers: { authorization: `Bearer ${this.options.apiKey}`, accept: 'application/json' },
+        ...(body === undefined ? {} : { json: body }),
+        timeout: { request: this.options.timeoutMs ?? 60_000 },
+        retry: { limit: 0 },
+        throwHttpErrors: false,
+        followRedirect: false,
+        responseType: 'text',
+      });
+    } catch (error) {
+      // Network failures, timeouts and bodies cut off mid-way are all worth another try.
+      const code = (error as { code?: string }).code;
+      const message = error instanceof Error ? error.message : String(error);
+      throw new RetryableFailure(`network error${code ? ` ${code}` : ''} (${message.split('\n')[0]})`);
+    }
+    const status = response.statusCode;
+    const text = response.body ?? '';
+    if (status >= 200 && status < 300) {
+      this.limiter.onSuccess();
+      if (text.trim() === '') return { status, body: {} };
+      try {
+        return { status, body: JSON.parse(text) };
+      } catch {
+        throw new RetryableFailure(`answered ${status} with a body that is not JSON (${text.length} bytes)`);
+      }
+    }
+    const detail = errorDetail(text);
+    if (isRetryableStatus(status)) {
+      const retryAfter = response.headers['retry-after'];
+      throw new RetryableFailure(`answered ${status}${detail ? ` (${detail})` : ''}`, Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, status);
+    }
+    const [requestMethod, ...rest] = label.split(' ');
+    throw new ApiError(status, detail, { method: requestMethod, path: rest.join(' ') });
+  }
+}

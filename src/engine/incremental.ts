@@ -1,0 +1,143 @@
+/**
+ * Incremental strategies, as data plus pure functions.
+ *
+ * - `clientSide`: the API has no time filter; the engine reads the list and keeps records whose cursor is
+ *   at or after `cursor − lookback`. Lists in unknown (or newest-first) order must not move the cursor
+ *   mid-pass: a checkpoint keeps the old cursor until the pass completes, then the pass's maximum is promoted.
+ *   `stopWhenOlder` ends a pass once a whole page is older than the lower bound (activities).
+ * - `serverWindows`: the API filters by `start_ts`/`end_ts`; the engine walks windows of at most
+ *   `windowSeconds` in order, oldest first, and moves the cursor to each window's end once it is read.
+ *
+ * Cursor values are compared as unix seconds (numbers, numeric strings and ISO-8601 strings are accepted)
+ * and stored in state in the form the record carried them.
+ */
+import type { Config } from '../config.js';
+import type { JsonObject } from '../protocol/messages.js';
+
+export interface ClientSideStrategy {
+  kind: 'client';
+  cursorField: string;
+  /** Keep per-partition cursors (e.g. per campaign) instead of one for the stream. */
+  perPartition?: boolean;
+  /** Seconds re-read before the saved cursor (or a function of the saved cursor, for calendar periods). */
+  lookback?: number | ((cursorSeconds: number, config: Config) => number);
+  /** Stop paging when a whole page is older than the lower bound (lists read newest first). */
+  stopWhenOlder?: boolean;
+}
+
+export interface ServerWindowStrategy {
+  kind: 'windows';
+  cursorField: string;
+  perPartition?: boolean;
+  /** Longest window the API honours (it narrows longer ones silently). */
+  windowSeconds: number;
+  /** Seconds re-read before the saved cursor. */
+  lookback?: (config: Config) => number;
+  /** Where a first read starts when there is no state and no start_date (unix s). */
+  defaultStart: (nowSeconds: number, partition: { parent?: JsonObject }) => number;
+}
+
+export type IncrementalStrategy = ClientSideStrategy | ServerWindowStrategy;
+
+export const DAY = 86_400;
+
+export function clientSide(cursorField: string, options: Omit<ClientSideStrategy, 'kind' | 'cursorField'> = {}): ClientSideStrategy {
+  return { kind: 'client', cursorField, ...options };
+}
+
+export function serverWindows(
+  cursorField: string,
+  options: Omit<ServerWindowStrategy, 'kind' | 'cursorField'>,
+): ServerWindowStrategy {
+  return { kind: 'windows', cursorField, ...options };
+}
+
+/** A cursor value as unix seconds, or undefined when it cannot be read as a time. */
+export function toSeconds(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  if (typeof value === 'string' && value.trim() !== '') {
+    if (/^-?\d+(\.\d+)?$/.test(value.trim())) return Number(value);
+    const ms = Date.parse(value);
+    return Number.isNaN(ms) ? undefined : ms / 1000;
+  }
+  return undefined;
+}
+
+/** The earliest cursor value a read keeps: saved cursor minus lookback, else start_date, else nothing. */
+export function lowerBound(
+  strategy: IncrementalStrategy,
+  saved: unknown,
+  config: Config,
+): number | undefined {
+  const savedSeconds = toSeconds(saved);
+  if (savedSeconds !== undefined) {
+    const lookback =
+      strategy.kind === 'client'
+        ? typeof strategy.lookback === 'function'
+          ? strategy.lookback(savedSeconds, config)
+          : (strategy.lookback ?? 0)
+        : (strategy.lookback?.(config) ?? 0);
+    const bound = savedSeconds - lookback;
+    return config.startDateSeconds !== undefined ? Math.max(bound, config.startDateSeconds) : bound;
+  }
+  return config.startDateSeconds;
+}
+
+/** The later of two cursor values (never moves a cursor backwards); keeps the original representation. */
+export function laterCursor(a: unknown, b: unknown): unknown {
+  const sa = toSeconds(a);
+  const sb = toSeconds(b);
+  if (sa === undefined) return sb === undefined ? a : b;
+  if (sb === undefined) return a;
+  return sb > sa ? b : a;
+}
+
+/** Windows [start, end) of at most `size` seconds covering [from, to), oldest first. */
+export function timeWindows(from: number, to: number, size: number): Array<{ start: number; end: number }> {
+  const windows: Array<{ start: number; end: number }> = [];
+  if (!(size > 0)) throw new Error('window size must be positive');
+  for (let start = Math.floor(from); start < to; start += size) {
+    windows.push({ start, end: Math.min(start + size, Math.ceil(to)) });
+  }
+  return windows;
+}
+
+/**
+ * Stream state helpers. A stream without partitions keeps `{ "<cursor>": value }`; a partitioned
+ * one keeps `{ "partitions": { "<key>": { "<cursor>": value } } }`. Both may carry `ids` (delete tracking).
+ */
+export function savedCursor(state: JsonObject | undefined, strategy: IncrementalStrategy, key: string): unknown {
+  if (!state) return undefined;
+  if (strategy.perPartition) {
+    const partitions = state.partitions as Record<string, JsonObject> | undefined;
+    return partitions?.[key]?.[strategy.cursorField];
+  }
+  return state[strategy.cursorField];
+}
+
+/** Why a saved stream_state cannot be used with this strategy (empty when it can). */
+export function stateProblems(strategy: IncrementalStrategy | undefined, state: JsonObject): string[] {
+  if (!strategy) return [];
+  const problems: string[] = [];
+  const check = (value: unknown, where: string) => {
+    if (value === undefined || value === null) return;
+    if (toSeconds(value) === undefined) problems.push(`${where} must be a unix timestamp or an ISO-8601 date-time, not ${JSON.stringify(value).slice(0, 60)}`);
+  };
+  if (strategy.perPartition) {
+    const partitions = state.partitions;
+    if (partitions === undefined) {
+      // A stream-level cursor from an older state shape is not understood per partition.
+      if (state[strategy.cursorField] !== undefined) check(state[strategy.cursorField], strategy.cursorField);
+      return problems;
+    }
+    if (partitions === null || typeof partitions !== 'object' || Array.isArray(partitions)) return ['"partitions" must be an object of per-partition cursors'];
+    for (const [key, value] of Object.entries(partitions as JsonObject)) {
+      if (value === null || typeof value !== 'object') problems.push(`partitions["${key}"] must be an object`);
+      else check((value as JsonObject)[strategy.cursorField], `partitions["${key}"].${strategy.cursorField}`);
+    }
+  } else {
+    check(state[strategy.cursorField], strategy.cursorField);
+  }
+  if (state.ids !== undefined && !Array.isArray(state.ids)) problems.push('"ids" must be a list');
+  return problems;
+}

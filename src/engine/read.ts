@@ -1,0 +1,321 @@
+/**
+ * The read loop: one engine for every stream definition.
+ *
+ * For each selected stream: STARTED → partitions (from config, or a parent stream read in full and never
+ * emitted) → pages (paginator) → records (selector, transform, enrich, incremental filter) → RECORDs then a
+ * STATE after every page → COMPLETE. Streams, and partitions within a stream, run concurrently; every
+ * request goes through the one limiter in the HTTP client. Records and STATE of a page are written in one
+ * synchronous burst, so whenever the loop waits (network, a slow stdout) each stream's last message is its
+ * STATE: a process stopped at any await point has already printed a state that covers what it printed.
+ */
+import { ConnectorError, asConnectorError, configError } from '../errors.js';
+import { recordMessage, stateMessage, statusMessage, errorMessage, type JsonObject, type SyncMode } from '../protocol/messages.js';
+import type { Output } from '../protocol/output.js';
+import type { Config } from '../config.js';
+import { ApiError, type HttpClient } from './http.js';
+import { Checkpoint } from './checkpoint.js';
+import { forEachConcurrent } from './concurrency.js';
+import { lowerBound, savedCursor, timeWindows, toSeconds, laterCursor } from './incremental.js';
+import { compileSelector } from './select.js';
+import type { PageState } from './paginators.js';
+import type { Partition, Record_, RequestContext, StatusAction, StreamDefinition } from './types.js';
+
+export interface ReadContext {
+  config: Config;
+  http: HttpClient;
+  output: Output;
+  /** Unix ms. */
+  clock: () => number;
+  /** Set when the run must stop (SIGTERM, a revoked key): no new page starts. */
+  signal?: { aborted: boolean; reason?: ConnectorError };
+  /** Messages of authentication failures (the key's problem, not a stream's). */
+  authMessage?: (status: number, detail: string) => string;
+}
+
+export interface SelectedStream {
+  definition: StreamDefinition;
+  syncMode: SyncMode;
+  state?: JsonObject;
+}
+
+export interface StreamOutcome {
+  stream: string;
+  records: number;
+  error?: ConnectorError;
+}
+
+/** Ends a stream's read early, without failing it (e.g. a stop requested by the platform). */
+class Stopped extends Error {}
+
+const DEFAULT_AUTH_MESSAGE = (status: number, detail: string) =>
+  `Customer.io rejected the App API key (${status}${detail ? `: ${detail}` : ''}). Check the key and the region.`;
+
+export class Reader {
+  private readonly parentCache = new Map<string, Promise<Record_[]>>();
+  private readonly selectors = new Map<string, (body: unknown) => Record_[]>();
+
+  constructor(private readonly ctx: ReadContext) {}
+
+  /** Reads every selected stream; resolves with one outcome per stream (never rejects for a stream's failure). */
+  async readAll(streams: SelectedStream[]): Promise<StreamOutcome[]> {
+    return Promise.all(streams.map((s) => this.readStream(s)));
+  }
+
+  async readStream({ definition, syncMode, state }: SelectedStream): Promise<StreamOutcome> {
+    const { output, clock } = this.ctx;
+    const name = definition.name;
+    const incremental = syncMode === 'incremental' && definition.incremental ? definition.incremental : undefined;
+    const checkpoint = new Checkpoint(incremental, incremental ? state : undefined);
+    const outcome: StreamOutcome = { stream: name, records: 0 };
+    let running = false;
+    const markRunning = () => {
+      if (!running) {
+        running = true;
+        output.emit(statusMessage(name, 'RUNNING', clock()));
+      }
+    };
+    const flushState = () => {
+      const { state: current, recordCount } = checkpoint.take();
+      output.emit(stateMessage(name, current, recordCount));
+    };
+
+    output.emit(statusMessage(name, 'STARTED', clock()));
+    for (const note of definition.notes?.(this.ctx.config, Math.floor(clock() / 1000)) ?? []) output.log('WARN', `${name}: ${note}`);
+    try {
+      const partitions = await this.partitionsOf(definition);
+      const seenIds: unknown[] | undefined = incremental && definition.trackDeletes ? [] : undefined;
+      let unavailable: ConnectorError | undefined;
+
+      await forEachConcurrent(partitions, definition.concurrency ?? 4, async (partition) => {
+        if (unavailable) return;
+        const action = await this.readPartition(definition, partition, incremental ? checkpoint : undefined, incremental !== undefined, (records) => {
+          markRunning();
+          const emittedAt = clock();
+          for (const record of records) output.emit(recordMessage(name, record, emittedAt));
+          outcome.records += records.length;
+          checkpoint.counted(records.length);
+          flushState();
+        }, seenIds);
+        if (action instanceof ConnectorError) unavailable = action;
+      });
+      markRunning();
+      if (unavailable) throw unavailable;
+      if (seenIds) this.emitDeletions(definition, checkpoint, seenIds);
+      flushState();
+      output.emit(statusMessage(name, 'COMPLETE', clock()));
+    } catch (error) {
+      if (error instanceof Stopped) {
+        outcome.error = this.ctx.signal?.reason;
+        output.emit(statusMessage(name, 'INCOMPLETE', clock()));
+        return outcome;
+      }
+      const failure = asConnectorError(error);
+      const stream = failure.stream ?? name;
+      outcome.error = failure;
+      output.emit(errorMessage(failure.message, failure.failureType, clock(), { internal: failure.internal, stream }));
+      output.emit(statusMessage(name, 'INCOMPLETE', clock()));
+      if (failure.failureType === 'config_error' && !failure.stream && this.ctx.signal) {
+        // The key itself is bad: nothing else can succeed, stop the other streams too.
+        this.ctx.signal.aborted = true;
+        this.ctx.signal.reason ??= failure;
+      }
+    }
+    await output.drained();
+    return outcome;
+  }
+
+  /** Partitions of a stream: its parent's records, fixed partitions from the config, or one whole-stream partition. */
+  private async partitionsOf(definition: StreamDefinition): Promise<Partition[]> {
+    if (definition.parent) {
+      const { stream, key } = definition.parent;
+      const parents = await this.parentRecords(stream);
+      return parents.map((parent) => ({ key: key(parent), parent }));
+    }
+    if (definition.partitions) return definition.partitions(this.ctx.config);
+    return [{ key: '' }];
+  }
+
+  /** A parent stream's records, read in full once per run and shared by every child. */
+  parentRecords(definition: StreamDefinition): Promise<Record_[]> {
+    let pending = this.parentCache.get(definition.name);
+    if (!pending) {
+      pending = (async () => {
+        const all: Record_[] = [];
+        for (const partition of await this.partitionsOf(definition)) {
+          await this.readPartition(definition, partition, undefined, false, (records) => {
+            all.push(...records);
+          });
+        }
+        return all;
+      })();
+      this.parentCache.set(definition.name, pending);
+    }
+    return pending;
+  }
+
+  /**
+   * Reads one partition. Calls `emit` once per page with the records to print (after the incremental
+   * filter) and moves the checkpoint only where that is safe. Returns a ConnectorError when the stream
+   * is unavailable (403 and the like), to end it INCOMPLETE without failing the others.
+   */
+  private async readPartition(
+    definition: StreamDefinition,
+    partition: Partition,
+    checkpoint: Checkpoint | undefined,
+    incremental: boolean,
+    emit: (records: Record_[]) => void,
+    seenIds?: unknown[],
+  ): Promise<ConnectorError | void> {
+    const { config } = this.ctx;
+    const strategy = incremental ? definition.incremental : undefined;
+    const saved = strategy && checkpoint ? savedCursor(checkpointState(checkpoint, strategy), strategy, partition.key) : undefined;
+    const since = strategy ? lowerBound(strategy, saved, config) : undefined;
+    const idField = definition.primaryKey.length === 1 && definition.primaryKey[0].length === 1 ? definition.primaryKey[0][0] : undefined;
+
+    try {
+      if (definition.incremental?.kind === 'windows') {
+        // Server-side windows are needed for full refresh too: the API narrows long ranges.
+        const windows = definition.incremental;
+        const nowSeconds = Math.floor(this.ctx.clock() / 1000);
+        const from = since ?? config.startDateSeconds ?? windows.defaultStart(nowSeconds, partition);
+        for (const window of timeWindows(from, nowSeconds, windows.windowSeconds)) {
+          await this.pages(definition, partition, { window, since }, (records) => emit(records));
+          // The window is read in full: its end is safe to resume from.
+          checkpoint?.advance(partition.key, window.end);
+        }
+        return;
+      }
+
+      let passMax: unknown;
+      await this.pages(definition, partition, { since }, (records) => {
+        const kept: Record_[] = [];
+        let older = 0;
+        for (const record of records) {
+          if (seenIds && idField) seenIds.push(record[idField]);
+          if (strategy) {
+            const value = record[strategy.cursorField];
+            const seconds = toSeconds(value);
+            passMax = laterCursor(passMax, value);
+            if (since !== undefined && seconds !== undefined && seconds < since) {
+              older++;
+              continue;
+            }
+          }
+          kept.push(record);
+        }
+        emit(kept);
+        // Lists read newest first: a whole page older than the bound means the rest is older still.
+        const stop = strategy?.kind === 'client' && strategy.stopWhenOlder && records.length > 0 && older === records.length;
+        return stop ? 'stop' : undefined;
+      });
+      // Only a finished pass may promote its newest value (the list's order is not to be trusted mid-pass).
+      if (strategy) checkpoint?.advance(partition.key, passMax);
+    } catch (error) {
+      if (error instanceof ApiError) {
+        const action = this.statusAction(definition, partition, error.status);
+        if (action === 'skip-partition') {
+          this.ctx.output.log('WARN', `${definition.name}: skipped ${partition.key || 'the stream'} (${error.message}); it was probably deleted during the sync`);
+          return;
+        }
+        if (action === 'empty') return;
+        if (action === 'stream-unavailable') {
+          return configError(
+            `Stream ${definition.name} is not available to this App API key (${error.status}${error.detail ? `: ${error.detail}` : ''}). ` +
+              'It may need a feature your Customer.io plan does not include, or a key with more access; deselect the stream to skip it.',
+            { stream: definition.name },
+          );
+        }
+        if (error.status === 401) throw configError((this.ctx.authMessage ?? DEFAULT_AUTH_MESSAGE)(error.status, error.detail));
+        throw new ConnectorError(`Stream ${definition.name}: ${error.message}`, 'system_error', { stream: definition.name });
+      }
+      throw error;
+    }
+  }
+
+  private statusAction(definition: StreamDefinition, partition: Partition, status: number): StatusAction | undefined {
+    const declared = definition.onStatus?.[status];
+    if (declared) return declared;
+    if (status === 403) return 'stream-unavailable';
+    if (status === 404 && partition.parent) return 'skip-partition';
+    return undefined;
+  }
+
+  /** Pages of one partition (or one window of it): request, select, transform, enrich, hand to `onPage`. */
+  private async pages(
+    definition: StreamDefinition,
+    partition: Partition,
+    extra: { window?: { start: number; end: number }; since?: number },
+    onPage: (records: Record_[]) => 'stop' | void,
+  ): Promise<void> {
+    const { config, http, clock, output } = this.ctx;
+    const select = this.selector(definition.records);
+    const paginator = definition.paginate;
+    const pageState: PageState = { params: paginator.first(), seen: new Set() };
+    for (let page = 0; ; page++) {
+      if (this.ctx.signal?.aborted) throw new Stopped();
+      if (page >= 1_000_000) throw new ConnectorError(`${definition.name}: more than a million pages in one pass; stopping to avoid an endless loop`, 'system_error');
+      const requestCtx: RequestContext = { config, partition, window: extra.window, since: extra.since, now: clock() };
+      const path = typeof definition.request.path === 'function' ? definition.request.path(requestCtx) : definition.request.path;
+      const response = await http.request({
+        method: definition.request.method ?? 'GET',
+        path,
+        query: { ...definition.request.query?.(requestCtx), ...pageState.params },
+        body: definition.request.body?.(requestCtx),
+        stream: definition.name,
+      });
+      if (this.ctx.signal?.aborted) throw new Stopped();
+      const raw = select(response.body);
+      let records = definition.transform ? transformAll(definition, raw, { config, partition, now: clock() }) : raw;
+      if (definition.enrich && records.length) {
+        records = await definition.enrich(records, { config, partition, now: clock(), http, stream: definition.name });
+        if (this.ctx.signal?.aborted) throw new Stopped();
+      }
+      const verdict = onPage(records);
+      await output.drained();
+      if (verdict === 'stop') return;
+      const next = paginator.next(response.body, raw.length, pageState);
+      if (!next) return;
+      pageState.params = next;
+    }
+  }
+
+  private selector(path: string) {
+    let select = this.selectors.get(path);
+    if (!select) {
+      select = compileSelector(path);
+      this.selectors.set(path, select);
+    }
+    return select;
+  }
+
+  /** Records whose ids were in the last state but not in this pass: emitted with `_ab_cdc_deleted_at`. */
+  private emitDeletions(definition: StreamDefinition, checkpoint: Checkpoint, seenIds: unknown[]): void {
+    const idField = definition.primaryKey[0]?.[0];
+    if (!idField || definition.primaryKey.length !== 1) return;
+    const previous = Array.isArray(checkpoint.get('ids')) ? (checkpoint.get('ids') as unknown[]) : undefined;
+    const current = new Set(seenIds.map((id) => String(id)));
+    if (previous) {
+      const deletedAt = new Date(this.ctx.clock()).toISOString();
+      const gone = previous.filter((id) => !current.has(String(id)));
+      const emittedAt = this.ctx.clock();
+      for (const id of gone) this.ctx.output.emit(recordMessage(definition.name, { [idField]: id, _ab_cdc_deleted_at: deletedAt }, emittedAt));
+      checkpoint.counted(gone.length);
+    }
+    checkpoint.set('ids', [...new Set(seenIds)]);
+  }
+}
+
+function checkpointState(checkpoint: Checkpoint, strategy: { perPartition?: boolean; cursorField: string }): JsonObject {
+  return strategy.perPartition ? { partitions: checkpoint.get('partitions') } : { [strategy.cursorField]: checkpoint.get(strategy.cursorField) };
+}
+
+function transformAll(definition: StreamDefinition, raw: Record_[], ctx: { config: Config; partition: Partition; now: number }): Record_[] {
+  const out: Record_[] = [];
+  for (const record of raw) {
+    const result = definition.transform!(record, ctx);
+    if (result === null) continue;
+    if (Array.isArray(result)) out.push(...result);
+    else out.push(result);
+  }
+  return out;
+}

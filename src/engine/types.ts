@@ -1,0 +1,94 @@
+/**
+ * The declarative stream model. A stream is data: where to ask (request), where the records are in
+ * the answer (records), how to page (paginate), what it is partitioned by (parent / partitions), how
+ * it reads incrementally (incremental), and what to do with odd statuses (onStatus). One engine
+ * (engine/read.ts) runs every definition; a function appears only where data cannot say it.
+ */
+import type { JsonObject } from '../protocol/messages.js';
+import type { Config } from '../config.js';
+import type { HttpClient } from './http.js';
+import type { Paginator } from './paginators.js';
+import type { IncrementalStrategy } from './incremental.js';
+
+export type Record_ = JsonObject;
+
+/** One slice of a stream that is read on its own: a parent's id, an activity type, a time range. */
+export interface Partition {
+  /** Stable key for per-partition state, e.g. `"12"` or `"type=event"`. */
+  key: string;
+  /** The parent record this partition came from, if any. */
+  parent?: Record_;
+  /** Extra values definitions use to build requests, e.g. `{ type: 'event' }`. */
+  values?: Record<string, string | number | boolean>;
+}
+
+/** What request-building functions see. */
+export interface RequestContext {
+  config: Config;
+  partition: Partition;
+  /** Server-side time window, for streams that use one (unix seconds, end exclusive). */
+  window?: { start: number; end: number };
+  /** Incremental reads: the earliest cursor value this read keeps (unix s), when known. */
+  since?: number;
+  /** Clock of the run, unix ms. */
+  now: number;
+}
+
+export type QueryValue = string | number | boolean | undefined;
+
+export interface RequestSpec {
+  method?: 'GET' | 'POST';
+  path: string | ((ctx: RequestContext) => string);
+  query?: (ctx: RequestContext) => Record<string, QueryValue>;
+  body?: (ctx: RequestContext) => unknown;
+}
+
+/** What a definition does when a partition's request ends with this status. */
+export type StatusAction =
+  /** the parent vanished between listing and reading it: LOG and go on with the next partition */
+  | 'skip-partition'
+  /** the stream is not available to this key (e.g. 403, feature not in plan): stream INCOMPLETE, others go on */
+  | 'stream-unavailable'
+  /** treat as an empty answer */
+  | 'empty';
+
+export interface RecordContext {
+  config: Config;
+  partition: Partition;
+  /** Clock of the run, unix ms. */
+  now: number;
+}
+
+export interface EnrichContext extends RecordContext {
+  http: HttpClient;
+  stream: string;
+}
+
+export interface StreamDefinition {
+  name: string;
+  primaryKey: string[][];
+  /** Schema file under customerio/schemas; defaults to `<name>.json`. */
+  schema?: string;
+  /** The schema itself, for streams made from the config (custom streams, per-type activities). */
+  jsonSchema?: JsonObject;
+  request: RequestSpec;
+  /** JSONPath of the records in a response body, e.g. `$.activities[*]`. */
+  records: string;
+  paginate: Paginator;
+  /** Partitions from another stream's records (read in full, never emitted unless selected itself). */
+  parent?: { stream: StreamDefinition; key: (parent: Record_) => string };
+  /** Fixed partitions from the config (activity types, message types, suppression kinds). */
+  partitions?: (config: Config) => Partition[];
+  /** Per-record reshaping: return null to drop a record, an array to fan out. */
+  transform?: (record: Record_, ctx: RecordContext) => Record_ | Record_[] | null;
+  /** Per-page second step that needs requests of its own (e.g. customers' attributes). */
+  enrich?: (records: Record_[], ctx: EnrichContext) => Promise<Record_[]>;
+  incremental?: IncrementalStrategy;
+  onStatus?: Partial<Record<number, StatusAction>>;
+  /** Remember the primary keys seen and emit `_ab_cdc_deleted_at` records for those that vanish (small lists only). */
+  trackDeletes?: boolean;
+  /** Things worth telling the user when the stream starts (LOG INFO/WARN), e.g. API retention limits. */
+  notes?: (config: Config, nowSeconds: number) => string[];
+  /** How many partitions to read at once (all through the shared limiter). Default 4. */
+  concurrency?: number;
+}
