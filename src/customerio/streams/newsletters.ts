@@ -1,0 +1,32 @@
+/**
+ * Newsletters (one-time sends) and their content variants (A/B tests and translations). `newsletters`
+ * is also the parent of newsletter_metrics (defined elsewhere, imported from here).
+ */
+import { clientSide } from '../../engine/incremental.js';
+import { cursorPaginator } from '../../engine/paginators.js';
+import type { StreamDefinition } from '../../engine/types.js';
+import { tagList, toInteger, withParentId } from './support.js';
+
+export const newsletters = {
+  name: 'newsletters',
+  primaryKey: [['id']],
+  request: { path: '/newsletters' },
+  records: '$.newsletters[*]',
+  // The API documents no maximum for `limit` [inferred: 100 is accepted]; `next` goes back as `start`.
+  paginate: cursorPaginator({ limit: 100 }),
+  transform: (record) => ({ ...record, id: toInteger(record.id), tags: tagList(record.tags) }),
+  incremental: clientSide('updated'),
+  trackDeletes: true,
+} satisfies StreamDefinition;
+
+export const newsletterVariants = {
+  name: 'newsletter_variants',
+  primaryKey: [['newsletter_id'], ['id']],
+  parent: { stream: newsletters, key: (newsletter) => String(newsletter.id) },
+  request: { path: ({ partition }) => `/newsletters/${encodeURIComponent(String(partition.parent?.id))}/contents` },
+  records: '$.contents[*]',
+  // Documented without pagination; a `next`, should one appear, is followed all the same.
+  paginate: cursorPaginator(),
+  // Variants carry `newsletter_id` in the documented answer; set it from the parent when they do not.
+  transform: withParentId('newsletter_id'),
+} satisfies StreamDefinition;
