@@ -1,0 +1,47 @@
+/**
+ * Custom streams: any other App API GET endpoint a user names in `custom_streams`, read with the same key,
+ * limiter, retries and (optionally) `next`/`start` paging as every built-in stream. Their shape is
+ * unknown, so their schema accepts any object; they are full refresh only.
+ */
+import type { Config, CustomStreamConfig } from '../../config.js';
+import { configError } from '../../errors.js';
+import { cursorPaginator, noPagination } from '../../engine/paginators.js';
+import type { StreamDefinition } from '../../engine/types.js';
+
+/** Any object: a custom endpoint's records are whatever the API answers. */
+const PERMISSIVE_SCHEMA = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  type: 'object',
+  additionalProperties: true,
+  properties: {},
+};
+
+export function customStream(custom: CustomStreamConfig): StreamDefinition {
+  // A query string in the path stays fixed on every page; paging parameters are added beside it.
+  const [path, search = ''] = custom.path.split('?', 2);
+  const fixed = Object.fromEntries(new URLSearchParams(search));
+  return {
+    name: custom.name,
+    // "a.b" names a nested field, as Airbyte key paths do.
+    primaryKey: custom.primaryKey.map((field) => field.split('.')),
+    jsonSchema: PERMISSIVE_SCHEMA,
+    request: { path, query: () => ({ ...fixed }) },
+    records: custom.recordsPath,
+    paginate: custom.paginated ? cursorPaginator() : noPagination,
+  };
+}
+
+/** The config's custom streams; a name already taken (by a built-in stream or another custom one) is a config error. */
+export function customStreams(config: Config, taken: Iterable<string>): StreamDefinition[] {
+  const names = new Set(taken);
+  return config.customStreams.map((custom) => {
+    if (names.has(custom.name)) {
+      throw configError(`custom_streams: the name "${custom.name}" is already used by another stream; give the custom stream another name`);
+    }
+    if (!custom.recordsPath.trim().startsWith('$')) {
+      throw configError(`custom_streams: "${custom.name}" has records_path "${custom.recordsPath}"; give a JSONPath starting with $, e.g. $.topics[*]`);
+    }
+    names.add(custom.name);
+    return customStream(custom);
+  });
+}

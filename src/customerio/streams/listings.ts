@@ -1,0 +1,97 @@
+/**
+ * Workspace settings listed in one answer each: sender identities, subscription topics, object types,
+ * reporting webhooks, collections, snippets, exports. Small; most have no timestamp and are read in full.
+ */
+import { clientSide } from '../../engine/incremental.js';
+import { cursorPaginator, noPagination } from '../../engine/paginators.js';
+import type { Record_, StreamDefinition } from '../../engine/types.js';
+import { toInteger } from './support.js';
+
+const integerId = (record: Record_): Record_ => ({ ...record, id: toInteger(record.id) });
+
+export const senderIdentities = {
+  name: 'sender_identities',
+  primaryKey: [['id']],
+  request: { path: '/sender_identities' },
+  records: '$.sender_identities[*]',
+  // The only listing here with `start`/`next`; no documented maximum for `limit`, so none is sent.
+  paginate: cursorPaginator(),
+  transform: integerId,
+} satisfies StreamDefinition;
+
+export const subscriptionTopics = {
+  name: 'subscription_topics',
+  primaryKey: [['id']],
+  request: { path: '/subscription_topics' },
+  // The key is `topics`, not the path's name.
+  records: '$.topics[*]',
+  paginate: noPagination,
+  transform: integerId,
+} satisfies StreamDefinition;
+
+export const objectTypes = {
+  name: 'object_types',
+  primaryKey: [['id']],
+  request: { path: '/object_types' },
+  records: '$.types[*]',
+  paginate: noPagination,
+  // Documented as a string ("1") although it is an incrementing integer.
+  transform: integerId,
+} satisfies StreamDefinition;
+
+export const reportingWebhooks = {
+  name: 'reporting_webhooks',
+  primaryKey: [['id']],
+  request: { path: '/reporting_webhooks' },
+  records: '$.reporting_webhooks[*]',
+  paginate: noPagination,
+  // Webhook URLs may embed basic-auth credentials: they must not reach the warehouse.
+  transform: (record) => ({ ...integerId(record), endpoint: withoutCredentials(record.endpoint) }),
+} satisfies StreamDefinition;
+
+export const collections = {
+  name: 'collections',
+  primaryKey: [['id']],
+  request: { path: '/collections' },
+  records: '$.collections[*]',
+  paginate: noPagination,
+  transform: integerId,
+} satisfies StreamDefinition;
+
+export const snippets = {
+  name: 'snippets',
+  // Snippets have no id: the name is unique in a workspace and is what messages reference.
+  primaryKey: [['name']],
+  request: { path: '/snippets' },
+  records: '$.snippets[*]',
+  paginate: noPagination,
+  incremental: clientSide('updated_at'),
+  trackDeletes: true,
+} satisfies StreamDefinition;
+
+export const dataExports = {
+  name: 'exports',
+  primaryKey: [['id']],
+  request: { path: '/exports' },
+  // `{"exports": null}` when there are none: the selector reads null as an empty page.
+  records: '$.exports[*]',
+  paginate: noPagination,
+  transform: integerId,
+  incremental: clientSide('updated_at'),
+  trackDeletes: true,
+} satisfies StreamDefinition;
+
+/** A URL without its `user:password@` part; values that are not URLs lose anything before an `@` in the authority. */
+export function withoutCredentials(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    const url = new URL(value);
+    if (!url.username && !url.password) return value;
+    url.username = '';
+    url.password = '';
+    return url.toString();
+  } catch {
+    // Not a URL the WHATWG parser accepts: cut `scheme://…@` by hand rather than pass a secret on.
+    return value.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1');
+  }
+}
