@@ -1,0 +1,140 @@
+/** campaigns and campaign_actions against nock: exact requests, paging, cursors per campaign, deletes. */
+import nock from 'nock';
+import { campaigns, campaignActions } from '../../src/customerio/streams/campaigns.js';
+import { API, API_KEY, expectRecordsMatchSchema, readStreams } from './listing-harness.js';
+
+const campaign = (id: number, updated: number, extra: Record<string, unknown> = {}) => ({
+  id,
+  deduplicate_id: `${id}:${updated}`,
+  name: `Campaign ${id}`,
+  created: 1_700_000_000,
+  updated,
+  active: true,
+  state: 'running',
+  actions: [{ type: 'email', id: id * 10 }],
+  tags: ['onboarding'],
+  trigger_segment_ids: [4],
+  filter_segment_ids: [],
+  type: 'segment',
+  ...extra,
+});
+
+const action = (id: number | string, campaignId: number, updated: number) => ({
+  id,
+  campaign_id: campaignId,
+  deduplicate_id: `${id}:${updated}`,
+  name: `Action ${id}`,
+  type: 'email',
+  created: 1_700_000_000,
+  updated,
+  subject: 'Hello',
+  headers: '[{"name":"X-Tag","value":"a"}]',
+});
+
+beforeAll(() => nock.disableNetConnect());
+afterEach(() => nock.cleanAll());
+afterAll(() => nock.enableNetConnect());
+
+describe('campaigns', () => {
+  it('asks GET /v1/campaigns once with the bearer key and no query, and emits every campaign', async () => {
+    const api = nock(API)
+      .get('/v1/campaigns')
+      .query({})
+      .matchHeader('authorization', `Bearer ${API_KEY}`)
+      .reply(200, { campaigns: [campaign(1, 1_710_000_000), campaign(2, 1_710_000_500, { id: '2', tags: 'nil' })] });
+    const result = await readStreams([{ definition: campaigns }]);
+    api.done();
+    const records = result.records('campaigns');
+    expect(records.map((r) => r.id)).toEqual([1, 2]);
+    expect(records[1].tags).toBeNull();
+    expectRecordsMatchSchema(campaigns, records);
+    expect(result.statuses('campaigns')).toEqual(['STARTED', 'RUNNING', 'COMPLETE']);
+  });
+
+  it('keeps only campaigns updated at or after the saved cursor and moves the cursor to the newest', async () => {
+    nock(API)
+      .get('/v1/campaigns')
+      .reply(200, { campaigns: [campaign(1, 1_710_000_000), campaign(2, 1_720_000_000), campaign(3, 1_715_000_000)] });
+    const result = await readStreams([{ definition: campaigns, syncMode: 'incremental', state: { updated: 1_715_000_000, ids: [1, 2, 3] } }]);
+    expect(result.records('campaigns').map((r) => r.id)).toEqual([2, 3]);
+    expect(result.lastState('campaigns')).toEqual({ updated: 1_720_000_000, ids: [1, 2, 3] });
+  });
+
+  it('emits a record with only the id and _ab_cdc_deleted_at for each campaign gone since the last read', async () => {
+    nock(API).get('/v1/campaigns').reply(200, { campaigns: [campaign(1, 1_710_000_000)] });
+    const now = Date.UTC(2024, 5, 1, 12);
+    const result = await readStreams([{ definition: campaigns, syncMode: 'incremental', state: { updated: 1_710_000_000, ids: [1, 7, 9] } }], { now });
+    const deleted = result.records('campaigns').filter((r) => r._ab_cdc_deleted_at);
+    expect(deleted).toEqual([
+      { id: 7, _ab_cdc_deleted_at: new Date(now).toISOString() },
+      { id: 9, _ab_cdc_deleted_at: new Date(now).toISOString() },
+    ]);
+    expectRecordsMatchSchema(campaigns, deleted);
+    expect(result.lastState('campaigns')?.ids).toEqual([1]);
+  });
+
+  it('remembers the ids on a first incremental read without reporting anything deleted', async () => {
+    nock(API).get('/v1/campaigns').reply(200, { campaigns: [campaign(1, 1_710_000_000), campaign(2, 1_710_000_000)] });
+    const result = await readStreams([{ definition: campaigns, syncMode: 'incremental' }]);
+    expect(result.records('campaigns').filter((r) => '_ab_cdc_deleted_at' in r)).toEqual([]);
+    expect(result.lastState('campaigns')).toEqual({ updated: 1_710_000_000, ids: [1, 2] });
+  });
+});
+
+describe('campaign_actions', () => {
+  it('reads every campaign, then each campaign\'s actions page by page, sending next back as start', async () => {
+    const api = nock(API)
+      .get('/v1/campaigns')
+      .reply(200, { campaigns: [campaign(1, 1_710_000_000), campaign(2, 1_710_000_000)] })
+      .get('/v1/campaigns/1/actions')
+      .query({})
+      .reply(200, { actions: [action(11, 1, 1_710_000_100)], next: 'djIwOjE=' })
+      .get('/v1/campaigns/1/actions')
+      .query({ start: 'djIwOjE=' })
+      .reply(200, { actions: [action('12', 1, 1_710_000_200)], next: '' })
+      .get('/v1/campaigns/2/actions')
+      .query({})
+      .reply(200, { actions: [{ ...action(21, 2, 1_710_000_300), campaign_id: undefined }] });
+    const result = await readStreams([{ definition: campaignActions }]);
+    api.done();
+    const records = result.records('campaign_actions');
+    expect(records.map((r) => [r.campaign_id, r.id]).sort()).toEqual([
+      [1, 11],
+      [1, 12],
+      [2, 21],
+    ]);
+    expectRecordsMatchSchema(campaignActions, records);
+    // The parent is read for partitions only: it prints nothing of its own.
+    expect(result.records('campaigns')).toEqual([]);
+  });
+
+  it('keeps one cursor per campaign, so an old campaign\'s cursor does not hide a newer campaign\'s edits', async () => {
+    nock(API)
+      .get('/v1/campaigns')
+      .reply(200, { campaigns: [campaign(1, 1_710_000_000), campaign(2, 1_710_000_000)] })
+      .get('/v1/campaigns/1/actions')
+      .reply(200, { actions: [action(11, 1, 1_700_000_000), action(12, 1, 1_720_000_000)] })
+      .get('/v1/campaigns/2/actions')
+      .reply(200, { actions: [action(21, 2, 1_700_000_500)] });
+    const state = { partitions: { '1': { updated: 1_710_000_000 }, '2': { updated: 1_600_000_000 } } };
+    const result = await readStreams([{ definition: campaignActions, syncMode: 'incremental', state }]);
+    expect(result.records('campaign_actions').map((r) => r.id).sort()).toEqual([12, 21]);
+    expect(result.lastState('campaign_actions')).toEqual({
+      partitions: { '1': { updated: 1_720_000_000 }, '2': { updated: 1_700_000_500 } },
+    });
+  });
+
+  it('skips a campaign deleted between the list and its actions (404) and reads the others', async () => {
+    nock(API)
+      .get('/v1/campaigns')
+      .reply(200, { campaigns: [campaign(1, 1_710_000_000), campaign(2, 1_710_000_000)] })
+      .get('/v1/campaigns/1/actions')
+      .reply(404, { errors: [{ detail: 'campaign not found', status: '404' }] })
+      .get('/v1/campaigns/2/actions')
+      .reply(200, { actions: [action(21, 2, 1_710_000_000)] });
+    const result = await readStreams([{ definition: campaignActions }]);
+    expect(result.records('campaign_actions').map((r) => r.id)).toEqual([21]);
+    expect(result.statuses('campaign_actions').at(-1)).toBe('COMPLETE');
+    expect(result.logs('WARN').join('\n')).toMatch(/skipped 1/);
+  });
+});
