@@ -1,0 +1,233 @@
+/** The config: spec.json validation with messages naming the field, defaults, derived values, the customer filter. */
+import { parseConfig, REGION_HOSTS } from '../../src/config.js';
+import { EVERYONE, filterProblems } from '../../src/customerio/filter.js';
+import { ConnectorError } from '../../src/errors.js';
+import { API_KEY, MAY_1 } from './fixtures.js';
+
+function configError(raw: unknown): string {
+  try {
+    parseConfig(raw);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConnectorError);
+    expect((error as ConnectorError).failureType).toBe('config_error');
+    return (error as ConnectorError).message;
+  }
+  throw new Error(`expected a config_error for ${JSON.stringify(raw)}`);
+}
+
+const withKey = (over: Record<string, unknown>) => ({ app_api_key: API_KEY, ...over });
+
+describe('parseConfig defaults', () => {
+  it('fills every optional field with its documented default', () => {
+    const config = parseConfig({ app_api_key: API_KEY });
+    expect(config).toMatchObject({
+      apiKey: API_KEY,
+      region: 'us',
+      baseUrl: 'https://api.customer.io/v1',
+      pinnedHost: false,
+      startDateSeconds: undefined,
+      messagesLookbackDays: 30,
+      requestsPerSecond: 10,
+      activityTypes: [],
+      activitiesIncludeDeleted: false,
+      activityParsing: 'single_table',
+      customerFilter: EVERYONE,
+      customerAttributes: [],
+      metricsPeriod: 'days',
+      metricsSteps: undefined,
+      messageTypes: [],
+      customStreams: [],
+    });
+  });
+
+  it('picks the EU host for region eu and knows both hosts', () => {
+    const config = parseConfig(withKey({ region: 'eu' }));
+    expect(config.baseUrl).toBe('https://api-eu.customer.io/v1');
+    expect(config.baseUrlFor('us')).toBe(REGION_HOSTS.us);
+    expect(config.baseUrlFor('eu')).toBe(REGION_HOSTS.eu);
+  });
+
+  it('trims spaces pasted around the key', () => {
+    expect(parseConfig({ app_api_key: `  ${API_KEY}\n` }).apiKey).toBe(API_KEY);
+  });
+
+  it.each([
+    ['start_date', null],
+    ['start_date', ''],
+    ['api_base_url', ''],
+    ['metrics_steps', null],
+    ['customer_filter', null],
+    ['customer_filter', ''],
+  ])('treats %s: %j as not set', (field, value) => {
+    const config = parseConfig(withKey({ [field]: value }));
+    expect(config.startDateSeconds).toBeUndefined();
+    expect(config.baseUrl).toBe(REGION_HOSTS.us);
+    expect(config.metricsSteps).toBeUndefined();
+    expect(config.customerFilter).toEqual(EVERYONE);
+  });
+
+  it('keeps the values it is given', () => {
+    const config = parseConfig(
+      withKey({
+        messages_lookback_days: 7,
+        requests_per_second: 3,
+        activity_types: ['event', 'sent_email'],
+        activities_include_deleted: true,
+        activity_parsing: 'per_type',
+        customer_attributes: ['email'],
+        metrics_period: 'weeks',
+        metrics_steps: 12,
+        message_types: ['email', 'push'],
+        custom_streams: [{ name: 'topics', path: 'subscription_topics', records_path: '$.topics[*]' }],
+      }),
+    );
+    expect(config).toMatchObject({
+      messagesLookbackDays: 7,
+      requestsPerSecond: 3,
+      activityTypes: ['event', 'sent_email'],
+      activitiesIncludeDeleted: true,
+      activityParsing: 'per_type',
+      customerAttributes: ['email'],
+      metricsPeriod: 'weeks',
+      metricsSteps: 12,
+      messageTypes: ['email', 'push'],
+      customStreams: [{ name: 'topics', path: '/subscription_topics', recordsPath: '$.topics[*]', primaryKey: ['id'], paginated: false }],
+    });
+  });
+});
+
+describe('parseConfig start_date', () => {
+  it.each([
+    ['2024-05-01T00:00:00Z', MAY_1],
+    ['2024-05-01T00:00:00.999Z', MAY_1],
+    ['2024-05-01T02:00:00+02:00', MAY_1],
+    ['2024-04-30T19:00:00-05:00', MAY_1],
+  ])('reads %s as unix seconds', (text, seconds) => {
+    expect(parseConfig(withKey({ start_date: text })).startDateSeconds).toBe(seconds);
+  });
+
+  it.each(['2024-05-01', '2024-05-01 00:00:00', 'May 1 2024', '1714521600', '2024-13-45T00:00:00Z'])('rejects %j naming start_date', (text) => {
+    expect(configError(withKey({ start_date: text }))).toMatch(/"start_date"/);
+  });
+
+  it('explains the expected form', () => {
+    expect(configError(withKey({ start_date: '2024-05-01' }))).toMatch(/ISO-8601 UTC date-time like 2024-01-01T00:00:00Z/);
+  });
+});
+
+describe('parseConfig api_base_url', () => {
+  it('pins one host when the URL has no {region}, without a trailing slash', () => {
+    const config = parseConfig(withKey({ api_base_url: 'http://127.0.0.1:8080/v1/', region: 'eu' }));
+    expect(config.baseUrl).toBe('http://127.0.0.1:8080/v1');
+    expect(config.baseUrlFor('us')).toBe('http://127.0.0.1:8080/v1');
+    expect(config.pinnedHost).toBe(true);
+  });
+
+  it('puts the region into {region}, for either region', () => {
+    const config = parseConfig(withKey({ api_base_url: 'https://proxy.example.com/customerio/{region}/v1', region: 'eu' }));
+    expect(config.baseUrl).toBe('https://proxy.example.com/customerio/eu/v1');
+    expect(config.baseUrlFor('us')).toBe('https://proxy.example.com/customerio/us/v1');
+    expect(config.pinnedHost).toBe(false);
+  });
+
+  it.each([
+    ['not a url', /"api_base_url" is not a URL/],
+    ['ftp://example.com/v1', /"api_base_url" must start with http:\/\/ or https:\/\//],
+  ])('rejects %j', (url, pattern) => {
+    expect(configError(withKey({ api_base_url: url }))).toMatch(pattern);
+  });
+});
+
+describe('parseConfig validation names the field', () => {
+  it.each<[string, unknown, RegExp]>([
+    ['no object at all', null, /must be a JSON object with at least "app_api_key"/],
+    ['a list', [API_KEY], /must be a JSON object/],
+    ['a missing key', {}, /"app_api_key" is required/],
+    ['an empty key', { app_api_key: '' }, /"app_api_key"/],
+    ['a blank key', { app_api_key: '   ' }, /"app_api_key" is empty/],
+    ['a key that is a number', { app_api_key: 12345 }, /"app_api_key" must be string/],
+    ['an unknown region', withKey({ region: 'mars' }), /"region" must be one of us, eu/],
+    ['a region in capitals', withKey({ region: 'EU' }), /"region" must be one of us, eu/],
+    ['a lookback of 0 days', withKey({ messages_lookback_days: 0 }), /"messages_lookback_days" must be >= 1/],
+    ['a lookback of 181 days', withKey({ messages_lookback_days: 181 }), /"messages_lookback_days" must be <= 180/],
+    ['a lookback as text', withKey({ messages_lookback_days: '30' }), /"messages_lookback_days" must be integer/],
+    ['0 requests per second', withKey({ requests_per_second: 0 }), /"requests_per_second" must be >= 1/],
+    ['11 requests per second', withKey({ requests_per_second: 11 }), /"requests_per_second" must be <= 10/],
+    ['2.5 requests per second', withKey({ requests_per_second: 2.5 }), /"requests_per_second" must be integer/],
+    ['a base URL that is a number', withKey({ api_base_url: 5 }), /"api_base_url" must be string/],
+    ['activity types that are a string', withKey({ activity_types: 'event' }), /"activity_types" must be array/],
+    ['an activity type that is a number', withKey({ activity_types: ['event', 3] }), /"activity_types\.1" must be string/],
+    ['include-deleted as text', withKey({ activities_include_deleted: 'yes' }), /"activities_include_deleted" must be boolean/],
+    ['an unknown activity parsing', withKey({ activity_parsing: 'flat' }), /"activity_parsing" must be one of single_table, per_type/],
+    ['an unknown metrics period', withKey({ metrics_period: 'years' }), /"metrics_period" must be one of hours, days, weeks, months/],
+    ['0 metrics steps', withKey({ metrics_steps: 0 }), /"metrics_steps" must be >= 1/],
+    ['an unknown message type', withKey({ message_types: ['fax'] }), /"message_types\.0" must be one of email/],
+    ['a custom stream without a path', withKey({ custom_streams: [{ name: 'topics', records_path: '$.topics[*]' }] }), /"path" is required/],
+    ['a custom stream with a bad name', withKey({ custom_streams: [{ name: 'Topics!', path: '/t', records_path: '$.t[*]' }] }), /"custom_streams\.0\.name" must match pattern/],
+  ])('rejects %s', (_case, raw, pattern) => {
+    expect(configError(raw)).toMatch(pattern);
+  });
+
+  it('reports every invalid field at once', () => {
+    const message = configError(withKey({ region: 'mars', requests_per_second: 50, messages_lookback_days: 0 }));
+    expect(message).toMatch(/"region"/);
+    expect(message).toMatch(/"requests_per_second"/);
+    expect(message).toMatch(/"messages_lookback_days"/);
+  });
+
+  it('never quotes the key in a validation message', () => {
+    expect(configError(withKey({ region: 'mars', requests_per_second: 0 }))).not.toContain(API_KEY);
+  });
+});
+
+describe('parseConfig customer_filter', () => {
+  const segment4 = { and: [{ segment: { id: 4 } }] };
+
+  it.each<[string, unknown]>([
+    ['an object', segment4],
+    ['a JSON string', JSON.stringify(segment4)],
+    ['a request body object {"filter": …}', { filter: segment4 }],
+    ['a request body as a JSON string', JSON.stringify({ filter: segment4 })],
+  ])('accepts the filter as %s', (_case, filter) => {
+    expect(parseConfig(withKey({ customer_filter: filter })).customerFilter).toEqual(segment4);
+  });
+
+  it('rejects a string that is not JSON, with an example of a filter', () => {
+    expect(configError(withKey({ customer_filter: '{and: [' }))).toMatch(/"customer_filter" is not valid JSON; give a filter such as \{"and"/);
+  });
+
+  it.each<[string, unknown, string]>([
+    ['an attribute eq without a value', { and: [{ segment: { id: 1 } }, { attribute: { field: 'plan', operator: 'eq' } }] }, 'filter.and[1].attribute.value is required with operator eq'],
+    ['a segment id that is text', JSON.stringify({ or: [{ segment: { id: '4' } }] }), 'filter.or[0].segment.id must be an integer segment id'],
+    ['a nested unknown operator', { not: { and: [{ attribute: { field: 'plan', operator: 'gt', value: 1 } }] } }, 'filter.not.and[0].attribute.operator must be one of eq, exists'],
+    ['two keys in one node', { and: [{ segment: { id: 1 }, attribute: { field: 'x', operator: 'exists' } }] }, 'filter.and[0] must have exactly one of and, or, not, segment, attribute (found segment, attribute)'],
+    ['an unknown key', { any: [] }, 'filter has unknown key "any"'],
+    ['an empty and', { and: [] }, 'filter.and must be a non-empty list of filters'],
+    ['a list', [segment4], 'filter must be an object'],
+    ['a number', 7, 'filter must be an object'],
+  ])('rejects %s with a pointer to the bad part', (_case, filter, pointer) => {
+    const message = configError(withKey({ customer_filter: filter }));
+    expect(message).toMatch(/^"customer_filter" is not a valid Customer\.io filter: /);
+    expect(message).toContain(pointer);
+  });
+});
+
+describe('filterProblems', () => {
+  it.each<[string, unknown]>([
+    ['everyone', EVERYONE],
+    ['a segment', { segment: { id: 4 } }],
+    ['an attribute that exists', { attribute: { field: 'email', operator: 'exists' } }],
+    ['an attribute equal to false', { attribute: { field: 'vip', operator: 'eq', value: false } }],
+    ['a deep mix', { or: [{ not: { segment: { id: 1 } } }, { and: [{ attribute: { field: 'plan', operator: 'eq', value: 'pro' } }] }] }],
+  ])('finds nothing wrong with %s', (_case, filter) => {
+    expect(filterProblems(filter)).toEqual([]);
+  });
+
+  it('lists every problem with its own pointer', () => {
+    expect(filterProblems({ and: [{ attribute: { field: '', operator: 'eq' } }, { segment: {} }] })).toEqual([
+      'filter.and[0].attribute.field must be a non-empty string',
+      'filter.and[0].attribute.value is required with operator eq',
+      'filter.and[1].segment.id must be an integer segment id',
+    ]);
+  });
+});
