@@ -1,0 +1,54 @@
+/** esp_suppressions against nock: four partitions, offset paging. */
+import nock from 'nock';
+import { espSuppressions } from '../../src/customerio/streams/esp.js';
+import { API, expectRecordsMatchSchema, readStreams } from './listing-harness.js';
+
+const suppression = (n: number) => ({ created: 1_650_895_738 + n, email: `person${n}@example.com`, reason: 'Uploaded manually via api.customer.io', status: '550' });
+
+beforeAll(() => nock.disableNetConnect());
+afterEach(() => nock.cleanAll());
+afterAll(() => nock.enableNetConnect());
+
+describe('esp_suppressions', () => {
+  it('reads bounces, blocks, spam_reports and invalid_emails with limit=1000 and a growing offset, until a short page', async () => {
+    const fullPage = Array.from({ length: 1000 }, (_, i) => suppression(i));
+    const api = nock(API)
+      .get('/v1/esp/suppression/bounces')
+      .query({ limit: '1000', offset: '0' })
+      .reply(200, { category: 'bounces', suppressions: fullPage })
+      .get('/v1/esp/suppression/bounces')
+      .query({ limit: '1000', offset: '1000' })
+      .reply(200, { category: 'bounces', suppressions: [suppression(1000)] })
+      .get('/v1/esp/suppression/blocks')
+      .query({ limit: '1000', offset: '0' })
+      .reply(200, { category: 'blocks', suppressions: [suppression(1)] })
+      .get('/v1/esp/suppression/spam_reports')
+      .query({ limit: '1000', offset: '0' })
+      .reply(200, { category: 'spam', suppressions: [] })
+      .get('/v1/esp/suppression/invalid_emails')
+      .query({ limit: '1000', offset: '0' })
+      .reply(200, { suppressions: [suppression(2)] });
+    const result = await readStreams([{ definition: espSuppressions }]);
+    api.done();
+    const records = result.records('esp_suppressions');
+    const count = (type: string) => records.filter((r) => r.suppression_type === type).length;
+    expect([count('bounces'), count('blocks'), count('spam_reports'), count('invalid_emails')]).toEqual([1001, 1, 0, 1]);
+    expect(records.find((r) => r.suppression_type === 'blocks')).toEqual({ ...suppression(1), suppression_type: 'blocks' });
+    expectRecordsMatchSchema(espSuppressions, records);
+  });
+
+  it('keeps an address suppressed for two reasons as two rows', async () => {
+    nock(API)
+      .get(/\/v1\/esp\/suppression\/(bounces|blocks)/)
+      .times(2)
+      .query(true)
+      .reply(200, { suppressions: [suppression(7)] })
+      .get(/\/v1\/esp\/suppression\/(spam_reports|invalid_emails)/)
+      .times(2)
+      .query(true)
+      .reply(200, { suppressions: [] });
+    const result = await readStreams([{ definition: espSuppressions }]);
+    const keys = result.records('esp_suppressions').map((r) => `${r.suppression_type}/${r.email}`).sort();
+    expect(keys).toEqual(['blocks/person7@example.com', 'bounces/person7@example.com']);
+  });
+});
