@@ -12,16 +12,32 @@ import { segments, segmentMemberships } from './segments.js';
 import { senderIdentities, subscriptionTopics, objectTypes, reportingWebhooks, collections, snippets, dataExports } from './listings.js';
 import { espSuppressions } from './esp.js';
 import { customStreams } from './custom.js';
+import { activities, perTypeActivityStreams } from './activities.js';
+import { customers } from './customers.js';
+import { transactionalMessages, transactionalMetrics, transactionalMessageDetails } from './transactional.js';
+import { messages } from './messages.js';
+import { campaignMetrics, newsletterMetrics, broadcastMetrics } from './metrics-streams.js';
 
 export function streamsFor(config: Config): StreamDefinition[] {
   const builtIn: StreamDefinition[] = [
     workspaces,
+    activities,
+    // Only with activity_parsing: per_type, one per listed type.
+    ...perTypeActivityStreams(config),
+    customers,
+    transactionalMessages,
+    transactionalMetrics,
+    transactionalMessageDetails,
+    messages,
     campaigns,
     campaignActions,
+    campaignMetrics,
     newsletters,
     newsletterVariants,
+    newsletterMetrics,
     broadcasts,
     broadcastActions,
+    broadcastMetrics,
     segments,
     segmentMemberships,
     dataExports,

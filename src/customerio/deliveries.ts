@@ -1,0 +1,59 @@
+/**
+ * The delivery shape, shared by `messages` (GET /v1/messages) and `transactional_message_details`
+ * (GET /v1/transactional/{id}/messages): one record normaliser, one incremental strategy, one window query,
+ * so the two streams cannot drift apart. Their schema is one file too (schemas/deliveries.json).
+ *
+ * Deliveries are filtered on the server by `start_ts`/`end_ts` on `created`, in windows of at most 30 days
+ * (the API silently narrows longer ranges). Engagement (`metrics`: opened, clicked…) is stamped after a
+ * delivery is created, so every incremental read re-reads `messages_lookback_days` before its cursor.
+ * No `next` token is ever kept across runs: tokens are positional and an out-of-range one restarts at page 1.
+ */
+import { DAY, serverWindows, type ServerWindowStrategy } from '../engine/incremental.js';
+import type { Record_, RequestContext } from '../engine/types.js';
+import type { JsonObject } from '../protocol/messages.js';
+import { identifiersOf } from './people.js';
+import { toInteger } from './streams/support.js';
+
+/** Longest `start_ts`/`end_ts` range the API honours. */
+export const DELIVERY_WINDOW_SECONDS = 30 * DAY;
+
+const INTEGER_FIELDS = ['created', 'action_id', 'parent_action_id', 'campaign_id', 'broadcast_id', 'newsletter_id', 'content_id', 'transactional_id'];
+const STRING_FIELDS = ['id', 'customer_id', 'deduplicate_id', 'trigger_event_id', 'recipient'];
+
+function objectOrNull(value: unknown): JsonObject | null {
+  return value && typeof value === 'object' && !Array.isArray(value) ? (value as JsonObject) : null;
+}
+
+/** A delivery with one type per field: ids that may come as strings or numbers unified, the template id under one name. */
+export function normalizeDelivery(record: Record_): Record_ {
+  const { message_template_id: olderTemplateId, ...rest } = record;
+  const out: Record_ = { ...rest };
+  for (const field of INTEGER_FIELDS) if (field in out) out[field] = toInteger(out[field]);
+  for (const field of STRING_FIELDS) if (typeof out[field] === 'number') out[field] = String(out[field]);
+  // Older answers name it `message_template_id`; one column whichever name came.
+  out.msg_template_id = toInteger(record.msg_template_id ?? olderTemplateId ?? null);
+  out.metrics = objectOrNull(record.metrics);
+  out.customer_identifiers = identifiersOf(record.customer_identifiers);
+  const metrics = out.metrics;
+  if (metrics) out.metrics = Object.fromEntries(Object.entries(metrics).map(([name, at]) => [name, toInteger(at)]));
+  return out;
+}
+
+/** Query of one window: `start_ts`/`end_ts` in unix seconds. */
+export function windowQuery({ window }: RequestContext): Record<string, number | undefined> {
+  return { start_ts: window?.start, end_ts: window?.end };
+}
+
+/**
+ * Server-side windows on `created`, one cursor per partition (message type, or transactional message),
+ * re-reading `messages_lookback_days` before it. `defaultStart` says where a first read without
+ * `start_date` begins.
+ */
+export function deliveryWindows(defaultStart: ServerWindowStrategy['defaultStart']): ServerWindowStrategy {
+  return serverWindows('created', {
+    perPartition: true,
+    windowSeconds: DELIVERY_WINDOW_SECONDS,
+    lookback: (config) => config.messagesLookbackDays * DAY,
+    defaultStart,
+  });
+}

@@ -1,0 +1,20 @@
+/**
+ * How a person is named across the API (customers, activities, deliveries): `{id, email, cio_id}`, where
+ * ids may arrive as numbers and `id` as `""` for people without one. One normaliser so every stream shows
+ * the same identifiers the same way.
+ */
+import type { JsonObject } from '../protocol/messages.js';
+
+/** A string id: numbers coerced (the API sends both), `""` and missing values as null. */
+export function idString(value: unknown): string | null {
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (typeof value === 'string' && value !== '') return value;
+  return null;
+}
+
+/** `{id, email, cio_id}` with string values (other keys kept), or null when the API gave no object. */
+export function identifiersOf(value: unknown): JsonObject | null {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return null;
+  const source = value as JsonObject;
+  return { ...source, id: idString(source.id), email: idString(source.email), cio_id: idString(source.cio_id) };
+}

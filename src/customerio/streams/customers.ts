@@ -1,0 +1,97 @@
+/**
+ * Customers: the people matching `customer_filter` (POST /v1/customers, 1000 a page), each completed with
+ * their attributes, devices and timestamps from POST /v1/customers/attributes (100 ids a call). The
+ * attribute calls of a page run concurrently through the shared HTTP client, so the one limiter paces them
+ * with every other request of the sync. Full refresh only: the API offers no cursor for people.
+ */
+import type { EnrichContext, Record_, StreamDefinition } from '../../engine/types.js';
+import { cursorPaginator } from '../../engine/paginators.js';
+import type { JsonObject } from '../../protocol/messages.js';
+import { identifiersOf, idString } from '../people.js';
+
+/** Most ids one attributes call accepts. */
+export const ATTRIBUTES_BATCH = 100;
+
+/** A person of the search answer; people without a `cio_id` cannot be keyed (nor looked up), so are left out. */
+export function personFromSearch(record: Record_): Record_ | null {
+  const identifiers = identifiersOf(record);
+  const cioId = identifiers?.cio_id;
+  if (typeof cioId !== 'string') return null;
+  return { cio_id: cioId, id: identifiers!.id, email: identifiers!.email, identifiers };
+}
+
+/** The elements of an attributes answer, wrapped in `customer` (as documented) or flat (as some clients assume). */
+export function attributeProfiles(body: unknown): JsonObject[] {
+  const list = body && typeof body === 'object' ? (body as JsonObject).customers : undefined;
+  if (!Array.isArray(list)) return [];
+  const profiles: JsonObject[] = [];
+  for (const element of list) {
+    if (!element || typeof element !== 'object') continue;
+    const wrapped = (element as JsonObject).customer;
+    profiles.push(wrapped && typeof wrapped === 'object' ? (wrapped as JsonObject) : (element as JsonObject));
+  }
+  return profiles;
+}
+
+function cioIdOf(profile: JsonObject): string | null {
+  const fromIdentifiers = identifiersOf(profile.identifiers)?.cio_id as string | null | undefined;
+  return fromIdentifiers ?? idString(profile.cio_id);
+}
+
+function pick(attributes: unknown, names: string[]): JsonObject | null {
+  if (!attributes || typeof attributes !== 'object' || Array.isArray(attributes)) return null;
+  if (names.length === 0) return attributes as JsonObject;
+  const source = attributes as JsonObject;
+  return Object.fromEntries(names.filter((name) => name in source).map((name) => [name, source[name]]));
+}
+
+/** A person completed with their profile; a person the attributes call left out keeps `attributes: null`. */
+export function withProfile(person: Record_, profile: JsonObject | undefined, attributeNames: string[]): Record_ {
+  return {
+    ...person,
+    identifiers: identifiersOf(profile?.identifiers) ?? person.identifiers,
+    attributes: pick(profile?.attributes, attributeNames),
+    unsubscribed: typeof profile?.unsubscribed === 'boolean' ? profile.unsubscribed : null,
+    devices: Array.isArray(profile?.devices) ? profile.devices : null,
+    timestamps: profile?.timestamps && typeof profile.timestamps === 'object' ? profile.timestamps : null,
+  };
+}
+
+async function addAttributes(people: Record_[], ctx: EnrichContext): Promise<Record_[]> {
+  const batches: Record_[][] = [];
+  for (let i = 0; i < people.length; i += ATTRIBUTES_BATCH) batches.push(people.slice(i, i + ATTRIBUTES_BATCH));
+  const profiles = new Map<string, JsonObject>();
+  // All at once: the client's limiter, not this loop, decides when each call goes out.
+  await Promise.all(
+    batches.map(async (batch) => {
+      const response = await ctx.http.request({
+        method: 'POST',
+        path: '/customers/attributes',
+        query: { id_type: 'cio_id' },
+        body: { ids: batch.map((person) => person.cio_id) },
+        stream: ctx.stream,
+      });
+      for (const profile of attributeProfiles(response.body)) {
+        const cioId = cioIdOf(profile);
+        if (cioId) profiles.set(cioId, profile);
+      }
+    }),
+  );
+  return people.map((person) => withProfile(person, profiles.get(String(person.cio_id)), ctx.config.customerAttributes));
+}
+
+export const customers = {
+  name: 'customers',
+  primaryKey: [['cio_id']],
+  request: {
+    method: 'POST',
+    path: '/customers',
+    // customer_filter was validated when the config was read: a bad one never reaches the API.
+    body: ({ config }) => ({ filter: config.customerFilter }),
+  },
+  // `identifiers` rather than `ids`: `ids` holds "" for people without an id.
+  records: '$.identifiers[*]',
+  paginate: cursorPaginator({ limit: 1000 }),
+  transform: personFromSearch,
+  enrich: addAttributes,
+} satisfies StreamDefinition;

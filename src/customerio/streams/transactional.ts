@@ -1,0 +1,68 @@
+/**
+ * Transactional messages (the templates sent through the transactional API) and their two children: the
+ * per-bucket metrics of each template and its deliveries (`transactional_message_details`). The children
+ * read the templates as their parent without emitting them unless `transactional_messages` is selected.
+ */
+import { clientSide } from '../../engine/incremental.js';
+import { cursorPaginator, noPagination } from '../../engine/paginators.js';
+import type { StreamDefinition } from '../../engine/types.js';
+import { deliveryWindows, normalizeDelivery, windowQuery } from '../deliveries.js';
+import { metricsStream } from '../metrics.js';
+import { toInteger } from './support.js';
+
+/** Seconds re-read before the saved `updated_at` of transactional messages. */
+const TEMPLATE_LOOKBACK = 3600;
+
+export const transactionalMessages = {
+  name: 'transactional_messages',
+  primaryKey: [['id']],
+  // The list is answered whole, under `messages` (not `transactional`).
+  request: { path: '/transactional' },
+  records: '$.messages[*]',
+  paginate: noPagination,
+  transform: (record) => ({
+    ...record,
+    id: toInteger(record.id),
+    created_at: toInteger(record.created_at),
+    updated_at: toInteger(record.updated_at),
+  }),
+  // The list is small and read whole: an hour of re-read edits costs a few duplicate rows and covers an
+  // edit saved while the previous sync was listing.
+  incremental: clientSide('updated_at', { lookback: TEMPLATE_LOOKBACK }),
+  trackDeletes: true,
+} satisfies StreamDefinition;
+
+export const transactionalMetrics = metricsStream({
+  name: 'transactional_metrics',
+  idField: 'transactional_id',
+  parent: transactionalMessages,
+  path: (id) => `/transactional/${id}/metrics`,
+});
+
+/** Deliveries per page; the API's largest page [inferred from /v1/messages: the endpoint documents no maximum]. */
+const DELIVERIES_PAGE = 1000;
+
+export const transactionalMessageDetails = {
+  name: 'transactional_message_details',
+  primaryKey: [['id']],
+  schema: 'deliveries.json',
+  parent: { stream: transactionalMessages, key: (template) => String(template.id) },
+  request: {
+    path: ({ partition }) => `/transactional/${encodeURIComponent(partition.key)}/messages`,
+    query: windowQuery,
+  },
+  records: '$.messages[*]',
+  // `next` within one window only: the schema omits it but `start` uses it.
+  paginate: cursorPaginator({ limit: DELIVERIES_PAGE }),
+  transform: (record, ctx) => {
+    const delivery = normalizeDelivery(record);
+    // Deliveries name their template; set it from the parent when one does not.
+    delivery.transactional_id ??= toInteger(ctx.partition.parent?.id);
+    return delivery;
+  },
+  // Nothing is sent before the template exists: a first read without start_date starts at its creation.
+  incremental: deliveryWindows((nowSeconds, { parent }) => {
+    const created = Number(parent?.created_at);
+    return Number.isFinite(created) && created > 0 && created <= nowSeconds ? created : nowSeconds - 365 * 86_400;
+  }),
+} satisfies StreamDefinition;
