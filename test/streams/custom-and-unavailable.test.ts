@@ -1,0 +1,103 @@
+/**
+ * Custom streams from the config, and streams the key may not reach (403: a feature outside the plan):
+ * the stream ends INCOMPLETE with a message naming the fix while the others read on.
+ */
+import nock from 'nock';
+import { parseConfig } from '../../src/config.js';
+import { streamsFor } from '../../src/customerio/streams/index.js';
+import { customStreams } from '../../src/customerio/streams/custom.js';
+import { collections, snippets } from '../../src/customerio/streams/listings.js';
+import { campaigns, campaignActions } from '../../src/customerio/streams/campaigns.js';
+import { toAirbyteStream } from '../../src/engine/discover.js';
+import { API, expectRecordsMatchSchema, readStreams } from './listing-harness.js';
+
+beforeAll(() => nock.disableNetConnect());
+afterEach(() => nock.cleanAll());
+afterAll(() => nock.enableNetConnect());
+
+const configWith = (custom: unknown[]) => parseConfig({ app_api_key: 'k-0000', custom_streams: custom });
+
+describe('custom streams', () => {
+  it('appear after the built-in streams with their primary key and a schema that accepts any object', () => {
+    const config = configWith([{ name: 'subscription_channels', path: 'subscription_channels', records_path: '$.channels[*]', primary_key: ['id', 'meta.kind'] }]);
+    const all = streamsFor(config);
+    const custom = all.at(-1)!;
+    expect(custom.name).toBe('subscription_channels');
+    const entry = toAirbyteStream(custom);
+    expect(entry.source_defined_primary_key).toEqual([['id'], ['meta', 'kind']]);
+    expect(entry.supported_sync_modes).toEqual(['full_refresh']);
+    expectRecordsMatchSchema(custom, [{ id: 1, anything: { nested: [1, 'two'] } }]);
+  });
+
+  it('read the named path with the same key, keep a fixed query, and follow next when paginated', async () => {
+    const [custom] = customStreams(configWith([{ name: 'objects_of_type', path: '/object_types/1/objects?sort=asc', records_path: '$.result.items[*]', primary_key: ['object_id'], paginated: true }]), []);
+    const api = nock(API)
+      .get('/v1/object_types/1/objects')
+      .query({ sort: 'asc' })
+      .reply(200, { result: { items: [{ object_id: 'a' }, { object_id: 'b' }] }, next: 'b2JqOjI=' })
+      .get('/v1/object_types/1/objects')
+      .query({ sort: 'asc', start: 'b2JqOjI=' })
+      .reply(200, { result: { items: [{ object_id: 'c' }] } });
+    const result = await readStreams([{ definition: custom }]);
+    api.done();
+    expect(result.records('objects_of_type').map((r) => r.object_id)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('make exactly one request when not paginated, whatever next the answer carries', async () => {
+    const [custom] = customStreams(configWith([{ name: 'channels', path: '/subscription_channels', records_path: '$.channels[*]' }]), []);
+    const api = nock(API).get('/v1/subscription_channels').query({}).reply(200, { channels: [{ id: 1 }], next: 'more' });
+    const result = await readStreams([{ definition: custom }]);
+    api.done();
+    expect(result.records('channels')).toEqual([{ id: 1 }]);
+  });
+
+  it.each([
+    [[{ name: 'campaigns', path: '/campaigns', records_path: '$.campaigns[*]' }], /"campaigns" is already used/],
+    [
+      [
+        { name: 'twice', path: '/a', records_path: '$.a[*]' },
+        { name: 'twice', path: '/b', records_path: '$.b[*]' },
+      ],
+      /"twice" is already used/,
+    ],
+    [[{ name: 'no_dollar', path: '/a', records_path: 'a[*]' }], /starting with \$/],
+  ])('refuse %j with a config error naming the fix', (custom, message) => {
+    expect(() => streamsFor(configWith(custom))).toThrow(message);
+  });
+});
+
+describe('a stream the key may not read (403)', () => {
+  it('ends that stream INCOMPLETE with a config_error naming it, while the other streams complete', async () => {
+    nock(API)
+      .get('/v1/collections')
+      .reply(403, { errors: [{ detail: 'Collections are not included in your plan', status: '403' }] })
+      .get('/v1/snippets')
+      .reply(200, { snippets: [{ name: 'footer', value: 'bye', updated_at: 1_700_000_000 }] });
+    const result = await readStreams([{ definition: collections }, { definition: snippets }]);
+    expect(result.statuses('collections')).toEqual(['STARTED', 'RUNNING', 'INCOMPLETE']);
+    expect(result.errors).toEqual([
+      expect.objectContaining({ failure_type: 'config_error', stream_descriptor: { name: 'collections' }, message: expect.stringMatching(/collections.*not available.*not included in your plan.*deselect/s) }),
+    ]);
+    expect(result.statuses('snippets')).toEqual(['STARTED', 'RUNNING', 'COMPLETE']);
+    expect(result.records('snippets')).toHaveLength(1);
+  });
+
+  it('keeps the stream listed by discover, since permissions can change', () => {
+    expect(streamsFor(configWith([])).map((s) => s.name)).toContain('collections');
+  });
+
+  it('ends a child stream INCOMPLETE on a 403 for its parent\'s records while the parent stream completes', async () => {
+    const api = nock(API)
+      .get('/v1/campaigns')
+      // Once as the parent of campaign_actions, once as a selected stream of its own.
+      .times(2)
+      .reply(200, { campaigns: [{ id: 1, updated: 1_700_000_000 }] })
+      .get('/v1/campaigns/1/actions')
+      .reply(403, { meta: { error: 'restricted key' } });
+    const result = await readStreams([{ definition: campaignActions }, { definition: campaigns }]);
+    expect(result.statuses('campaign_actions').at(-1)).toBe('INCOMPLETE');
+    expect(result.errors[0].message).toMatch(/restricted key/);
+    expect(result.statuses('campaigns').at(-1)).toBe('COMPLETE');
+    expect(api.pendingMocks()).toEqual([]);
+  });
+});
