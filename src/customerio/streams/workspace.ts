@@ -1,6 +1,7 @@
 /** Workspace-level listings: small, unpaginated, full refresh. */
 import { noPagination } from '../../engine/paginators.js';
 import type { StreamDefinition } from '../../engine/types.js';
+import { toInteger } from './support.js';
 
 export const workspaces = {
   name: 'workspaces',
@@ -11,8 +12,3 @@ export const workspaces = {
   // `id` may come as a string: one type in the warehouse.
   transform: (record) => ({ ...record, id: toInteger(record.id) }),
 } satisfies StreamDefinition;
-
-function toInteger(value: unknown): unknown {
-  if (typeof value === 'string' && /^\d+$/.test(value)) return Number(value);
-  return value;
-}
