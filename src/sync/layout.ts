@@ -1,0 +1,127 @@
+/**
+ * How a stream becomes a DuckDB table: one column per top-level property of its JSON schema, typed from the
+ * schema (integers, numbers, booleans, strings, timestamps; objects, arrays and mixed types as JSON), plus
+ * `_extracted_at`. Pure: it only writes SQL text, which the warehouse runs.
+ *
+ * Records reach DuckDB as JSON text (one VARCHAR per record, appended in batches) and are typed in SQL by
+ * the expressions built here, so DuckDB parses and casts whole batches at once. A value that does not fit
+ * its column (a word in an integer column) becomes NULL and is counted, never a failed sync.
+ */
+import type { JsonObject } from '../protocol/messages.js';
+
+export type ColumnType = 'BIGINT' | 'DOUBLE' | 'BOOLEAN' | 'VARCHAR' | 'TIMESTAMPTZ' | 'DATE' | 'JSON';
+
+export interface Column {
+  name: string;
+  type: ColumnType;
+}
+
+export interface TableLayout {
+  table: string;
+  /** Data columns, in schema order (`_extracted_at` is not among them). */
+  columns: Column[];
+  /** Primary key paths, e.g. [['id']] or [['broadcast_id'], ['id']]; the first element of each is a column. */
+  primaryKey: string[][];
+  /** Schema properties that could not become a column (a name DuckDB would confuse with another), for a warning. */
+  skipped: string[];
+}
+
+export const EXTRACTED_AT = '_extracted_at';
+/** The whole record, for streams whose schema declares no properties (custom streams). */
+export const DATA_COLUMN = '_data';
+/** Airbyte's deletion marker: the row is deleted, so it never becomes a column. */
+export const DELETED_AT = '_ab_cdc_deleted_at';
+
+/** `"name"` with inner quotes doubled: any property name is a safe identifier. */
+export const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+
+/** `'text'` with inner quotes doubled. */
+export const literal = (text: string): string => `'${text.replace(/'/g, "''")}'`;
+
+/** A JSON path for one key of an object, e.g. `$."first name"`. */
+export function jsonPath(keys: string[]): string {
+  return '$' + keys.map((k) => `."${k.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join('');
+}
+
+/** The DuckDB type for one property schema. */
+export function columnType(property: unknown): ColumnType {
+  if (property === null || typeof property !== 'object') return 'JSON';
+  const schema = property as JsonObject;
+  const declared = Array.isArray(schema.type) ? schema.type : schema.type === undefined ? [] : [schema.type];
+  const types = new Set((declared as unknown[]).filter((t): t is string => typeof t === 'string' && t !== 'null'));
+  if (types.size === 0 || types.has('object') || types.has('array')) return 'JSON';
+  if (types.size === 1) {
+    const [only] = types;
+    if (only === 'integer') return 'BIGINT';
+    if (only === 'number') return 'DOUBLE';
+    if (only === 'boolean') return 'BOOLEAN';
+    if (only === 'string') {
+      if (schema.format === 'date-time') return 'TIMESTAMPTZ';
+      if (schema.format === 'date') return 'DATE';
+      return 'VARCHAR';
+    }
+  }
+  if (types.size === 2 && types.has('integer') && types.has('number')) return 'DOUBLE';
+  // ["integer","string"] and other mixes: text keeps every value as it came.
+  return 'VARCHAR';
+}
+
+/** The table for a stream, from its name, JSON schema and primary key. */
+export function layoutOf(stream: string, schema: JsonObject, primaryKey: string[][]): TableLayout {
+  const properties = (schema.properties && typeof schema.properties === 'object' ? schema.properties : {}) as JsonObject;
+  const columns: Column[] = [];
+  const skipped: string[] = [];
+  // DuckDB names are case-insensitive: `Email` and `email` cannot both be columns.
+  const taken = new Set([EXTRACTED_AT, DATA_COLUMN]);
+  const add = (name: string, type: ColumnType) => {
+    if (name === DELETED_AT) return;
+    if (taken.has(name.toLowerCase()) || name === '') {
+      skipped.push(name);
+      return;
+    }
+    taken.add(name.toLowerCase());
+    columns.push({ name, type });
+  };
+  const declared = Object.keys(properties);
+  for (const name of declared) add(name, columnType(properties[name]));
+  // Key fields are always columns, even when the schema does not declare them.
+  for (const path of primaryKey) {
+    if (path.length && !columns.some((c) => c.name === path[0])) add(path[0], path.length > 1 ? 'JSON' : 'VARCHAR');
+  }
+  if (declared.length === 0) columns.push({ name: DATA_COLUMN, type: 'JSON' });
+  return { table: stream, columns, primaryKey: primaryKey.filter((p) => p.length > 0), skipped };
+}
+
+/** SQL that reads one column's value out of a record held as JSON text in `source`. */
+export function extractExpression(column: Column, source: string): string {
+  if (column.name === DATA_COLUMN) return `CAST(${source} AS JSON)`;
+  const path = literal(jsonPath([column.name]));
+  if (column.type === 'JSON') return `nullif(json_extract(${source}, ${path}), 'null')`;
+  const text = `json_extract_string(${source}, ${path})`;
+  if (column.type === 'VARCHAR') return text;
+  return `TRY_CAST(${text} AS ${column.type})`;
+}
+
+/** SQL for one key path against a table of typed columns (nested paths read inside a JSON column). */
+export function keyExpression(path: string[], alias: string): string {
+  const [top, ...rest] = path;
+  const column = `${alias}.${ident(top)}`;
+  if (rest.length === 0) return `CAST(${column} AS VARCHAR)`;
+  return `json_extract_string(${column}, ${literal(jsonPath(rest))})`;
+}
+
+/** `a.k1 = b.k1 AND …` for every key path; keys compare as text, so `13` and `"13"` are one key. */
+export function keysMatch(layout: TableLayout, left: string, right: string): string {
+  if (layout.primaryKey.length === 0) return 'FALSE';
+  return layout.primaryKey.map((p) => `${keyExpression(p, left)} = ${keyExpression(p, right)}`).join(' AND ');
+}
+
+/** `CREATE TABLE` for the layout (data columns, then `_extracted_at`). */
+export function createTableSql(layout: TableLayout, table = layout.table): string {
+  const columns = layout.columns.map((c) => `${ident(c.name)} ${c.type}`);
+  return `CREATE TABLE ${ident(table)} (${[...columns, `${ident(EXTRACTED_AT)} TIMESTAMPTZ`].join(', ')})`;
+}
+
+/** Columns that hold typed values (for counting values that did not fit their type). */
+export const castColumns = (layout: TableLayout): Column[] =>
+  layout.columns.filter((c) => c.type !== 'JSON' && c.type !== 'VARCHAR' && c.name !== DATA_COLUMN);

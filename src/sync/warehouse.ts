@@ -1,0 +1,242 @@
+/**
+ * The DuckDB file `sync` writes: one table per stream, the `_state` table, and the two ways a batch lands.
+ *
+ * - upsert (incremental streams): the batch's rows and the stream's new state commit in ONE transaction,
+ *   so the state in the file never covers rows that are not there (a killed sync resumes, never skips).
+ * - replace (full-refresh streams): batches are appended to a load table as they come; when the stream
+ *   completes, one transaction swaps it in for the old table and stores the state. A failed stream drops
+ *   the load table: the old table is untouched.
+ *
+ * Records are appended as JSON text (DuckDB's appender, one flush per batch) and typed in SQL (layout.ts).
+ */
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { JsonObject } from '../protocol/messages.js';
+import { createTableSql, ident, type ColumnType, type TableLayout } from './layout.js';
+import { deleteMatchedSql, insertLiveSql, misfitSql, replaceCountsSql, STAGE_COLUMNS, typedBatchSql, upsertCountsSql } from './merge.js';
+
+export interface StagedRecord {
+  /** The record's data as JSON text. */
+  json: string;
+  /** emitted_at of the RECORD message, unix ms. */
+  emittedAt: number;
+}
+
+export interface LoadCounts {
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  deleted: number;
+  /** Per column, values that did not fit the column's type (stored as NULL). */
+  misfits: Record<string, number>;
+}
+
+export const STATE_TABLE = '_state';
+const STAGE = '_cio_stage';
+const BATCH = '_cio_batch';
+/** Internal tables of an unfinished replace; a sync drops any left by a killed run before it starts. */
+const LOAD_PREFIX = '_cio_load_';
+const NEW_PREFIX = '_cio_new_';
+
+const KNOWN_TYPES: Record<string, ColumnType> = {
+  BIGINT: 'BIGINT',
+  DOUBLE: 'DOUBLE',
+  BOOLEAN: 'BOOLEAN',
+  VARCHAR: 'VARCHAR',
+  JSON: 'JSON',
+  DATE: 'DATE',
+  'TIMESTAMP WITH TIME ZONE': 'TIMESTAMPTZ',
+};
+
+export class Warehouse {
+  private readonly seq = new Map<string, number>();
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly connection: DuckDBConnection,
+    readonly path: string,
+  ) {}
+
+  /** Opens (or creates) the file and makes sure the state table exists; leftovers of a killed replace are dropped. */
+  static async open(path: string): Promise<Warehouse> {
+    const instance = await DuckDBInstance.create(path);
+    const warehouse = new Warehouse(instance, await instance.connect(), path);
+    await warehouse.run(`CREATE TABLE IF NOT EXISTS ${ident(STATE_TABLE)} (stream VARCHAR, state JSON, mode VARCHAR, updated_at TIMESTAMPTZ)`);
+    await warehouse.run(`CREATE TEMP TABLE IF NOT EXISTS ${ident(STAGE)} (${STAGE_COLUMNS})`);
+    const leftovers = await warehouse.rows(
+      `SELECT table_name FROM information_schema.tables WHERE table_catalog = current_database() AND table_schema = 'main' AND (starts_with(table_name, '${LOAD_PREFIX}') OR starts_with(table_name, '${NEW_PREFIX}'))`,
+    );
+    for (const { table_name } of leftovers) await warehouse.run(`DROP TABLE IF EXISTS ${ident(String(table_name))}`);
+    return warehouse;
+  }
+
+  async run(sql: string, values?: Array<string | number | boolean | null>): Promise<void> {
+    await this.connection.run(sql, values);
+  }
+
+  /** Rows as plain JSON-friendly objects (BIGINTs as strings, like DuckDB's own JSON output). */
+  async rows(sql: string, values?: Array<string | number | boolean | null>): Promise<Array<Record<string, unknown>>> {
+    const reader = await this.connection.runAndReadAll(sql, values);
+    return reader.getRowObjectsJson() as Array<Record<string, unknown>>;
+  }
+
+  /** Saved state per stream. */
+  async states(): Promise<Map<string, JsonObject>> {
+    const rows = await this.rows(`SELECT stream, CAST(state AS VARCHAR) AS state FROM ${ident(STATE_TABLE)}`);
+    return new Map(rows.map((r) => [String(r.stream), JSON.parse(String(r.state)) as JsonObject]));
+  }
+
+  async tableExists(table: string): Promise<boolean> {
+    const rows = await this.rows(`SELECT 1 FROM information_schema.tables WHERE table_catalog = current_database() AND table_schema = 'main' AND table_name = ?`, [table]);
+    return rows.length > 0;
+  }
+
+  async count(table: string): Promise<number> {
+    const [row] = await this.rows(`SELECT count(*) AS n FROM ${ident(table)}`);
+    return Number(row.n);
+  }
+
+  /**
+   * Readies an upserted stream's table: created when missing; columns the schema gained since are added.
+   * Returns the layout with the table's actual column types (a column a user retyped keeps its type).
+   */
+  async prepareUpsert(layout: TableLayout): Promise<TableLayout> {
+    if (!(await this.tableExists(layout.table))) {
+      await this.run(createTableSql(layout));
+      return layout;
+    }
+    const types = new Map((await this.columnsOf(layout.table)).map((c) => [c.name.toLowerCase(), c.type]));
+    const columns = [];
+    for (const column of layout.columns) {
+      const actual = types.get(column.name.toLowerCase());
+      if (actual === undefined) {
+        await this.run(`ALTER TABLE ${ident(layout.table)} ADD COLUMN ${ident(column.name)} ${column.type}`);
+        columns.push(column);
+      } else {
+        columns.push({ ...column, type: KNOWN_TYPES[actual] ?? column.type });
+      }
+    }
+    return { ...layout, columns };
+  }
+
+  /** Applies a batch to an upserted stream and stores its state, in one transaction. */
+  async upsert(layout: TableLayout, records: StagedRecord[], state: JsonObject): Promise<LoadCounts> {
+    return this.transaction(async () => {
+      await this.append(STAGE, records, 'temp', 0);
+      const misfits = await this.misfits(layout, STAGE);
+      await this.run(typedBatchSql(layout, STAGE, BATCH));
+      const counts = await this.counts(upsertCountsSql(layout, layout.table, BATCH));
+      const remove = deleteMatchedSql(layout, layout.table, BATCH);
+      if (remove) await this.run(remove);
+      await this.run(insertLiveSql(layout, layout.table, BATCH));
+      await this.saveState(layout.table, state, 'upsert');
+      await this.run(`DELETE FROM ${ident(STAGE)}`);
+      return { ...counts, misfits };
+    });
+  }
+
+  /** Appends a batch of a replaced stream to its load table (the live table is not touched). */
+  async stage(layout: TableLayout, records: StagedRecord[]): Promise<void> {
+    const load = LOAD_PREFIX + layout.table;
+    await this.transaction(async () => {
+      await this.run(`CREATE TABLE IF NOT EXISTS ${ident(load)} (${STAGE_COLUMNS})`);
+      const start = this.seq.get(load) ?? 0;
+      await this.append(load, records, null, start);
+      this.seq.set(load, start + records.length);
+    });
+  }
+
+  /** Swaps the load table in for the stream's table and stores the state, in one transaction. */
+  async replace(layout: TableLayout, state: JsonObject): Promise<LoadCounts> {
+    const load = LOAD_PREFIX + layout.table;
+    const fresh = NEW_PREFIX + layout.table;
+    return this.transaction(async () => {
+      await this.run(`CREATE TABLE IF NOT EXISTS ${ident(load)} (${STAGE_COLUMNS})`);
+      const misfits = await this.misfits(layout, load);
+      await this.run(typedBatchSql(layout, load, BATCH));
+      await this.run(createTableSql(layout, fresh));
+      await this.run(insertLiveSql(layout, fresh, BATCH));
+      let counts: Omit<LoadCounts, 'misfits'>;
+      if (await this.tableExists(layout.table)) {
+        counts = await this.counts(replaceCountsSql(await this.sharedLayout(layout), layout.table, fresh));
+        await this.run(`DROP TABLE ${ident(layout.table)}`);
+      } else {
+        counts = { inserted: await this.count(fresh), updated: 0, unchanged: 0, deleted: 0 };
+      }
+      await this.run(`ALTER TABLE ${ident(fresh)} RENAME TO ${ident(layout.table)}`);
+      await this.run(`DROP TABLE ${ident(load)}`);
+      await this.run(`DROP TABLE ${ident(BATCH)}`);
+      await this.saveState(layout.table, state, 'replace');
+      this.seq.delete(load);
+      return { ...counts, misfits };
+    });
+  }
+
+  /** Forgets an unfinished replace: the stream's table and state stay as they were. */
+  async discard(layout: TableLayout): Promise<void> {
+    await this.run(`DROP TABLE IF EXISTS ${ident(LOAD_PREFIX + layout.table)}`);
+    this.seq.delete(LOAD_PREFIX + layout.table);
+  }
+
+  close(): void {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+
+  /** The layout cut down to the columns the existing table also has (to compare an old table with a new one). */
+  private async sharedLayout(layout: TableLayout): Promise<TableLayout> {
+    const names = new Set((await this.columnsOf(layout.table)).map((c) => c.name.toLowerCase()));
+    const columns = layout.columns.filter((c) => names.has(c.name.toLowerCase()));
+    const keyed = layout.primaryKey.every((path) => names.has(path[0].toLowerCase()));
+    return { ...layout, columns, primaryKey: keyed ? layout.primaryKey : [] };
+  }
+
+  private async columnsOf(table: string): Promise<Array<{ name: string; type: string }>> {
+    const rows = await this.rows(`SELECT column_name, data_type FROM information_schema.columns WHERE table_catalog = current_database() AND table_schema = 'main' AND table_name = ? ORDER BY ordinal_position`, [table]);
+    return rows.map((r) => ({ name: String(r.column_name), type: String(r.data_type) }));
+  }
+
+  private async saveState(stream: string, state: JsonObject, mode: string): Promise<void> {
+    await this.run(`DELETE FROM ${ident(STATE_TABLE)} WHERE stream = ?`, [stream]);
+    await this.run(`INSERT INTO ${ident(STATE_TABLE)} VALUES (?, CAST(? AS JSON), ?, now())`, [stream, JSON.stringify(state), mode]);
+  }
+
+  private async append(table: string, records: StagedRecord[], catalog: string | null, firstSeq: number): Promise<void> {
+    if (records.length === 0) return;
+    const appender = await this.connection.createAppender(table, 'main', catalog);
+    try {
+      records.forEach((record, i) => {
+        appender.appendVarchar(record.json);
+        appender.appendBigInt(BigInt(Math.trunc(record.emittedAt)));
+        appender.appendBigInt(BigInt(firstSeq + i));
+        appender.endRow();
+      });
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
+  }
+
+  private async misfits(layout: TableLayout, stage: string): Promise<Record<string, number>> {
+    const sql = misfitSql(layout, stage);
+    if (!sql) return {};
+    const [row] = await this.rows(sql);
+    return Object.fromEntries(Object.entries(row ?? {}).filter(([, n]) => Number(n) > 0).map(([c, n]) => [c, Number(n)]));
+  }
+
+  private async counts(sql: string): Promise<Omit<LoadCounts, 'misfits'>> {
+    const [row] = await this.rows(sql);
+    return { inserted: Number(row.inserted ?? 0), updated: Number(row.updated ?? 0), unchanged: Number(row.unchanged ?? 0), deleted: Number(row.deleted ?? 0) };
+  }
+
+  private async transaction<T>(work: () => Promise<T>): Promise<T> {
+    await this.run('BEGIN TRANSACTION');
+    try {
+      const result = await work();
+      await this.run('COMMIT');
+      return result;
+    } catch (error) {
+      await this.run('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  }
+}
