@@ -1,0 +1,64 @@
+/**
+ * How list objects change over time, so incremental and delete-detecting reads can be tested
+ * honestly. On each advance of the clock a deterministic share of every list kind (at least one
+ * object) gets `updated` = the new time; on the first advance one object of each kind (never the
+ * first) disappears. Everything is recomputed from the list of advance times, nothing is stored.
+ */
+import { hash, tagOf, unit } from '../hash.js';
+import type { ChurnOptions } from '../types.js';
+
+export interface ChurnKind {
+  /** Kind name, hashed into every decision so kinds churn independently. */
+  name: string;
+  count: number;
+}
+
+export class Churn {
+  private readonly updateShare: number;
+  private readonly deletes: boolean;
+
+  constructor(
+    private readonly seed: number,
+    private readonly advances: readonly number[],
+    opts: ChurnOptions = {},
+  ) {
+    this.updateShare = Math.min(1, Math.max(0, opts.updateShare ?? 0.25));
+    this.deletes = opts.deleteOnAdvance ?? true;
+  }
+
+  /** The index that disappeared on the first advance, or -1. */
+  deletedIndex(kind: ChurnKind): number {
+    if (!this.deletes || this.advances.length === 0 || kind.count < 2) return -1;
+    return 1 + (hash(this.seed, tagOf(kind.name), 0xdead) % (kind.count - 1));
+  }
+
+  isDeleted(kind: ChurnKind, index: number): boolean {
+    return index === this.deletedIndex(kind);
+  }
+
+  /** Live indexes of a kind, ascending. */
+  live(kind: ChurnKind): number[] {
+    const deleted = this.deletedIndex(kind);
+    const out: number[] = [];
+    for (let i = 0; i < kind.count; i++) if (i !== deleted) out.push(i);
+    return out;
+  }
+
+  /** `base` moved to the time of the last advance that touched this object. */
+  updated(kind: ChurnKind, index: number, base: number): number {
+    const tag = tagOf(kind.name);
+    let updated = base;
+    for (let e = 0; e < this.advances.length; e++) {
+      if (this.touched(kind, tag, index, e)) updated = Math.max(updated, this.advances[e]);
+    }
+    return updated;
+  }
+
+  private touched(kind: ChurnKind, tag: number, index: number, event: number): boolean {
+    if (unit(hash(this.seed, tag, index, event)) < this.updateShare) return true;
+    // At least one live object per kind moves on every advance.
+    let forced = hash(this.seed, tag, event, 0xf0ce) % Math.max(1, kind.count);
+    if (forced === this.deletedIndex(kind)) forced = (forced + 1) % kind.count;
+    return index === forced;
+  }
+}

@@ -1,0 +1,183 @@
+/**
+ * The static reference lists: workspaces, exports, sender identities, subscription topics, object
+ * types, reporting webhooks, collections, ESP suppressions and IP addresses. They do not change over
+ * time; their awkward shapes are the point (`{"exports": null}`, string object-type ids, a workspace
+ * id that is a string on the EU host, webhook URLs with `user:pass@` credentials in them).
+ */
+import { between, hash, pick, tagOf } from '../hash.js';
+import { DAY } from '../timeline.js';
+import type { Region } from '../types.js';
+import type { Core } from './core.js';
+
+type Json = Record<string, unknown>;
+
+export const SUPPRESSION_TYPES = ['bounces', 'blocks', 'spam_reports', 'invalid_emails'] as const;
+export type SuppressionType = (typeof SUPPRESSION_TYPES)[number];
+
+const WEBHOOK_EVENTS = ['email_sent', 'email_delivered', 'email_opened', 'email_clicked', 'email_bounced', 'push_sent', 'sms_sent', 'webhook_failed'];
+const TOPICS = ['Product updates', 'Newsletter', 'Promotions', 'Security alerts', 'Events', 'Surveys'];
+const OBJECT_TYPES: Array<[string, string, string]> = [['Companies', 'Company', 'building'], ['Accounts', 'Account', 'wallet'], ['Concerts', 'Concert', 'calendar'], ['Courses', 'Course', 'book']];
+const REASONS: Record<SuppressionType, string> = {
+  bounces: '550 5.1.1 The email account that you tried to reach does not exist',
+  blocks: '554 5.7.1 Message rejected due to local policy',
+  spam_reports: 'Recipient marked a message as spam',
+  invalid_emails: 'Not a valid email address',
+};
+
+export class Misc {
+  constructor(private readonly core: Core) {}
+
+  private h(kind: string, j: number, salt = 0): number {
+    return hash(this.core.seed, tagOf(kind), j, salt);
+  }
+
+  private past(kind: string, j: number, maxDays = 300): number {
+    return this.core.start - between(this.h(kind, j, 9), DAY, maxDays * DAY);
+  }
+
+  /** The key's workspace. Its id is a number on the US host and a string on the EU host (README: coerce). */
+  workspaces(region: Region): Json {
+    const messages = this.core.sizes.messages + this.core.sizes.deliveries;
+    return {
+      workspaces: [
+        {
+          id: region === 'us' ? 13 : '14',
+          name: region === 'us' ? 'Sandbox (US)' : 'Sandbox (EU)',
+          messages_sent: messages,
+          billable_messages_sent: Math.floor(messages * 0.75),
+          people: this.core.people.count,
+          object_types: this.core.sizes.objectTypes,
+          objects: this.core.sizes.objectTypes * 5,
+        },
+      ],
+    };
+  }
+
+  /** `{"exports": null}` when there are none: null, not []. */
+  exports(): Json {
+    const n = this.core.sizes.exports;
+    if (n === 0) return { exports: null };
+    return {
+      exports: Array.from({ length: n }, (_, j) => {
+        const id = 100 + j;
+        const created = this.past('exports', j);
+        const updated = created + between(this.h('exports', j, 1), 10, 3600);
+        const status = pick(['done', 'done', 'done', 'pending', 'failed'], this.h('exports', j));
+        return {
+          id,
+          deduplicate_id: `${id}:${updated}`,
+          type: j % 2 === 0 ? 'customers' : 'deliveries',
+          failed: status === 'failed',
+          status,
+          total: status === 'done' ? between(this.h('exports', j, 2), 10, 50_000) : 0,
+          downloads: this.h('exports', j, 3) % 5,
+          user_id: 1 + (j % 3),
+          user_email: 'ops@example.com',
+          description: j % 2 === 0 ? 'Customers in segment 1' : 'Deliveries of campaign 1',
+          created_at: created,
+          updated_at: updated,
+        };
+      }),
+    };
+  }
+
+  senderIdentity(j: number): Json {
+    const id = 1 + j;
+    const phone = j % 4 === 3;
+    const name = pick(['Sandbox', 'Support', 'Billing', 'News'], j);
+    const email = `${name.toLowerCase()}${j > 3 ? j : ''}@example.com`;
+    return {
+      id,
+      deduplicate_id: `${id}:${this.past('sender_identities', j)}`,
+      name,
+      email: phone ? null : email,
+      address: phone ? null : `${name} <${email}>`,
+      template_type: phone ? 'phone' : 'email',
+      auto_generated: j === 0,
+      phone: phone ? `+1555000${String(j).padStart(4, '0')}` : null,
+      hidden: false,
+    };
+  }
+
+  topics(): Json {
+    return {
+      topics: Array.from({ length: this.core.sizes.subscriptionTopics }, (_, j) => ({
+        id: j + 1,
+        identifier: `topic_${j + 1}`,
+        name: TOPICS[j] ?? `Topic ${j + 1}`,
+        description: `Messages about ${(TOPICS[j] ?? `topic ${j + 1}`).toLowerCase()}`,
+        subscribed_by_default: j % 2 === 0,
+      })),
+    };
+  }
+
+  /** Object type ids are integers sent as strings. */
+  objectTypes(): Json {
+    return {
+      types: Array.from({ length: this.core.sizes.objectTypes }, (_, j) => {
+        const [name, singular, icon] = OBJECT_TYPES[j % OBJECT_TYPES.length];
+        const suffix = j < OBJECT_TYPES.length ? '' : ` ${j + 1}`;
+        return {
+          id: String(j + 1),
+          name: name + suffix,
+          singular_name: singular + suffix,
+          slug: (name + suffix).toLowerCase().replace(/ /g, '-'),
+          singular_slug: (singular + suffix).toLowerCase().replace(/ /g, '-'),
+          enabled: true,
+          icon,
+        };
+      }),
+    };
+  }
+
+  /** Every second webhook has basic-auth credentials in its URL: the connector must strip them. */
+  reportingWebhooks(): Json {
+    return {
+      reporting_webhooks: Array.from({ length: this.core.sizes.reportingWebhooks }, (_, j) => {
+        const h = this.h('reporting_webhooks', j);
+        return {
+          id: j + 1,
+          name: `Webhook ${j + 1}`,
+          type: 'webhook',
+          endpoint: j % 2 === 0 ? `https://hook${j}:s3cret-${h % 9999}@hooks.example.com/cio/${j + 1}` : `https://hooks.example.com/cio/${j + 1}`,
+          disabled: j === 2,
+          full_resolution: h % 2 === 0,
+          with_content: h % 3 === 0,
+          events: WEBHOOK_EVENTS.filter((_, e) => (h >>> e) % 2 === 0 || e === 0),
+        };
+      }),
+    };
+  }
+
+  collections(): Json {
+    return {
+      collections: Array.from({ length: this.core.sizes.collections }, (_, j) => {
+        const created = this.past('collections', j);
+        const rows = between(this.h('collections', j), 1, 500);
+        return {
+          id: j + 1,
+          name: pick(['upcoming events', 'coupons', 'store locations', 'products'], j) + (j > 3 ? ` ${j}` : ''),
+          rows,
+          bytes: rows * 148,
+          schema: ['eventName', 'eventDate', 'presents'].slice(0, 1 + (j % 3)),
+          created_at: created,
+          updated_at: created + between(this.h('collections', j, 1), 0, 10 * DAY),
+        };
+      }),
+    };
+  }
+
+  suppression(type: SuppressionType, n: number): Json {
+    const h = this.h(type, n);
+    return {
+      email: `${type.replace(/_/g, '-')}.${n + 1}.${(h % 1000).toString(36)}@example.net`,
+      created: this.past(type, n, 700),
+      reason: REASONS[type],
+      status: type === 'spam_reports' ? '' : '550',
+    };
+  }
+
+  ipAddresses(): Json {
+    return { ip_addresses: ['35.188.196.183', '104.198.177.219', '104.154.232.87', '130.211.229.195', '104.198.221.24'] };
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * The sandbox's public entry: start a local Customer.io App API and steer it. Everything the
+ * connector's tests, demo and benchmarks need is re-exported from here.
+ */
+export { startSandbox } from './server.js';
+export { DEFAULT_KEYS, DEFAULT_NOW, DEFAULT_SEED, DEFAULT_SIZES } from './types.js';
+export type {
+  ActivityQuery,
+  ChurnOptions,
+  FaultKind,
+  FaultRule,
+  ListKind,
+  MessageQuery,
+  RateLimitOption,
+  Region,
+  Sandbox,
+  SandboxExpected,
+  SandboxOptions,
+  SandboxRequestRecord,
+  SandboxSizes,
+  SandboxStats,
+} from './types.js';

@@ -1,0 +1,95 @@
+/**
+ * `npm run sandbox -- --port 8080 --seed 7 --activities 1000000 --customers 200000 --latency 250
+ * --rate-limit 10 --no-retry-after --real-clock …`: run the sandbox until killed. Prints the URLs and
+ * keys for humans, then one JSON line (`{"ready":true,…}`) for child-process callers.
+ */
+import { startSandbox } from './server.js';
+import { DEFAULT_SIZES, type FaultRule, type SandboxOptions, type SandboxSizes } from './types.js';
+
+const USAGE = `usage: npm run sandbox -- [options]
+  --port N              listen on 127.0.0.1:N (default: a free port)
+  --seed N              data seed (default 42)
+  --now SECONDS         virtual clock start, unix seconds (default 1767225600)
+  --real-clock          let the virtual clock follow the wall clock
+  --latency MS          added latency on every API request
+  --rate-limit N|off    requests per second per key (default 10)
+  --no-retry-after      answer 429 without Retry-After
+  --flat-customer-attributes   answer customers/attributes without {"customer": …} wrappers
+  --no-deletes          advancing the clock never deletes list objects
+  --faults JSON         fault rules, e.g. '[{"path":"/activities","kind":"status","status":503,"share":0.2}]'
+  --<size> N            any size: ${Object.keys(DEFAULT_SIZES).map((k) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)).join(', ')}`;
+
+function parseArgs(argv: string[]): SandboxOptions {
+  const opts: SandboxOptions = {};
+  const sizes: Partial<SandboxSizes> = {};
+  let perSecond = 10;
+  let retryAfter = true;
+  let limited = true;
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${flag} needs a value`);
+      return v;
+    };
+    const int = () => {
+      const n = Number(value());
+      if (!Number.isInteger(n) || n < 0) throw new Error(`${flag} needs a non-negative integer`);
+      return n;
+    };
+    const size = flag.replace(/^--/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    if (flag === '--help' || flag === '-h') {
+      process.stdout.write(`${USAGE}\n`);
+      process.exit(0);
+    } else if (flag === '--port') opts.port = int();
+    else if (flag === '--seed') opts.seed = int();
+    else if (flag === '--now') opts.now = int();
+    else if (flag === '--real-clock') opts.realClock = true;
+    else if (flag === '--latency') opts.latencyMs = int();
+    else if (flag === '--rate-limit') {
+      const v = value();
+      if (v === 'off' || v === '0') limited = false;
+      else perSecond = Number(v);
+      if (limited && !(perSecond >= 1)) throw new Error('--rate-limit needs a number of requests per second, or off');
+    } else if (flag === '--no-retry-after') retryAfter = false;
+    else if (flag === '--flat-customer-attributes') opts.flatCustomerAttributes = true;
+    else if (flag === '--no-deletes') opts.churn = { deleteOnAdvance: false };
+    else if (flag === '--faults') opts.faults = JSON.parse(value()) as FaultRule[];
+    else if (size in DEFAULT_SIZES) sizes[size as keyof SandboxSizes] = int();
+    else throw new Error(`unknown option ${flag}\n${USAGE}`);
+  }
+  opts.sizes = sizes;
+  opts.rateLimit = limited ? { perSecond, retryAfter } : false;
+  return opts;
+}
+
+async function main(): Promise<void> {
+  let opts: SandboxOptions;
+  try {
+    opts = parseArgs(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exit(2);
+  }
+  const sandbox = await startSandbox(opts);
+  const keys = Object.entries(sandbox.keys).map(([key, region]) => `${key} (${region})`).join(', ');
+  process.stdout.write(
+    [
+      'Customer.io sandbox listening',
+      `  US api_base_url: ${sandbox.url}`,
+      `  EU api_base_url: ${sandbox.euUrl}`,
+      `  region template: ${sandbox.regionUrlTemplate}`,
+      `  keys:            ${keys}`,
+      `  controls:        ${sandbox.controlUrl}/stats, POST ${sandbox.controlUrl}/advance?seconds=N`,
+      JSON.stringify({ ready: true, url: sandbox.url, euUrl: sandbox.euUrl, regionUrlTemplate: sandbox.regionUrlTemplate, controlUrl: sandbox.controlUrl, port: sandbox.port, keys: sandbox.keys }),
+      '',
+    ].join('\n'),
+  );
+  const stop = () => {
+    void sandbox.close().then(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+void main();

@@ -1,0 +1,136 @@
+/**
+ * One API request, start to finish: stats arrival → latency → fault plan → (body, auth, rate limit,
+ * handler) → answer, possibly mangled by a fault. The order matters: faults act before auth and the
+ * limiter, like failures in front of the real API (a load balancer resetting a connection does not
+ * spend the key's budget), and `truncate` cuts the real answer.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { authenticate, splitHostPath } from './auth.js';
+import type { FaultInjector } from './faults.js';
+import { ApiError, errorBody, notFound, parseJsonBody, readBody, sendJson } from './http.js';
+import { type RateLimiter, rateLimitError } from './ratelimit.js';
+import type { Router } from './router.js';
+import type { StatsRecorder } from './stats.js';
+import type { FaultKind, FaultRule, Region } from './types.js';
+import type { World } from './world.js';
+
+export interface PipelineDeps {
+  world: World;
+  router: Router;
+  keys: Record<string, Region>;
+  limiter: RateLimiter;
+  faults: FaultInjector;
+  stats: StatsRecorder;
+  latencyMs: () => number;
+  /** A timer the server can cancel on close (latency past the client's timeout must not hold close()). */
+  sleep: (ms: number) => Promise<void>;
+}
+
+interface Answer {
+  status: number;
+  body: unknown;
+  headers: Record<string, string>;
+}
+
+let references = 0;
+
+export async function handleApiRequest(req: IncomingMessage, res: ServerResponse, url: URL, deps: PipelineDeps): Promise<void> {
+  const arrived = Date.now();
+  const method = req.method ?? 'GET';
+  deps.stats.arrived(arrived);
+  const host = splitHostPath(url.pathname);
+  const match = host ? deps.router.match(method, host.rest) : null;
+  const plan = deps.faults.plan(method, url.pathname);
+  const fault: FaultKind | undefined = plan.terminal?.kind ?? (plan.delayMs > 0 ? 'latency' : undefined);
+  const finish = (status: number) =>
+    deps.stats.finished(
+      { method, path: url.pathname, query: url.search.slice(1), status, at: arrived, endpoint: match?.endpoint ?? `${method} (unknown path)`, durationMs: Date.now() - arrived, ...(fault ? { fault } : {}) },
+      plan.kinds,
+    );
+
+  const delay = deps.latencyMs() + plan.delayMs;
+  if (delay > 0) await deps.sleep(delay);
+  if (res.destroyed || req.socket.destroyed) return finish(0); // the client gave up while we waited
+
+  const terminal = plan.terminal;
+  if (terminal && terminal.kind !== 'truncate') return finish(applyFault(terminal, req, res, url));
+
+  const answer = await answerApi(req, url, host, match, deps);
+  if (terminal?.kind === 'truncate') {
+    truncate(res, answer);
+    return finish(answer.status);
+  }
+  sendJson(res, answer.status, answer.body, answer.headers);
+  finish(answer.status);
+}
+
+async function answerApi(
+  req: IncomingMessage,
+  url: URL,
+  host: ReturnType<typeof splitHostPath>,
+  match: ReturnType<Router['match']>,
+  deps: PipelineDeps,
+): Promise<Answer> {
+  try {
+    if (!host) throw notFound(`path ${url.pathname}`);
+    const body = req.method === 'POST' ? parseJsonBody(await readBody(req)) : undefined;
+    if (!match || match.auth) {
+      const key = authenticate(req.headers, host.region, deps.keys);
+      if (!match) throw notFound(`path ${url.pathname}`);
+      deps.limiter.admit(key);
+    }
+    if (!match) throw notFound(`path ${url.pathname}`);
+    const request = { method: req.method ?? 'GET', region: host.region, path: host.rest, params: match.params, query: url.searchParams, body };
+    return { status: 200, body: match.handler(request, deps.world), headers: {} };
+  } catch (error) {
+    if (error instanceof ApiError) return { status: error.status, body: errorBody(error.status, error.detail, error.source), headers: error.headers };
+    process.stderr.write(`sandbox: ${req.method} ${url.pathname} failed: ${(error as Error).stack ?? String(error)}\n`);
+    return { status: 500, body: errorBody(500, 'internal error in the sandbox'), headers: {} };
+  }
+}
+
+/** Carry out a fault that replaces the answer; returns the status sent (0 = none). */
+function applyFault(rule: FaultRule, req: IncomingMessage, res: ServerResponse, url: URL): number {
+  switch (rule.kind) {
+    case 'reset':
+      req.socket.destroy();
+      return 0;
+    case 'unauthorized':
+      sendJson(res, 401, errorBody(401, 'Unauthorized request: the App API key is missing or not valid.'));
+      return 401;
+    case 'rate_limit': {
+      const error = rateLimitError(10, rule.retryAfter ?? true, ++references);
+      sendJson(res, 429, errorBody(429, error.detail), error.headers);
+      return 429;
+    }
+    case 'invalid_json': {
+      const text = '<html><head><title>502 Bad Gateway</title></head><body>upstream answered {"activities": [</body></html>';
+      if (!res.destroyed) {
+        res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(Buffer.byteLength(text)) });
+        res.end(text);
+      }
+      return 200;
+    }
+    case 'echo_headers': {
+      // A misbehaving upstream that reflects the request, credentials included: the connector must redact.
+      const status = rule.status ?? 400;
+      const headers = { ...req.headers };
+      const body = errorBody(status, `bad request; request headers were ${JSON.stringify(headers)}`);
+      sendJson(res, status, { ...body, request: { method: req.method, path: url.pathname, headers } });
+      return status;
+    }
+    default: {
+      const status = rule.status ?? 500;
+      sendJson(res, status, errorBody(status, `injected failure (${status})`), rule.retryAfter ? { 'Retry-After': '1' } : {});
+      return status;
+    }
+  }
+}
+
+/** Promise the whole body with Content-Length, send half, and end the connection. */
+function truncate(res: ServerResponse, answer: Answer): void {
+  const full = Buffer.from(JSON.stringify(answer.body));
+  if (res.destroyed) return;
+  res.writeHead(answer.status, { ...answer.headers, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(full.length) });
+  res.write(full.subarray(0, Math.floor(full.length / 2)), () => res.socket?.destroy());
+}

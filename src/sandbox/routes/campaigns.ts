@@ -1,0 +1,86 @@
+/**
+ * Campaign-like endpoints: campaigns and broadcasts (list, one, actions, metrics) and newsletters
+ * (paged list, one, contents, metrics). Deleted objects answer 404 everywhere, including their
+ * actions and metrics — a connector reading children of a list read earlier must expect that.
+ */
+import type { Campaigns } from '../data/campaigns.js';
+import { metricSeries, parsePeriod } from '../data/metrics.js';
+import { ApiError, intParam, notFound, pathId } from '../http.js';
+import type { Router } from '../router.js';
+import { scanAscending } from '../timeline.js';
+import { clampOffset, decodeToken, nextToken } from '../tokens.js';
+import type { World } from '../world.js';
+
+/** Campaign actions come 10 a page whatever `limit` says (README). */
+const ACTIONS_PER_PAGE = 10;
+
+function registerCampaignKind(router: Router, path: string, pick: (world: World) => Campaigns, singular: string): void {
+  const find = (world: World, params: Record<string, string>) => {
+    const id = pathId(params);
+    const j = pick(world).set.find(id);
+    if (j < 0) throw notFound(`${singular} ${id}`);
+    return { id, j };
+  };
+
+  router.add('GET', `/${path}`, (_req, world) => {
+    const kind = pick(world);
+    return { [path]: kind.set.live().map((j) => kind.record(j)) };
+  });
+
+  router.add('GET', `/${path}/:id`, (req, world) => {
+    const { j } = find(world, req.params);
+    return { [singular]: pick(world).record(j) };
+  });
+
+  router.add('GET', `/${path}/:id/actions`, (req, world) => {
+    const { id, j } = find(world, req.params);
+    const kind = pick(world);
+    const actions = kind.liveActionIndexes(j);
+    const tag = `${path}:${id}:actions`;
+    const offset = clampOffset(decodeToken(req.query.get('start'), tag), actions.length);
+    const page = scanAscending(actions.length, offset, ACTIONS_PER_PAGE, () => true, (n) => kind.actionRecord(actions[n]));
+    return { actions: page.items, next: nextToken(tag, page.nextOffset) };
+  });
+
+  router.add('GET', `/${path}/:id/metrics`, (req, world) => {
+    const { id, j } = find(world, req.params);
+    const { period, steps } = parsePeriod(req.query);
+    const subject = { seed: world.seed, kind: path, id, created: pick(world).set.created(j), perDay: 100 + (id % 5) * 80 };
+    return metricSeries(subject, period, steps, world.clock.now());
+  });
+}
+
+export function registerCampaigns(router: Router): void {
+  registerCampaignKind(router, 'campaigns', (w) => w.campaigns, 'campaign');
+  registerCampaignKind(router, 'broadcasts', (w) => w.broadcasts, 'broadcast');
+
+  router.add('GET', '/newsletters', (req, world) => {
+    const catalog = world.catalog;
+    const sort = req.query.get('sort') ?? 'desc';
+    if (sort !== 'asc' && sort !== 'desc') throw new ApiError(400, 'sort must be asc or desc', { parameter: 'sort' });
+    const limit = intParam(req.query, 'limit', { default: 10, max: 100 });
+    const live = catalog.newsletters.live();
+    if (sort === 'desc') live.reverse();
+    const offset = clampOffset(decodeToken(req.query.get('start'), 'newsletters'), live.length);
+    const page = scanAscending(live.length, offset, limit, () => true, (n) => catalog.newsletter(live[n]));
+    return { newsletters: page.items, next: nextToken('newsletters', page.nextOffset) };
+  });
+
+  const findNewsletter = (world: World, params: Record<string, string>) => {
+    const id = pathId(params);
+    const j = world.catalog.newsletters.find(id);
+    if (j < 0) throw notFound(`newsletter ${id}`);
+    return { id, j };
+  };
+
+  router.add('GET', '/newsletters/:id', (req, world) => ({ newsletter: world.catalog.newsletter(findNewsletter(world, req.params).j) }));
+
+  router.add('GET', '/newsletters/:id/contents', (req, world) => ({ contents: world.catalog.contents(findNewsletter(world, req.params).j) }));
+
+  router.add('GET', '/newsletters/:id/metrics', (req, world) => {
+    const { id, j } = findNewsletter(world, req.params);
+    const { period, steps } = parsePeriod(req.query);
+    const subject = { seed: world.seed, kind: 'newsletters', id, created: world.catalog.newsletters.created(j), perDay: 300 + (id % 3) * 150 };
+    return metricSeries(subject, period, steps, world.clock.now());
+  });
+}

@@ -1,0 +1,52 @@
+/**
+ * Reference-list endpoints: workspaces (the cheap credentials check), exports, sender identities,
+ * subscription topics, object types, reporting webhooks, collections, snippets, ESP suppressions
+ * (offset paging) and the unauthenticated IP address list.
+ */
+import { SUPPRESSION_TYPES, type SuppressionType } from '../data/misc.js';
+import { intParam, notFound } from '../http.js';
+import type { Router } from '../router.js';
+import { scanAscending } from '../timeline.js';
+import { clampOffset, decodeToken, nextToken } from '../tokens.js';
+
+export function registerMisc(router: Router): void {
+  router.add('GET', '/workspaces', (req, world) => world.misc.workspaces(req.region));
+  router.add('GET', '/exports', (_req, world) => world.misc.exports());
+  router.add('GET', '/subscription_topics', (_req, world) => world.misc.topics());
+  router.add('GET', '/object_types', (_req, world) => world.misc.objectTypes());
+  router.add('GET', '/reporting_webhooks', (_req, world) => world.misc.reportingWebhooks());
+  router.add('GET', '/collections', (_req, world) => world.misc.collections());
+  router.add('GET', '/info/ip_addresses', (_req, world) => world.misc.ipAddresses(), { auth: false });
+
+  // [inferred] the spec gives sender identities start/limit/next but no default or maximum: 100 and 1000.
+  router.add('GET', '/sender_identities', (req, world) => {
+    const count = world.sizes.senderIdentities;
+    const limit = intParam(req.query, 'limit', { default: 100, max: 1000 });
+    const descending = req.query.get('sort') === 'desc';
+    const offset = clampOffset(decodeToken(req.query.get('start'), 'sender_identities'), count);
+    const page = scanAscending(count, offset, limit, () => true, (n) => world.misc.senderIdentity(descending ? count - 1 - n : n));
+    return { sender_identities: page.items, next: nextToken('sender_identities', page.nextOffset) };
+  });
+
+  router.add('GET', '/snippets', (_req, world) => {
+    const catalog = world.catalog;
+    return { snippets: catalog.snippets.live().map((j) => catalog.snippet(j)) };
+  });
+
+  router.add('GET', '/snippets/:name', (req, world) => {
+    const j = world.catalog.snippetIndex(req.params.name);
+    if (j < 0 || world.churn.isDeleted(world.catalog.snippets.kind, j)) throw notFound(`snippet ${req.params.name}`);
+    return { snippet: world.catalog.snippet(j) };
+  });
+
+  // Offset paging, no `next`: a page shorter than `limit` is the last one.
+  router.add('GET', '/esp/suppression/:type', (req, world) => {
+    const type = req.params.type as SuppressionType;
+    if (!SUPPRESSION_TYPES.includes(type)) throw notFound(`suppression type ${req.params.type}`);
+    const limit = intParam(req.query, 'limit', { default: 100, max: 1000 });
+    const offset = intParam(req.query, 'offset', { default: 0, min: 0 });
+    const count = world.sizes.suppressions;
+    const page = scanAscending(count, offset, limit, () => true, (n) => world.misc.suppression(type, n));
+    return { category: type, suppressions: page.items };
+  });
+}

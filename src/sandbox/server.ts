@@ -1,0 +1,126 @@
+/**
+ * startSandbox(): a local HTTP server (node:http, 127.0.0.1 only) that behaves like the Customer.io
+ * App API, plus the handle tests use to steer it (clock, faults, rate limit, latency) and to read what
+ * happened (stats) and what should have been read (expected).
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { handleControl } from './control.js';
+import { createExpected } from './expected.js';
+import { FaultInjector } from './faults.js';
+import { handleApiRequest, type PipelineDeps } from './pipeline.js';
+import { RateLimiter } from './ratelimit.js';
+import { Router } from './router.js';
+import { registerCampaigns } from './routes/campaigns.js';
+import { registerMessages } from './routes/messages.js';
+import { registerMisc } from './routes/misc.js';
+import { registerPeople } from './routes/people.js';
+import { StatsRecorder } from './stats.js';
+import { DEFAULT_KEYS, DEFAULT_NOW, DEFAULT_SEED, type Sandbox, type SandboxOptions } from './types.js';
+import { createWorld } from './world.js';
+
+export function buildRouter(): Router {
+  const router = new Router();
+  registerPeople(router);
+  registerMessages(router);
+  registerCampaigns(router);
+  registerMisc(router);
+  return router;
+}
+
+export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
+  const seed = opts.seed ?? DEFAULT_SEED;
+  const world = createWorld({
+    seed,
+    now: opts.now ?? DEFAULT_NOW,
+    realClock: opts.realClock ?? false,
+    sizes: opts.sizes ?? {},
+    churn: opts.churn,
+    flatCustomerAttributes: opts.flatCustomerAttributes ?? false,
+  });
+  const keys = { ...(opts.keys ?? DEFAULT_KEYS) };
+  const faults = new FaultInjector(seed, opts.faults ?? []);
+  const limiter = new RateLimiter(opts.rateLimit ?? { perSecond: 10, retryAfter: true });
+  const stats = new StatsRecorder();
+  let latency = Math.max(0, opts.latencyMs ?? 0);
+  const timers = new Set<NodeJS.Timeout>();
+  let closing = false;
+
+  const deps: PipelineDeps = {
+    world,
+    router: buildRouter(),
+    keys,
+    limiter,
+    faults,
+    stats,
+    latencyMs: () => latency,
+    sleep: (ms) =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          timers.delete(timer);
+          resolve();
+        }, ms);
+        timers.add(timer);
+      }),
+  };
+
+  const expected = createExpected(world);
+  const controls = {
+    url: '',
+    euUrl: '',
+    regionUrlTemplate: '',
+    controlUrl: '',
+    port: 0,
+    keys,
+    now: () => world.clock.now(),
+    advance: (seconds: number) => void world.clock.advance(seconds),
+    setFaults: (rules: Parameters<FaultInjector['set']>[0]) => faults.set(rules),
+    setRateLimit: (limit: Parameters<RateLimiter['set']>[0]) => limiter.set(limit),
+    setLatency: (ms: number) => {
+      latency = Math.max(0, ms);
+    },
+    stats: () => stats.snapshot(),
+    resetStats: () => stats.reset(),
+    expected,
+  };
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const work = url.pathname.startsWith('/__sandbox')
+      ? handleControl(req, res, url, controls, () => faults.rules())
+      : handleApiRequest(req, res, url, deps);
+    work.catch((error: unknown) => {
+      if (!closing) process.stderr.write(`sandbox: unhandled ${(error as Error).stack ?? String(error)}\n`);
+      res.destroy();
+    });
+  });
+  server.on('clientError', (_error, socket) => socket.destroy());
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const base = `http://127.0.0.1:${port}`;
+
+  return {
+    ...controls,
+    url: `${base}/v1`,
+    euUrl: `${base}/eu/v1`,
+    regionUrlTemplate: `${base}/{region}/v1`,
+    controlUrl: `${base}/__sandbox`,
+    port,
+    close: async () => {
+      closing = true;
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
