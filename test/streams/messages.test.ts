@@ -1,0 +1,123 @@
+/** messages against nock: type partitions, 30-day windows, lookback, no next token kept in state, record shape. */
+import nock from 'nock';
+import { messages } from '../../src/customerio/streams/messages.js';
+import { API, API_KEY, expectRecordsMatchSchema, readStreams } from './listing-harness.js';
+
+/** 2024-06-01T00:00:00Z, the harness's clock. */
+const NOW = 1_717_200_000;
+const DAY = 86_400;
+
+const delivery = (n: number, created: number, type = 'email', extra: Record<string, unknown> = {}) => ({
+  id: `msg${n}`,
+  deduplicate_id: `msg${n}:${created}`,
+  created,
+  customer_id: '7',
+  customer_identifiers: { id: '7', email: 'p7@example.com', cio_id: 'a3000007' },
+  recipient: 'p7@example.com',
+  subject: 'Welcome',
+  type,
+  action_id: 12,
+  parent_action_id: null,
+  campaign_id: '5',
+  broadcast_id: null,
+  newsletter_id: null,
+  content_id: null,
+  transactional_id: null,
+  trigger_event_id: '01HZEVENT',
+  failure_message: null,
+  forgotten: false,
+  msg_template_id: 3,
+  metrics: { created, sent: created + 2 },
+  ...extra,
+});
+
+beforeAll(() => nock.disableNetConnect());
+afterEach(() => nock.cleanAll());
+afterAll(() => nock.enableNetConnect());
+
+describe('messages', () => {
+  it('reads GET /v1/messages with limit=1000 in 30-day windows from start_date, paging within a window', async () => {
+    const start = NOW - 40 * DAY;
+    const split = start + 30 * DAY;
+    const api = nock(API)
+      .get('/v1/messages')
+      .query({ limit: '1000', start_ts: String(start), end_ts: String(split) })
+      .matchHeader('authorization', `Bearer ${API_KEY}`)
+      .reply(200, { messages: [delivery(1, start + 10)], next: 'djIwOjE=' })
+      .get('/v1/messages')
+      .query({ limit: '1000', start_ts: String(start), end_ts: String(split), start: 'djIwOjE=' })
+      .reply(200, { messages: [delivery(2, start + 20, 'push')], next: '' })
+      .get('/v1/messages')
+      .query({ limit: '1000', start_ts: String(split), end_ts: String(NOW) })
+      .reply(200, { messages: [delivery(3, NOW - DAY, 'webhook', { message_template_id: 9, msg_template_id: undefined })] });
+    const result = await readStreams([{ definition: messages }], { config: { start_date: new Date(start * 1000).toISOString() } });
+    api.done();
+    const records = result.records('messages');
+    expect(records.map((r) => r.id)).toEqual(['msg1', 'msg2', 'msg3']);
+    expect(records[0]).toMatchObject({ campaign_id: 5, action_id: 12, metrics: { created: start + 10, sent: start + 12 } });
+    expect(records[2].msg_template_id).toBe(9);
+    expectRecordsMatchSchema(messages, records);
+  });
+
+  it('reads the last 365 days when start_date is not set, and says so', async () => {
+    const from = NOW - 365 * DAY;
+    const windows = Math.ceil((365 * DAY) / (30 * DAY));
+    const seen: Array<[number, number]> = [];
+    nock(API)
+      .get('/v1/messages')
+      .query(true)
+      .times(windows)
+      .reply(200, (uri) => {
+        const query = new URL(uri, API).searchParams;
+        seen.push([Number(query.get('start_ts')), Number(query.get('end_ts'))]);
+        return { messages: [] };
+      });
+    const result = await readStreams([{ definition: messages }]);
+    expect(seen[0][0]).toBe(from);
+    expect(seen.at(-1)![1]).toBe(NOW);
+    // Windows are contiguous and never longer than 30 days.
+    seen.forEach(([s, e], i) => {
+      expect(e - s).toBeLessThanOrEqual(30 * DAY);
+      if (i > 0) expect(s).toBe(seen[i - 1][1]);
+    });
+    expect(result.logs('WARN').join('\n')).toMatch(/start_date is not set: a first read of messages covers the last 365 days/);
+  });
+
+  it('reads one partition per listed message type, each with its own cursor and lookback', async () => {
+    const api = nock(API)
+      .get('/v1/messages')
+      .query({ limit: '1000', type: 'email', start_ts: String(NOW - 10 * DAY - 7 * DAY), end_ts: String(NOW) })
+      .reply(200, { messages: [delivery(1, NOW - 12 * DAY)] })
+      .get('/v1/messages')
+      .query({ limit: '1000', type: 'in_app', start_ts: String(NOW - DAY - 7 * DAY), end_ts: String(NOW) })
+      .reply(200, { messages: [delivery(2, NOW - 2 * DAY, 'in_app')], next: 'djIwOjI=' })
+      .get('/v1/messages')
+      .query({ limit: '1000', type: 'in_app', start_ts: String(NOW - DAY - 7 * DAY), end_ts: String(NOW), start: 'djIwOjI=' })
+      .reply(200, { messages: [] });
+    const state = { partitions: { 'type=email': { created: NOW - 10 * DAY }, 'type=in_app': { created: NOW - DAY } } };
+    const result = await readStreams([{ definition: messages, syncMode: 'incremental', state }], {
+      config: { message_types: ['email', 'in_app'], messages_lookback_days: 7 },
+    });
+    api.done();
+    expect(result.records('messages').map((r) => r.id).sort()).toEqual(['msg1', 'msg2']);
+    expect(result.lastState('messages')).toEqual({ partitions: { 'type=email': { created: NOW }, 'type=in_app': { created: NOW } } });
+  });
+
+  it('never keeps a next token in any state, even when a read stops mid-window', async () => {
+    nock(API)
+      .get('/v1/messages')
+      .query({ limit: '1000', start_ts: String(NOW - 3 * DAY), end_ts: String(NOW) })
+      .reply(200, { messages: [delivery(1, NOW - 2 * DAY)], next: 'djIwOjE=' })
+      .get('/v1/messages')
+      .query({ limit: '1000', start_ts: String(NOW - 3 * DAY), end_ts: String(NOW), start: 'djIwOjE=' })
+      .reply(400, { errors: [{ detail: 'invalid start', status: '400' }] });
+    const state = { partitions: { all: { created: NOW - 2 * DAY } } };
+    const result = await readStreams([{ definition: messages, syncMode: 'incremental', state }], { config: { messages_lookback_days: 1 } });
+    const states = result.messages.filter((m) => m.type === 'STATE').map((m) => JSON.stringify(m.state.stream.stream_state));
+    expect(states.length).toBeGreaterThan(0);
+    for (const text of states) expect(text).not.toMatch(/djIwOjE=|next|"start"/);
+    // The window was not finished: the cursor stays where it was.
+    expect(result.lastState('messages')).toEqual(state);
+    expect(result.statuses('messages')).toContain('INCOMPLETE');
+  });
+});
