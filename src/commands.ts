@@ -9,6 +9,7 @@ import { parseState } from './protocol/state.js';
 import { syncModesOf, toAirbyteStream } from './engine/discover.js';
 import { stateProblems } from './engine/incremental.js';
 import { Reader, type SelectedStream } from './engine/read.js';
+import type { HttpClient } from './engine/http.js';
 import { authMessage, createHttpClient, DOCS_URL } from './customerio/base.js';
 import { checkConnection } from './customerio/check.js';
 import { streamsFor } from './customerio/streams/index.js';
@@ -39,7 +40,12 @@ export function runDiscover(config: Config, output: Output): number {
   return 0;
 }
 
-export async function runRead(config: Config, rawCatalog: unknown, rawState: unknown, output: Output): Promise<number> {
+/** What an in-process caller (the `sync` command) may bring to a read: its own HTTP client, to watch its counts. */
+export interface ReadOptions {
+  http?: HttpClient;
+}
+
+export async function runRead(config: Config, rawCatalog: unknown, rawState: unknown, output: Output, options: ReadOptions = {}): Promise<number> {
   const definitions = streamsFor(config);
   const byName = new Map(definitions.map((d) => [d.name, d]));
   const selected = parseConfiguredCatalog(
@@ -55,7 +61,7 @@ export async function runRead(config: Config, rawCatalog: unknown, rawState: unk
   }
 
   const started = Date.now();
-  const http = createHttpClient(config, output);
+  const http = options.http ?? createHttpClient(config, output);
   const signal: { aborted: boolean; reason?: ConnectorError } = { aborted: false };
   const reader = new Reader({
     config,
