@@ -6,6 +6,7 @@
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { configuredCatalog } from '../helpers/catalog.js';
 import { runCli } from '../helpers/cli.js';
+import { expectRecordsMatchDiscoveredSchema } from './schema-check.js';
 
 const HOUR = 3600;
 let sb: Sandbox;
@@ -62,6 +63,8 @@ describe('activities end to end', () => {
     expect(dataColumns.length).toBeGreaterThan(0);
     expect(changes[0][dataColumns[0]]).toEqual({ from: expect.any(String), to: expect.any(String) });
     expect(changes[0]).not.toHaveProperty('data');
+    await expectRecordsMatchDiscoveredSchema(perTypeConfig, 'activities', result.records('activities'));
+    await expectRecordsMatchDiscoveredSchema(perTypeConfig, 'activities_attribute_change', changes);
     expect(result.records('activities_event')).toHaveLength(sb.expected.activityIds({ types: ['event'], includeDeleted: true }).length);
   });
 });
@@ -76,6 +79,7 @@ describe('customers end to end', () => {
     expect(records).toHaveLength(expected.length);
     expect(new Set(idsOf(records, 'cio_id'))).toEqual(new Set(expected));
     expect(records.every((r) => r.attributes && typeof r.attributes === 'object')).toBe(true);
+    await expectRecordsMatchDiscoveredSchema(config, 'customers', records);
     const stats = sb.stats();
     expect(stats.byEndpoint['POST /v1/customers/attributes']).toBe(Math.ceil(expected.length / 100));
     expect(stats.rateLimited).toBe(0);

@@ -1,0 +1,19 @@
+/**
+ * Checks records printed by the built CLI against the JSON schemas its own `discover` prints, so the
+ * sandbox's shapes (the API's documented variants) are held to the same schemas as the nock fixtures.
+ */
+import { Ajv } from 'ajv';
+import { runCli } from '../helpers/cli.js';
+
+const ajv = new Ajv({ strict: false, allErrors: true });
+
+/** Fails naming the first record of `stream` that breaks the schema discover gives for it. */
+export async function expectRecordsMatchDiscoveredSchema(config: Record<string, unknown>, stream: string, records: Array<Record<string, unknown>>): Promise<void> {
+  const discovered = await runCli(['discover'], { config });
+  const entry = discovered.ofType('CATALOG')[0].catalog.streams.find((s: { name: string }) => s.name === stream);
+  if (!entry) throw new Error(`discover does not list ${stream}`);
+  const validate = ajv.compile(entry.json_schema);
+  for (const record of records) {
+    if (!validate(record)) throw new Error(`${stream} record breaks its schema (${ajv.errorsText(validate.errors)}): ${JSON.stringify(record).slice(0, 500)}`);
+  }
+}
