@@ -6,6 +6,8 @@ import { Ajv } from 'ajv';
 import { runCli } from '../helpers/cli.js';
 
 const ajv = new Ajv({ strict: false, allErrors: true });
+// ISO-8601 with a time and an offset (or Z), as the metrics streams' period_start.
+ajv.addFormat('date-time', (text: string) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(text) && !Number.isNaN(Date.parse(text)));
 
 /** Fails naming the first record of `stream` that breaks the schema discover gives for it. */
 export async function expectRecordsMatchDiscoveredSchema(config: Record<string, unknown>, stream: string, records: Array<Record<string, unknown>>): Promise<void> {
