@@ -128,7 +128,13 @@ export class Reader {
   private async partitionsOf(definition: StreamDefinition): Promise<Partition[]> {
     if (definition.parent) {
       const { stream, key } = definition.parent;
-      const parents = await this.parentRecords(stream);
+      const parents = await this.parentRecords(stream).catch((error: unknown) => {
+        // The parent list itself is refused (403): this stream is unavailable too, said under its own name.
+        if (error instanceof ConnectorError && error.stream === stream.name && definition.name !== stream.name) {
+          throw new ConnectorError(`Stream ${definition.name} reads the ${stream.name} list first, which failed: ${error.message}`, error.failureType, { stream: definition.name });
+        }
+        throw error;
+      });
       return parents.map((parent) => ({ key: key(parent), parent }));
     }
     if (definition.partitions) return definition.partitions(this.ctx.config);
@@ -142,9 +148,11 @@ export class Reader {
       pending = (async () => {
         const all: Record_[] = [];
         for (const partition of await this.partitionsOf(definition)) {
-          await this.readPartition(definition, partition, undefined, false, (records) => {
+          const refused = await this.readPartition(definition, partition, undefined, false, (records) => {
             all.push(...records);
           });
+          // Without this, a refused parent list would leave its children with no partitions: COMPLETE and empty.
+          if (refused instanceof ConnectorError) throw refused;
         }
         return all;
       })();
@@ -179,7 +187,9 @@ export class Reader {
         const nowSeconds = Math.floor(this.ctx.clock() / 1000);
         const from = since ?? config.startDateSeconds ?? windows.defaultStart(nowSeconds, partition);
         for (const window of timeWindows(from, nowSeconds, windows.windowSeconds)) {
-          await this.pages(definition, partition, { window, since }, (records) => emit(records));
+          // Windows are [start, end); the API's end_ts is inclusive, so a record created exactly at `end` comes
+          // in this window and the next: keep it only in the next one (no duplicate, whichever the API does).
+          await this.pages(definition, partition, { window, since }, (records) => emit(records.filter((r) => inWindow(r[windows.cursorField], window))));
           // The window is read in full: its end is safe to resume from.
           checkpoint?.advance(partition.key, window.end);
         }
@@ -303,6 +313,12 @@ export class Reader {
     }
     checkpoint.set('ids', [...new Set(seenIds)]);
   }
+}
+
+/** A cursor value inside [start, end) (values that are not times are kept). */
+function inWindow(value: unknown, window: { start: number; end: number }): boolean {
+  const seconds = toSeconds(value);
+  return seconds === undefined || (seconds >= window.start && seconds < window.end);
 }
 
 function checkpointState(checkpoint: Checkpoint, strategy: { perPartition?: boolean; cursorField: string }): JsonObject {
