@@ -82,15 +82,20 @@ export function weightedCycle<T>(weights: ReadonlyArray<readonly [T, number]>, s
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
-/** Crockford base32 of a non-negative integer below 2^53, left-padded to `length` characters. */
+/** Five Crockford characters of a 25-bit integer. */
+function chunk32(v: number): string {
+  return CROCKFORD[(v >>> 20) & 31] + CROCKFORD[(v >>> 15) & 31] + CROCKFORD[(v >>> 10) & 31] + CROCKFORD[(v >>> 5) & 31] + CROCKFORD[v & 31];
+}
+
+/** Crockford base32 of a non-negative integer below 2^53, left-padded (or cut) to `length` characters. */
 export function base32(value: number, length: number): string {
   let out = '';
   let rest = Math.floor(value);
-  for (let i = 0; i < length; i++) {
-    out = CROCKFORD[rest % 32] + out;
-    rest = Math.floor(rest / 32);
+  while (out.length < length) {
+    out = chunk32(rest % 33554432) + out;
+    rest = Math.floor(rest / 33554432);
   }
-  return out;
+  return out.slice(out.length - length);
 }
 
 /** A ULID-like id (26 chars): 10 of time, then hash noise around a bijection of the index, so ids never collide within a stream. */
