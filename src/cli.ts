@@ -61,6 +61,9 @@ function requireOption(values: Record<string, string | undefined>, name: string,
 
 /** Runs one command; resolves with the exit code. */
 export async function main(argv: string[], output = new Output()): Promise<number> {
+  // Not a protocol command: it speaks to people (summary on stdout, progress on stderr) and parses its own
+  // arguments. Loaded on demand, so the protocol commands never load DuckDB's native binding.
+  if (argv[0] === 'sync') return (await import('./sync/cli.js')).syncCommand(argv.slice(1), { readJson: readJsonFile });
   let config: Config | undefined;
   try {
     const { command, values } = parseCommandLine(argv);

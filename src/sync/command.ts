@@ -1,0 +1,169 @@
+/**
+ * `sync`: the read, in-process, landed in a DuckDB file. Plans a table per selected stream, resumes each
+ * incremental stream from the state saved in the file, runs the protocol read with an Output that feeds
+ * the loader (sink.ts), shows progress on stderr, and prints the summary on stdout (sync is not a protocol
+ * command: its stdout is for people).
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parseConfig } from '../config.js';
+import { ConnectorError } from '../errors.js';
+import { runRead } from '../commands.js';
+import { createHttpClient, type HttpOverrides } from '../customerio/base.js';
+import { streamsFor } from '../customerio/streams/index.js';
+import { schemaOf, syncModesOf } from '../engine/discover.js';
+import type { HttpClient } from '../engine/http.js';
+import type { StreamDefinition } from '../engine/types.js';
+import { parseConfiguredCatalog, type SelectedEntry } from '../protocol/catalog.js';
+import type { JsonObject, SyncMode } from '../protocol/messages.js';
+import { layoutOf } from './layout.js';
+import { Loader, type LoadPlan } from './loader.js';
+import { Progress, type ProgressOptions, type TextSink } from './progress.js';
+import { LoaderOutput } from './sink.js';
+import { exampleQuery, formatSummary, type SummaryRow } from './summary.js';
+import { Warehouse } from './warehouse.js';
+
+export interface SyncInput {
+  rawConfig: unknown;
+  /** A ConfiguredAirbyteCatalog; absent: every stream in its best mode. */
+  rawCatalog?: unknown;
+  duckdbPath: string;
+  /** Ignore saved state and rebuild every table (atomically, per stream). */
+  fullRefresh?: boolean;
+}
+
+export interface SyncIo {
+  stdout: { write(text: string): unknown };
+  stderr: TextSink;
+}
+
+export interface SyncOptions {
+  http?: HttpOverrides;
+  progress?: ProgressOptions;
+  /** Records allowed to wait for the database before the read is held back. */
+  maxWaiting?: number;
+}
+
+export interface SyncResult {
+  exitCode: number;
+  rows: SummaryRow[];
+  path: string;
+}
+
+/** Every offered stream, incremental where it can be: the catalog `sync` uses without --catalog. */
+export function bestCatalog(definitions: StreamDefinition[]): SelectedEntry[] {
+  return definitions.map((d) => ({ name: d.name, syncMode: syncModesOf(d).includes('incremental') ? 'incremental' : 'full_refresh' }));
+}
+
+function configuredCatalog(entries: Array<SelectedEntry & { mode: 'upsert' | 'replace' }>): JsonObject {
+  return {
+    streams: entries.map((e) => ({
+      stream: { name: e.name, json_schema: {}, supported_sync_modes: [e.syncMode] },
+      sync_mode: e.syncMode,
+      destination_sync_mode: e.mode === 'upsert' ? 'append_dedup' : 'overwrite',
+    })),
+  };
+}
+
+/** Counts each stream's requests (retries are counted once, as the request they belong to). */
+function countPerStream(http: HttpClient): Map<string, number> {
+  const counts = new Map<string, number>();
+  const request = http.request.bind(http);
+  http.request = (req) => {
+    if (req.stream) counts.set(req.stream, (counts.get(req.stream) ?? 0) + 1);
+    return request(req);
+  };
+  return counts;
+}
+
+export async function runSync(input: SyncInput, io: SyncIo, options: SyncOptions = {}): Promise<SyncResult> {
+  const started = Date.now();
+  const config = parseConfig(input.rawConfig);
+  const definitions = streamsFor(config);
+  const byName = new Map(definitions.map((d) => [d.name, d]));
+  const offered = definitions.map((d) => ({ name: d.name, syncModes: syncModesOf(d) }));
+  const selected = input.rawCatalog === undefined ? bestCatalog(definitions) : parseConfiguredCatalog(input.rawCatalog, offered);
+  if (selected.length === 0) throw new ConnectorError('The catalog selects no stream: nothing to sync', 'config_error');
+
+  const path = resolve(input.duckdbPath);
+  mkdirSync(dirname(path), { recursive: true });
+  let warehouse: Warehouse;
+  try {
+    warehouse = await Warehouse.open(path);
+  } catch (error) {
+    throw new ConnectorError(`Cannot open the DuckDB file ${path}: ${(error as Error).message.split('\n')[0]} (is another sync or a duckdb shell using it?)`, 'config_error');
+  }
+  try {
+    const saved = await warehouse.states();
+    const plans = new Map<string, LoadPlan>();
+    const state: JsonObject[] = [];
+    const entries: Array<SelectedEntry & { mode: 'upsert' | 'replace' }> = [];
+    for (const entry of selected) {
+      const definition = byName.get(entry.name)!;
+      const layout = layoutOf(entry.name, schemaOf(definition), definition.primaryKey);
+      for (const name of layout.skipped) io.stderr.write(`warning: ${entry.name}.${name} is not loaded: DuckDB column names ignore case and another property already has this name\n`);
+      const mode = input.fullRefresh || entry.syncMode === 'full_refresh' ? 'replace' : 'upsert';
+      if (mode === 'upsert') {
+        const existed = await warehouse.tableExists(layout.table);
+        plans.set(entry.name, { layout: await warehouse.prepareUpsert(layout), mode });
+        // A saved cursor without its table (dropped by hand) would skip everything before it: start over.
+        const resume = saved.get(entry.name);
+        if (existed && resume && Object.keys(resume).length) state.push({ type: 'STREAM', stream: { stream_descriptor: { name: entry.name }, stream_state: resume } });
+      } else {
+        plans.set(entry.name, { layout, mode });
+      }
+      entries.push({ ...entry, syncMode: entry.syncMode as SyncMode, mode });
+    }
+
+    const loader = new Loader(warehouse, plans, { maxWaiting: options.maxWaiting });
+    let progress: Progress | undefined;
+    const output = new LoaderOutput(loader, {
+      log: (level, message) => progress?.line(`${level === 'WARN' ? 'warning' : 'error'}: ${message}`),
+      stopping: () => {
+        progress?.stop();
+        io.stderr.write(`Stopped. Every batch whose state was saved is in ${path}; run sync again to resume.\n`);
+      },
+    });
+    output.setSecrets([config.apiKey]);
+    const http = createHttpClient(config, output, options.http);
+    const perStream = countPerStream(http);
+    progress = new Progress(io.stderr, { stats: loader.stats, requests: () => http.counts.attempts, limit: config.requestsPerSecond }, options.progress);
+    progress.start();
+
+    const readErrors: string[] = [];
+    try {
+      await runRead(config, configuredCatalog(entries), state, output, { http });
+    } catch (error) {
+      // A failed write stops the read through drained(); anything else is reported the same way.
+      readErrors.push(error instanceof Error ? error.message : String(error));
+    }
+    await loader.finish();
+    progress.stop();
+    await http.limiter.stop();
+
+    const rows: SummaryRow[] = [];
+    const tables: Array<{ table: string; rows: number; columns: string[] }> = [];
+    for (const [name, stats] of loader.stats) {
+      const plan = plans.get(name)!;
+      const count = (await warehouse.tableExists(name)) ? await warehouse.count(name) : 0;
+      rows.push({ ...stats, requests: perStream.get(name) ?? 0, rows: count });
+      tables.push({ table: name, rows: count, columns: plan.layout.columns.map((c) => c.name) });
+    }
+    const errors = [...output.errors, ...readErrors.filter((e) => !output.errors.includes(e))];
+    if (loader.error && !errors.includes(loader.error.message)) errors.push(loader.error.message);
+    io.stdout.write(
+      formatSummary({
+        path,
+        streams: rows,
+        elapsedMs: Date.now() - started,
+        requests: { total: http.counts.attempts, retried: http.counts.retries, rateLimited: http.counts.rateLimited },
+        query: exampleQuery(tables),
+        errors,
+      }),
+    );
+    const ok = rows.every((r) => r.phase === 'complete') && errors.length === 0;
+    return { exitCode: ok ? 0 : 1, rows, path };
+  } finally {
+    warehouse.close();
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * What `sync` shows while it runs, on stderr only. On a terminal: a live block redrawn a few times a
+ * second (elapsed time, requests per second against the limit, records per stream). Elsewhere (a log
+ * file, CI): one plain line every `intervalMs`. In both, a line when a stream finishes and any warning,
+ * printed above the live block so it is never overwritten.
+ */
+import type { StreamStats } from './loader.js';
+
+export interface ProgressSource {
+  stats: Map<string, StreamStats>;
+  /** HTTP attempts so far (retries included): what the rate limit counts. */
+  requests: () => number;
+  /** The configured requests_per_second. */
+  limit: number;
+}
+
+export interface ProgressOptions {
+  /** Live redraw (a terminal) or plain periodic lines. Default: the stream's isTTY. */
+  tty?: boolean;
+  /** Between redraws (TTY, default 250) or plain lines (default 10,000), in ms. */
+  intervalMs?: number;
+  now?: () => number;
+}
+
+export interface TextSink {
+  write(text: string): unknown;
+  isTTY?: boolean;
+  columns?: number;
+}
+
+const number = (n: number) => n.toLocaleString('en-US');
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
+const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+
+export class Progress {
+  private readonly tty: boolean;
+  private readonly intervalMs: number;
+  private readonly now: () => number;
+  private readonly started: number;
+  private timer: NodeJS.Timeout | undefined;
+  private liveLines = 0;
+  private frame = 0;
+  private samples: Array<{ at: number; requests: number }> = [];
+  private announced = new Set<string>();
+
+  constructor(
+    private readonly out: TextSink,
+    private readonly source: ProgressSource,
+    options: ProgressOptions = {},
+  ) {
+    this.tty = options.tty ?? out.isTTY === true;
+    this.intervalMs = options.intervalMs ?? (this.tty ? 250 : 10_000);
+    this.now = options.now ?? Date.now;
+    this.started = this.now();
+  }
+
+  start(): void {
+    this.timer ??= setInterval(() => this.tick(), this.intervalMs);
+    this.timer.unref();
+  }
+
+  /** Stops redrawing and clears the live block (the summary is printed after). */
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.announceFinished();
+    this.clearLive();
+  }
+
+  /** A line that stays (a warning, a stream that finished). */
+  line(text: string): void {
+    this.clearLive();
+    this.out.write(`${text}\n`);
+  }
+
+  /** One update: redraw the live block (TTY) or print one plain line. */
+  tick(): void {
+    this.announceFinished();
+    if (this.tty) {
+      this.clearLive();
+      const lines = this.liveBlock();
+      this.out.write(lines.map((l) => `${l}\n`).join(''));
+      this.liveLines = lines.length;
+    } else {
+      this.out.write(`${this.plainLine()}\n`);
+    }
+  }
+
+  /** Requests per second over the last few seconds. */
+  rate(): number {
+    const at = this.now();
+    this.samples.push({ at, requests: this.source.requests() });
+    this.samples = this.samples.filter((s) => at - s.at <= 5_000);
+    const first = this.samples[0];
+    const last = this.samples[this.samples.length - 1];
+    const span = last.at - first.at;
+    return span > 0 ? ((last.requests - first.requests) * 1000) / span : 0;
+  }
+
+  plainLine(): string {
+    const all = [...this.source.stats.values()];
+    const reading = all.filter((s) => s.phase === 'reading');
+    const done = all.filter((s) => s.phase === 'complete' || s.phase === 'failed').length;
+    const records = all.reduce((n, s) => n + s.received, 0);
+    const head = `[sync ${seconds(this.now() - this.started)}] ${number(records)} records, ${number(this.source.requests())} requests (${this.rate().toFixed(1)}/s, limit ${this.source.limit}), ${done}/${all.length} streams done`;
+    return reading.length ? `${head}; reading ${reading.map((s) => `${s.stream} ${number(s.received)}`).join(', ')}` : head;
+  }
+
+  liveBlock(): string[] {
+    const all = [...this.source.stats.values()];
+    const width = Math.max(40, (this.out.columns ?? 100) - 1);
+    const records = all.reduce((n, s) => n + s.received, 0);
+    const done = all.filter((s) => s.phase === 'complete' || s.phase === 'failed').length;
+    const spin = SPINNER[this.frame++ % SPINNER.length];
+    const head = `${spin} ${seconds(this.now() - this.started)}  ${this.rate().toFixed(1)} req/s (limit ${this.source.limit})  ${number(this.source.requests())} requests  ${number(records)} records  ${done}/${all.length} streams done`;
+    const nameWidth = Math.max(...all.map((s) => s.stream.length), 6);
+    const reading = all.filter((s) => s.phase === 'reading');
+    const shown = reading.slice(0, 12).map((s) => `  ${s.stream.padEnd(nameWidth)} ${number(s.received).padStart(10)} records  ${number(s.committed).padStart(10)} written`);
+    if (reading.length > shown.length) shown.push(`  … and ${reading.length - shown.length} more streams reading`);
+    return [head, ...shown].map((l) => (l.length > width ? `${l.slice(0, width - 1)}…` : l));
+  }
+
+  /** One lasting line per stream that ended since the last update. */
+  private announceFinished(): void {
+    for (const s of this.source.stats.values()) {
+      if ((s.phase !== 'complete' && s.phase !== 'failed') || this.announced.has(s.stream)) continue;
+      this.announced.add(s.stream);
+      const took = s.startedAt !== undefined && s.endedAt !== undefined ? ` in ${seconds(s.endedAt - s.startedAt)}` : '';
+      this.line(s.phase === 'complete' ? `✓ ${s.stream}: ${number(s.received)} records${took}` : `✗ ${s.stream}: failed${took}${s.error ? ` (${s.error})` : ''}`);
+    }
+  }
+
+  private clearLive(): void {
+    if (!this.tty || this.liveLines === 0) return;
+    // Up to the block's first line, then clear to the end of the screen.
+    this.out.write(`\x1b[${this.liveLines}F\x1b[J`);
+    this.liveLines = 0;
+  }
+}
