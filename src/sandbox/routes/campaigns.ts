@@ -58,7 +58,7 @@ export function registerCampaigns(router: Router): void {
     const catalog = world.catalog;
     const sort = req.query.get('sort') ?? 'desc';
     if (sort !== 'asc' && sort !== 'desc') throw new ApiError(400, 'sort must be asc or desc', { parameter: 'sort' });
-    const limit = intParam(req.query, 'limit', { default: 10, max: 100 });
+    const limit = intParam(req.query, 'limit', { default: 10, max: 100 }); // [inferred] the README gives no default or maximum
     const live = catalog.newsletters.live();
     if (sort === 'desc') live.reverse();
     const offset = clampOffset(decodeToken(req.query.get('start'), 'newsletters'), live.length);

@@ -1,0 +1,59 @@
+import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
+import { call, walk } from './helpers.js';
+
+const EVERYONE = { filter: { and: [{ attribute: { field: 'cio_id', operator: 'exists' } }] } };
+
+/** Count what the API serves for each stream name of expected.counts(), the way a connector would read it. */
+async function served(sandbox: Sandbox): Promise<Record<string, number>> {
+  const list = async (path: string, key: string) => ((await call(sandbox, path)).body[key] as unknown[]).length;
+  const sum = async (ids: Array<number | string>, count: (id: number | string) => Promise<number>) => {
+    let n = 0;
+    for (const id of ids) n += await count(id);
+    return n;
+  };
+  const campaigns = ((await call(sandbox, '/campaigns')).body.campaigns as Array<{ id: number }>).map((c) => c.id);
+  const broadcasts = ((await call(sandbox, '/broadcasts')).body.broadcasts as Array<{ id: number }>).map((b) => b.id);
+  const newsletters = (await walk(sandbox, '/newsletters?limit=100', 'newsletters')).records.map((n) => n.id as number);
+  const segments = ((await call(sandbox, '/segments')).body.segments as Array<{ id: number }>).map((s) => s.id);
+  const templates = ((await call(sandbox, '/transactional')).body.messages as Array<{ id: number }>).map((t) => t.id);
+  return {
+    activities: (await walk(sandbox, '/activities?limit=100', 'activities')).records.length,
+    customers: (await walk(sandbox, '/customers?limit=1000', 'identifiers', { body: EVERYONE })).records.length,
+    messages: (await walk(sandbox, '/messages?limit=1000', 'messages')).records.length,
+    transactional_messages: templates.length,
+    transactional_deliveries: await sum(templates, async (id) => (await walk(sandbox, `/transactional/${id}/messages?limit=1000`, 'messages')).records.length),
+    campaigns: campaigns.length,
+    campaign_actions: await sum(campaigns, async (id) => (await walk(sandbox, `/campaigns/${id}/actions`, 'actions')).records.length),
+    newsletters: newsletters.length,
+    newsletter_variants: await sum(newsletters, (id) => list(`/newsletters/${id}/contents`, 'contents')),
+    broadcasts: broadcasts.length,
+    broadcast_actions: await sum(broadcasts, async (id) => (await walk(sandbox, `/broadcasts/${id}/actions`, 'actions')).records.length),
+    segments: segments.length,
+    segment_memberships: await sum(segments, async (id) => (await walk(sandbox, `/segments/${id}/membership?limit=30000`, 'identifiers')).records.length),
+    exports: ((await call(sandbox, '/exports')).body.exports ?? []).length,
+    workspaces: await list('/workspaces', 'workspaces'),
+    sender_identities: (await walk(sandbox, '/sender_identities', 'sender_identities')).records.length,
+    subscription_topics: await list('/subscription_topics', 'topics'),
+    object_types: await list('/object_types', 'types'),
+    reporting_webhooks: await list('/reporting_webhooks', 'reporting_webhooks'),
+    collections: await list('/collections', 'collections'),
+    snippets: await list('/snippets', 'snippets'),
+    esp_suppressions: await sum(['bounces', 'blocks', 'spam_reports', 'invalid_emails'], (type) => list(`/esp/suppression/${type}?limit=1000`, 'suppressions')),
+  };
+}
+
+describe('sandbox expected counts', () => {
+  let sandbox: Sandbox;
+  beforeAll(async () => {
+    sandbox = await startSandbox({ rateLimit: false, sizes: { exports: 2, activities: 500, customers: 800, messages: 500, deliveries: 300 } });
+  });
+  afterAll(() => sandbox.close());
+
+  it('equal what the API serves for every stream, before and after the clock moves', async () => {
+    expect(await served(sandbox)).toEqual(sandbox.expected.counts());
+    sandbox.advance(2 * 86_400);
+    const after = sandbox.expected.counts();
+    expect(await served(sandbox)).toEqual(after);
+    expect(after.campaigns).toBe(3); // one deleted on the first advance
+  });
+});
