@@ -53,6 +53,11 @@ export interface ConnectionCase extends ConfigSource {
 export interface DiscoveryCase extends ConfigSource {
   /** CAT's validate_primary_keys_data_type (default true). */
   validate_primary_keys_data_type?: boolean;
+  /**
+   * Not CAT: streams whose schema types the values of a map with an `additionalProperties` schema (CAT wants
+   * `true` wherever it is set), each with the reason. `false` is never accepted.
+   */
+  additional_properties_schemas?: NamedBypass[];
 }
 
 export interface ExpectRecords {

@@ -97,7 +97,8 @@ export function closedSchema(schema: SchemaNode): SchemaNode {
   const close = (node: unknown) => {
     if (!isObject(node)) return;
     if (isObject(node.properties) && Object.keys(node.properties).length > 0) {
-      node.additionalProperties = false;
+      // A map's value schema stays: its extra fields are declared, by type.
+      if (!isObject(node.additionalProperties)) node.additionalProperties = false;
       for (const child of Object.values(node.properties)) close(child);
     }
     if (isObject(node.items)) close(node.items);
