@@ -22,6 +22,8 @@ export class RateLimiter {
   private readonly baseSpacing: number;
   private spacing: number;
   private pausedUntil = 0;
+  /** When the last request started (clock of `now`). */
+  private lastStart = Number.NEGATIVE_INFINITY;
   private successesSinceSlowdown = 0;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -39,9 +41,15 @@ export class RateLimiter {
   /** Runs `task` when the budget allows. */
   async schedule<T>(task: () => Promise<T>): Promise<T> {
     return this.bottleneck.schedule(async () => {
-      // A 429 seen by any request holds back every request until its Retry-After has passed.
-      const wait = this.pausedUntil - this.now();
-      if (wait > 0) await this.sleep(wait);
+      // A 429 seen by any request holds back every request until its Retry-After has passed. Requests held
+      // back wake together, so each one claims its own start (one spacing after the last) before going:
+      // otherwise all of them would start at once when the pause ends, more than rps in one second.
+      for (;;) {
+        const wait = Math.max(this.pausedUntil, this.lastStart + this.spacing) - this.now();
+        if (wait <= 0) break;
+        await this.sleep(wait);
+      }
+      this.lastStart = this.now();
       this.requests++;
       return task();
     });
