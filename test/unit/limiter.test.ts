@@ -1,0 +1,175 @@
+/**
+ * The process-wide request budget. The real-time tests measure when each attempt starts (at the transport,
+ * where the limiter lets it go) and check the property the API enforces: never more than N starts in any
+ * window of 1000 ms. They run ~25 requests at N = 10, a few seconds; everything else injects the clock.
+ */
+import got, { type Got } from 'got';
+import nock from 'nock';
+import { HttpClient } from '../../src/engine/http.js';
+import { RateLimiter } from '../../src/engine/limiter.js';
+import { API_KEY } from './fixtures.js';
+
+const BASE = 'http://cio.test/v1';
+const RATE_LIMITED = { errors: [{ detail: 'rate limited to 10 requests per 1s (reference a1b2c3)', status: '429' }] };
+
+/** The largest number of starts that fall within one window of `windowMs` (half-open), over every window. */
+function busiestWindow(starts: number[], windowMs = 1000): number {
+  const sorted = [...starts].sort((a, b) => a - b);
+  let most = 0;
+  for (let i = 0, j = 0; j < sorted.length; j++) {
+    while (sorted[j] - sorted[i] >= windowMs) i++;
+    most = Math.max(most, j - i + 1);
+  }
+  return most;
+}
+
+/** An HTTP client whose transport records when each attempt starts (and when a 429 comes back). */
+function recordingClient(requestsPerSecond: number) {
+  const starts: number[] = [];
+  const rateLimitedAt: number[] = [];
+  const transport = (async (url: string, options: object) => {
+    starts.push(Date.now());
+    const response = await got(url, options as never);
+    if ((response as { statusCode: number }).statusCode === 429) rateLimitedAt.push(Date.now());
+    return response;
+  }) as unknown as Got;
+  const limiter = new RateLimiter({ requestsPerSecond });
+  const http = new HttpClient({ baseUrl: BASE, apiKey: API_KEY, limiter, transport, maxTries: 3, sleep: async () => undefined, random: () => 0 });
+  return { http, limiter, starts, rateLimitedAt };
+}
+
+beforeAll(() => nock.disableNetConnect());
+afterEach(() => nock.cleanAll());
+afterAll(() => nock.enableNetConnect());
+
+describe('busiestWindow (the measure the limiter tests use)', () => {
+  it.each<[number[], number]>([
+    [[], 0],
+    [[0, 999], 2],
+    [[0, 1000], 1],
+    [[0, 100, 200, 1100, 1150], 3],
+    [[5, 5, 5, 5], 4],
+  ])('finds the busiest second of %j: %i starts', (starts, most) => {
+    expect(busiestWindow(starts)).toBe(most);
+  });
+});
+
+describe('RateLimiter in real time', () => {
+  it('never lets more than N requests start in any one-second window, retries included', async () => {
+    // Every fifth request fails once with a 500: its retry is a new attempt that must fit in the budget too.
+    let served = 0;
+    nock(BASE)
+      .get(/\/campaigns\/\d+\/actions/)
+      .times(40)
+      .reply(() => (++served % 5 === 0 ? [500, ''] : [200, { actions: [{ id: served, updated: 1714521600 }], next: '' }]));
+    const { http, starts, limiter } = recordingClient(10);
+    await Promise.all(Array.from({ length: 25 }, (_, i) => http.request({ path: `/campaigns/${i}/actions` })));
+    await limiter.stop();
+    expect(http.counts.retries).toBeGreaterThanOrEqual(5);
+    expect(starts).toHaveLength(25 + http.counts.retries);
+    expect(busiestWindow(starts)).toBeLessThanOrEqual(10);
+    // …and the limiter does not starve the run either: 30 attempts at 10/s take about 3 s, not 6.
+    expect(starts[starts.length - 1] - starts[0]).toBeLessThan(5000);
+  });
+
+  it('pauses everyone after a 429 until its Retry-After has passed, then resumes at the pace it allows', async () => {
+    let first = true;
+    nock(BASE)
+      .get(/\/campaigns\/\d+\/actions/)
+      .times(30)
+      .reply(() => {
+        if (first) {
+          first = false;
+          return [429, RATE_LIMITED, { 'Retry-After': '1' }];
+        }
+        return [200, { actions: [], next: '' }];
+      });
+    const { http, starts, rateLimitedAt, limiter } = recordingClient(10);
+    await Promise.all(Array.from({ length: 14 }, (_, i) => http.request({ path: `/campaigns/${i}/actions` })));
+    await limiter.stop();
+    expect(rateLimitedAt).toHaveLength(1);
+    const after = starts.filter((t) => t > rateLimitedAt[0]);
+    expect(after.length).toBeGreaterThanOrEqual(13);
+    // Nothing starts during the pause (a few ms of slack for timer and clock granularity).
+    expect(Math.min(...after) - rateLimitedAt[0]).toBeGreaterThanOrEqual(995);
+    // Those held back do not all start at once when it ends.
+    expect(busiestWindow(starts)).toBeLessThanOrEqual(10);
+  });
+});
+
+describe('RateLimiter with an injected clock', () => {
+  function fakeTime() {
+    let offset = 0;
+    const sleeps: number[] = [];
+    return {
+      now: () => Date.now() + offset,
+      sleep: async (ms: number) => {
+        sleeps.push(ms);
+        offset += ms;
+      },
+      sleeps,
+    };
+  }
+
+  it('spaces requests a hair more than 1000/N ms apart', () => {
+    expect(new RateLimiter({ requestsPerSecond: 10 }).currentSpacingMs).toBe(102);
+    expect(new RateLimiter({ requestsPerSecond: 1 }).currentSpacingMs).toBe(1020);
+    expect(new RateLimiter({ requestsPerSecond: 10, margin: 1 }).currentSpacingMs).toBe(100);
+  });
+
+  it('holds a request back until the Retry-After of a 429 has passed', async () => {
+    const time = fakeTime();
+    const limiter = new RateLimiter({ requestsPerSecond: 100, now: time.now, sleep: time.sleep });
+    const pausedFrom = time.now();
+    limiter.onRateLimited(5000);
+    let startedAt = 0;
+    await limiter.schedule(async () => {
+      startedAt = time.now();
+    });
+    await limiter.stop();
+    expect(time.sleeps.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(4900);
+    expect(startedAt - pausedFrom).toBeGreaterThanOrEqual(5000);
+    expect(limiter.requests).toBe(1);
+  });
+
+  it('lets requests through without waiting when nothing was rate limited', async () => {
+    const time = fakeTime();
+    const limiter = new RateLimiter({ requestsPerSecond: 100, now: time.now, sleep: time.sleep });
+    await expect(limiter.schedule(async () => 'answer')).resolves.toBe('answer');
+    await limiter.stop();
+    expect(time.sleeps).toEqual([]);
+  });
+
+  it('slows the pace by half on each 429, to at most a quarter of the configured rate', () => {
+    const limiter = new RateLimiter({ requestsPerSecond: 10, margin: 1, now: () => 0 });
+    const paces = [limiter.currentSpacingMs];
+    for (let i = 0; i < 5; i++) {
+      limiter.onRateLimited(1000);
+      paces.push(limiter.currentSpacingMs);
+    }
+    expect(paces).toEqual([100, 150, 225, 338, 400, 400]);
+  });
+
+  it('speeds back up after every run of 20 successes, never beyond the configured rate', () => {
+    const limiter = new RateLimiter({ requestsPerSecond: 10, margin: 1, now: () => 0 });
+    limiter.onRateLimited(1000);
+    limiter.onRateLimited(1000); // 225 ms
+    const paces: number[] = [];
+    for (let run = 0; run < 5; run++) {
+      for (let i = 0; i < 19; i++) limiter.onSuccess();
+      paces.push(limiter.currentSpacingMs);
+      limiter.onSuccess();
+      paces.push(limiter.currentSpacingMs);
+    }
+    expect(paces).toEqual([225, 180, 180, 144, 144, 115, 115, 100, 100, 100]);
+  });
+
+  it('starts the count of successes over after another 429', () => {
+    const limiter = new RateLimiter({ requestsPerSecond: 10, margin: 1, now: () => 0 });
+    limiter.onRateLimited(1000);
+    for (let i = 0; i < 19; i++) limiter.onSuccess();
+    limiter.onRateLimited(1000);
+    limiter.onSuccess();
+    expect(limiter.currentSpacingMs).toBe(225);
+  });
+});
