@@ -115,8 +115,8 @@ export async function runSync(input: SyncInput, io: SyncIo, options: SyncOptions
       entries.push({ ...entry, syncMode: entry.syncMode as SyncMode, mode });
     }
 
-    const loader = new Loader(warehouse, plans, { maxWaiting: options.maxWaiting });
     let progress: Progress | undefined;
+    const loader = new Loader(warehouse, plans, { maxWaiting: options.maxWaiting, onEnded: (stats) => progress?.ended(stats) });
     const output = new LoaderOutput(loader, {
       log: (level, message) => progress?.line(`${level === 'WARN' ? 'warning' : 'error'}: ${message}`),
       stopping: () => {

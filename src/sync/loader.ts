@@ -50,6 +50,8 @@ interface Job {
 export interface LoaderOptions {
   /** Records allowed to wait for the database before the read is held back. Default 20,000. */
   maxWaiting?: number;
+  /** A stream is done: complete (everything written) or failed. */
+  onEnded?: (stats: StreamStats) => void;
 }
 
 export class Loader {
@@ -62,6 +64,7 @@ export class Loader {
   private failure: ConnectorError | undefined;
   private wakeups: Array<() => void> = [];
   private readonly maxWaiting: number;
+  private readonly onEnded: (stats: StreamStats) => void;
 
   constructor(
     private readonly warehouse: Warehouse,
@@ -69,6 +72,7 @@ export class Loader {
     options: LoaderOptions = {},
   ) {
     this.maxWaiting = options.maxWaiting ?? 20_000;
+    this.onEnded = options.onEnded ?? (() => undefined);
     for (const [stream, plan] of plans) {
       this.stats.set(stream, { stream, mode: plan.mode, phase: 'waiting', received: 0, committed: 0, inserted: 0, updated: 0, unchanged: 0, deleted: 0, misfits: {} });
     }
@@ -118,7 +122,10 @@ export class Loader {
     // Records not followed by a STATE are not covered by one: never written.
     this.waiting -= this.buffers.get(stream)?.length ?? 0;
     this.buffers.set(stream, []);
-    if (!complete) stats.phase = 'failed';
+    if (!complete) {
+      stats.phase = 'failed';
+      this.onEnded(stats);
+    }
     this.enqueue({ stream, kind: complete ? 'finish' : 'discard', records: [], started: false });
   }
 
@@ -157,6 +164,7 @@ export class Loader {
           stats.phase = 'failed';
           const reason = error instanceof Error ? error.message : String(error);
           stats.error = `writing to ${this.warehouse.path} failed: ${reason}`;
+          this.onEnded(stats);
           this.failure = new ConnectorError(`Writing stream ${job.stream} to the DuckDB file ${this.warehouse.path} failed: ${reason}`, 'system_error', { stream: job.stream });
         }
       }
@@ -180,6 +188,7 @@ export class Loader {
     } else if (job.kind === 'finish') {
       if (plan.mode === 'replace') add(stats, await this.warehouse.replace(plan.layout, this.lastState.get(job.stream) ?? {}));
       stats.phase = 'complete';
+      this.onEnded(stats);
     } else if (plan.mode === 'replace') {
       await this.warehouse.discard(plan.layout);
     }

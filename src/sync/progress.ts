@@ -120,14 +120,16 @@ export class Progress {
     return [head, ...shown].map((l) => (l.length > width ? `${l.slice(0, width - 1)}…` : l));
   }
 
-  /** One lasting line per stream that ended since the last update. */
+  /** One lasting line for a stream that ended (once per stream). */
+  ended(s: StreamStats): void {
+    if ((s.phase !== 'complete' && s.phase !== 'failed') || this.announced.has(s.stream)) return;
+    this.announced.add(s.stream);
+    const took = s.startedAt !== undefined && s.endedAt !== undefined ? ` in ${seconds(s.endedAt - s.startedAt)}` : '';
+    this.line(s.phase === 'complete' ? `✓ ${s.stream}: ${number(s.received)} records${took}` : `✗ ${s.stream}: failed${took}${s.error ? ` (${s.error})` : ''}`);
+  }
+
   private announceFinished(): void {
-    for (const s of this.source.stats.values()) {
-      if ((s.phase !== 'complete' && s.phase !== 'failed') || this.announced.has(s.stream)) continue;
-      this.announced.add(s.stream);
-      const took = s.startedAt !== undefined && s.endedAt !== undefined ? ` in ${seconds(s.endedAt - s.startedAt)}` : '';
-      this.line(s.phase === 'complete' ? `✓ ${s.stream}: ${number(s.received)} records${took}` : `✗ ${s.stream}: failed${took}${s.error ? ` (${s.error})` : ''}`);
-    }
+    for (const s of this.source.stats.values()) this.ended(s);
   }
 
   private clearLive(): void {

@@ -27,7 +27,7 @@ export const SMALL_SIZES = {
  * The connector's windowed streams (messages, deliveries) end their windows at the wall clock: the sandbox's
  * clock starts two days before it, so an advance of hours stays in the past of the connector's "now".
  */
-export const startSmallSandbox = (options: { latencyMs?: number } = {}): Promise<Sandbox> =>
+export const startSmallSandbox = (options: { latencyMs?: number; keys?: Record<string, 'us' | 'eu'> } = {}): Promise<Sandbox> =>
   startSandbox({ seed: 42, now: Math.floor(Date.now() / 1000) - 2 * 86_400, sizes: SMALL_SIZES, ...options });
 
 export const configFor = (sb: Sandbox, extra: Record<string, unknown> = {}) => ({ app_api_key: 'sandbox-us-key', api_base_url: sb.url, ...extra });

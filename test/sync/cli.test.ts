@@ -1,0 +1,45 @@
+/** `sync` through the built CLI, as a user runs it: people's output, the key kept secret, the protocol commands untouched. */
+import type { Sandbox } from '../../src/sandbox/index.js';
+import { runCli } from '../helpers/cli.js';
+import { catalogOf, configFor, inFile, startSmallSandbox, tempDuckdb } from './fixtures.js';
+
+const KEY = 'sandbox-secret-key-7731';
+
+let sb: Sandbox;
+beforeEach(async () => {
+  sb = await startSmallSandbox({ keys: { [KEY]: 'us' } });
+});
+afterEach(async () => {
+  await sb.close();
+});
+
+it('prints the summary on stdout and progress on stderr, and never the API key, even when the API echoes it back', async () => {
+  const path = tempDuckdb();
+  // The API answers one stream with the request headers in its error body, bearer key included.
+  sb.setFaults([{ path: '/v1/sender_identities', kind: 'echo_headers', status: 400 }]);
+  const result = await runCli(['sync', '--duckdb', path], { config: configFor(sb, { app_api_key: KEY }), catalog: catalogOf({ sender_identities: 'full_refresh', campaigns: 'incremental' }) }, { raw: true });
+  expect(result.exitCode).toBe(1);
+  expect(result.stdout).toMatch(/^Synced with failures 1 of 2 streams/);
+  expect(result.stdout).toMatch(/sender_identities +replace .* FAILED \(table kept\)/);
+  expect(result.stderr).toMatch(/✓ campaigns: \d+ records/);
+  expect(result.stderr).toMatch(/✗ sender_identities: failed/);
+  // The echoed headers did reach the messages: redacted there.
+  expect(result.stdout + result.stderr).toContain('****');
+  expect(result.stdout + result.stderr).not.toContain(KEY);
+  await inFile(path, async (w) => expect(await w.count('campaigns')).toBe(sb.expected.counts().campaigns));
+});
+
+it('exits 1 with one human line on stderr and nothing on stdout when the config file is missing', async () => {
+  const result = await runCli(['sync', '--config', '/nonexistent/config.json'], {}, { raw: true });
+  expect(result.exitCode).toBe(1);
+  expect(result.stdout).toBe('');
+  expect(result.stderr).toBe('error: --config file not found: /nonexistent/config.json\n');
+});
+
+it('leaves the protocol commands as they were: read still refuses sync options', async () => {
+  const result = await runCli(['read', '--duckdb', 'x.duckdb'], { config: configFor(sb), catalog: catalogOf({ campaigns: 'incremental' }) });
+  expect(result.exitCode).toBe(1);
+  expect(result.errors).toHaveLength(1);
+  expect(result.errors[0]).toMatchObject({ failure_type: 'config_error' });
+  expect(result.errors[0].message).toMatch(/Unknown option '--duckdb'/);
+});
