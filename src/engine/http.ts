@@ -7,7 +7,7 @@
 import got, { type Got } from 'got';
 import { transientError } from '../errors.js';
 import { RateLimiter } from './limiter.js';
-import { isRetryableStatus, parseRetryAfter, retryDelay } from './retry.js';
+import { isRetryableStatus, retryDelay } from './retry.js';
 import type { QueryValue } from './types.js';
 
 export interface HttpRequest {
@@ -130,7 +130,8 @@ export class HttpClient {
         });
         if (error.status === 429) {
           this.counts.rateLimited++;
-          this.limiter.onRateLimited(parseRetryAfter(error.retryAfter) ?? delay);
+          // `delay` is the Retry-After (capped at backoffMaxMs) or the backoff: the pause of everyone obeys the same cap.
+          this.limiter.onRateLimited(delay);
         }
         this.counts.retries++;
         this.options.log?.(error.status === 429 ? 'DEBUG' : 'WARN', `${label}: ${error.message}; retry ${attempt} of ${maxTries - 1} in ${delay} ms`);
