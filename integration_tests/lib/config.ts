@@ -126,6 +126,8 @@ export interface InputSpec {
   missing?: boolean;
   /** Give a directory instead of a file. */
   directory?: boolean;
+  /** A catalog of these streams, as discover describes them (unknown names get a minimal entry). */
+  select?: Array<{ name: string; sync_mode?: string }>;
 }
 
 export interface BadInputCase {
