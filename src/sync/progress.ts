@@ -52,6 +52,7 @@ export class Progress {
     this.intervalMs = options.intervalMs ?? (this.tty ? 250 : 10_000);
     this.now = options.now ?? Date.now;
     this.started = this.now();
+    this.samples.push({ at: this.started, requests: source.requests() });
   }
 
   start(): void {
@@ -90,7 +91,8 @@ export class Progress {
   rate(): number {
     const at = this.now();
     this.samples.push({ at, requests: this.source.requests() });
-    this.samples = this.samples.filter((s) => at - s.at <= 5_000);
+    // Keep the newest sample at least 5 s old as the base (the start, at first).
+    while (this.samples.length > 2 && at - this.samples[1].at >= 5_000) this.samples.shift();
     const first = this.samples[0];
     const last = this.samples[this.samples.length - 1];
     const span = last.at - first.at;
@@ -114,8 +116,9 @@ export class Progress {
     const spin = SPINNER[this.frame++ % SPINNER.length];
     const head = `${spin} ${seconds(this.now() - this.started)}  ${this.rate().toFixed(1)} req/s (limit ${this.source.limit})  ${number(this.source.requests())} requests  ${number(records)} records  ${done}/${all.length} streams done`;
     const nameWidth = Math.max(...all.map((s) => s.stream.length), 6);
-    const reading = all.filter((s) => s.phase === 'reading');
-    const shown = reading.slice(0, 12).map((s) => `  ${s.stream.padEnd(nameWidth)} ${number(s.received).padStart(10)} records  ${number(s.committed).padStart(10)} written`);
+    // The busiest streams first; the ones still waiting for their first page fold into one line.
+    const reading = all.filter((s) => s.phase === 'reading').sort((a, b) => b.received - a.received);
+    const shown = reading.slice(0, 8).map((s) => `  ${s.stream.padEnd(nameWidth)} ${number(s.received).padStart(10)} records  ${number(s.committed).padStart(10)} written`);
     if (reading.length > shown.length) shown.push(`  … and ${reading.length - shown.length} more streams reading`);
     return [head, ...shown].map((l) => (l.length > width ? `${l.slice(0, width - 1)}…` : l));
   }
