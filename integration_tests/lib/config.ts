@@ -95,8 +95,6 @@ export interface IncrementalCase extends ConfigSource {
   checkpoints?: number;
   /** Re-read from the final state in the legacy single-object form too (default true). */
   legacy_state?: boolean;
-  /** Streams whose second read may equal the first (e.g. every record shares one cursor value). */
-  second_read_may_equal_first?: NamedBypass[];
   timeout_seconds?: number;
 }
 
