@@ -8,6 +8,7 @@ import { streamsFor } from '../../src/customerio/streams/index.js';
 import { customStreams } from '../../src/customerio/streams/custom.js';
 import { collections, snippets } from '../../src/customerio/streams/listings.js';
 import { campaigns, campaignActions } from '../../src/customerio/streams/campaigns.js';
+import { segmentMemberships } from '../../src/customerio/streams/segments.js';
 import { toAirbyteStream } from '../../src/engine/discover.js';
 import { API, expectRecordsMatchSchema, readStreams } from './listing-harness.js';
 
@@ -99,5 +100,23 @@ describe('a stream the key may not read (403)', () => {
     expect(result.errors[0].message).toMatch(/restricted key/);
     expect(result.statuses('campaigns').at(-1)).toBe('COMPLETE');
     expect(api.pendingMocks()).toEqual([]);
+  });
+
+  it('ends a child stream INCOMPLETE under its own name when its parent list is refused, instead of an empty COMPLETE', async () => {
+    nock(API)
+      .get('/v1/segments')
+      .reply(403, { errors: [{ detail: 'Segments are not available to this key', status: '403' }] })
+      .get('/v1/snippets')
+      .reply(200, { snippets: [] });
+    const result = await readStreams([{ definition: segmentMemberships }, { definition: snippets }]);
+    expect(result.statuses('segment_memberships').at(-1)).toBe('INCOMPLETE');
+    expect(result.errors).toEqual([
+      expect.objectContaining({
+        failure_type: 'config_error',
+        stream_descriptor: { name: 'segment_memberships' },
+        message: expect.stringMatching(/segment_memberships reads the segments list first.*not available to this key/),
+      }),
+    ]);
+    expect(result.statuses('snippets').at(-1)).toBe('COMPLETE');
   });
 });
