@@ -60,7 +60,11 @@ async function ids(path: string, table: string): Promise<Set<string>> {
 
 async function demo(sb: Sandbox, dir: string): Promise<void> {
   const started = Date.now();
-  const show = (path: string) => relative(process.cwd(), path) || path;
+  // Paths under the current folder as typed (demo-output/…), others in full.
+  const show = (path: string) => {
+    const rel = relative(process.cwd(), path);
+    return rel && !rel.startsWith('..') ? rel : path;
+  };
   const hours = Number(process.env.DEMO_ADVANCE_HOURS ?? 6);
   const requestsSince = (() => {
     let last = 0;
