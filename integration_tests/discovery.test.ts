@@ -125,11 +125,12 @@ describe.each(cases.map((c, i) => [i, c] as const))('discover #%i', (_i, testCas
           continue;
         }
         if (onDisk !== asFileText(catalog)) {
-          const names = (JSON.parse(onDisk) as { streams: Array<{ stream: { name: string } }> }).streams.map((s) => s.stream.name);
-          const wanted = catalog.streams.map((s) => s.stream.name);
-          const added = wanted.filter((n) => !names.includes(n));
-          const removed = names.filter((n) => !wanted.includes(n));
-          stale.push(`${path} is stale (streams added: ${added.join(', ') || 'none'}; removed: ${removed.join(', ') || 'none'}; otherwise schemas or modes changed); run npm run catalogs`);
+          const old = new Map((JSON.parse(onDisk) as { streams: Array<{ stream: { name: string } }> }).streams.map((s) => [s.stream.name, JSON.stringify(s)]));
+          const wanted = new Map(catalog.streams.map((s) => [s.stream.name, JSON.stringify(s)]));
+          const added = [...wanted.keys()].filter((n) => !old.has(n));
+          const removed = [...old.keys()].filter((n) => !wanted.has(n));
+          const changed = [...wanted].filter(([n, text]) => old.has(n) && old.get(n) !== text).map(([n]) => n);
+          stale.push(`${path} is stale (added: ${added.join(', ') || 'none'}; removed: ${removed.join(', ') || 'none'}; changed: ${changed.join(', ') || 'order only'}); run npm run catalogs`);
         }
       }
       expect(stale).toEqual([]);
