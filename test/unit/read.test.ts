@@ -2,6 +2,7 @@
  * The read loop (engine/read.ts) against nock, with small inline stream definitions in the API's shapes:
  * statuses, a STATE after every page, incremental checkpoints, parents, and how refusals end a stream.
  */
+import { Writable } from 'node:stream';
 import nock from 'nock';
 import { clientSide, serverWindows } from '../../src/engine/incremental.js';
 import { cursorPaginator, noPagination } from '../../src/engine/paginators.js';
@@ -247,6 +248,75 @@ describe('Reader: server-side windows', () => {
     seen.length = 0;
     await new ReadRun({ start_date: '2024-05-08T00:00:00Z' }).read([{ definition: messages, syncMode: 'full_refresh' }]);
     expect(seen).toEqual([NOW_S - 3 * DAY, NOW_S - 2 * DAY, NOW_S - DAY]);
+  });
+});
+
+describe('Reader: windows with a lookback', () => {
+  it('re-reads the lookback in windows but never saves a cursor older than the one it started from', async () => {
+    const saved = NOW_S - 6 * HOUR;
+    const starts: number[] = [];
+    nock(BASE)
+      .get('/messages')
+      .query(true)
+      .times(5)
+      .reply((uri) => {
+        starts.push(Number(new URL(uri, BASE).searchParams.get('start_ts')));
+        return [200, { messages: [], next: '' }];
+      });
+    const definition = { ...messages, incremental: serverWindows('created', { windowSeconds: DAY, lookback: () => 2 * DAY, defaultStart: (now) => now - DAY }) } satisfies StreamDefinition;
+    const run = new ReadRun();
+    await run.read([{ definition, syncMode: 'incremental', state: { created: saved } }]);
+    expect(starts).toEqual([saved - 2 * DAY, saved - DAY, saved]);
+    expect(run.states('messages').map((s) => s.created)).toEqual([saved, saved, saved, NOW_S]);
+  });
+});
+
+describe('Reader: backpressure', () => {
+  it('asks for no next page while the output has not drained', async () => {
+    // Each write completes only when the test releases it.
+    let pending: Array<() => void> = [];
+    let lines = 0;
+    const slow = new Writable({
+      highWaterMark: 64,
+      write(_chunk, _encoding, done) {
+        lines++;
+        pending.push(done);
+      },
+    });
+    const release = () => {
+      const callbacks = pending;
+      pending = [];
+      for (const done of callbacks) done();
+    };
+    const asked: string[] = [];
+    nock(BASE)
+      .get('/activities')
+      .query(true)
+      .times(2)
+      .reply((uri) => {
+        const start = new URL(uri, BASE).searchParams.get('start');
+        asked.push(start ?? 'first');
+        return [200, start ? { activities: [activity('a0', MAY_1)], next: '' } : { activities: [activity('a2', MAY_1 + 2), activity('a1', MAY_1 + 1)], next: 'p2' }];
+      });
+    const run = new ReadRun({}, slow);
+    const reading = run.read([{ definition: activities, syncMode: 'full_refresh' }]);
+    const settle = async () => {
+      for (let i = 0; i < 20; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    };
+    await settle();
+    // The first page is printed (into a full sink) and the reader waits for it to drain.
+    expect(asked).toEqual(['first']);
+    await settle();
+    expect(asked).toEqual(['first']);
+    // Let the sink take everything: the read goes on to the second page and completes.
+    let done = false;
+    void reading.then(() => (done = true));
+    while (!done) {
+      release();
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    expect(asked).toEqual(['first', 'p2']);
+    expect(lines).toBeGreaterThan(5);
   });
 });
 

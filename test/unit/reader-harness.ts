@@ -27,8 +27,9 @@ export class ReadRun {
   readonly http: HttpClient;
   readonly config: Config;
 
-  constructor(configOverrides: Record<string, unknown> = {}) {
-    const sink = new Writable({
+  /** `sink` replaces the collecting one (e.g. a slow stdout); the lines are then the sink's business. */
+  constructor(configOverrides: Record<string, unknown> = {}, sink?: Writable) {
+    sink ??= new Writable({
       write: (chunk, _encoding, done) => {
         this.lines.push(String(chunk));
         done();
