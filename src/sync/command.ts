@@ -21,7 +21,7 @@ import { Loader, type LoadPlan } from './loader.js';
 import { Progress, type ProgressOptions, type TextSink } from './progress.js';
 import { LoaderOutput } from './sink.js';
 import { exampleQuery, formatSummary, type SummaryRow } from './summary.js';
-import { Warehouse } from './warehouse.js';
+import { STATE_TABLE, Warehouse } from './warehouse.js';
 
 export interface SyncInput {
   rawConfig: unknown;
@@ -84,6 +84,9 @@ export async function runSync(input: SyncInput, io: SyncIo, options: SyncOptions
   const offered = definitions.map((d) => ({ name: d.name, syncModes: syncModesOf(d) }));
   const selected = input.rawCatalog === undefined ? bestCatalog(definitions) : parseConfiguredCatalog(input.rawCatalog, offered);
   if (selected.length === 0) throw new ConnectorError('The catalog selects no stream: nothing to sync', 'config_error');
+  for (const { name } of selected) {
+    if (name === STATE_TABLE || name.startsWith('_cio_')) throw new ConnectorError(`Stream "${name}" cannot be synced: sync's own tables use that name; rename the custom stream`, 'config_error');
+  }
 
   const path = resolve(input.duckdbPath);
   mkdirSync(dirname(path), { recursive: true });
@@ -120,7 +123,7 @@ export async function runSync(input: SyncInput, io: SyncIo, options: SyncOptions
     const output = new LoaderOutput(loader, {
       log: (level, message) => progress?.line(`${level === 'WARN' ? 'warning' : 'error'}: ${message}`),
       stopping: () => {
-        progress?.stop();
+        progress?.silence();
         io.stderr.write(`Stopped. Every batch whose state was saved is in ${path}; run sync again to resume.\n`);
       },
     });
@@ -131,11 +134,19 @@ export async function runSync(input: SyncInput, io: SyncIo, options: SyncOptions
     progress.start();
 
     const readErrors: string[] = [];
+    // Registered before the read's own handlers, so it runs first: the streams the read then ends
+    // unfinished are not announced as failures one by one.
+    const quiet = () => progress?.silence();
+    process.once('SIGINT', quiet);
+    process.once('SIGTERM', quiet);
     try {
       await runRead(config, configuredCatalog(entries), state, output, { http });
     } catch (error) {
       // A failed write stops the read through drained(); anything else is reported the same way.
       readErrors.push(error instanceof Error ? error.message : String(error));
+    } finally {
+      process.removeListener('SIGINT', quiet);
+      process.removeListener('SIGTERM', quiet);
     }
     await loader.finish();
     progress.stop();

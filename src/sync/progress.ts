@@ -42,6 +42,7 @@ export class Progress {
   private frame = 0;
   private samples: Array<{ at: number; requests: number }> = [];
   private announced = new Set<string>();
+  private silent = false;
 
   constructor(
     private readonly out: TextSink,
@@ -68,14 +69,22 @@ export class Progress {
     this.clearLive();
   }
 
+  /** Stops for good, printing nothing more (the process is stopping on a signal: streams end unfinished, not failed). */
+  silence(): void {
+    this.stop();
+    this.silent = true;
+  }
+
   /** A line that stays (a warning, a stream that finished). */
   line(text: string): void {
+    if (this.silent) return;
     this.clearLive();
     this.out.write(`${text}\n`);
   }
 
   /** One update: redraw the live block (TTY) or print one plain line. */
   tick(): void {
+    if (this.silent) return;
     this.announceFinished();
     if (this.tty) {
       this.clearLive();

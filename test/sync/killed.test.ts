@@ -19,15 +19,15 @@ afterEach(async () => {
   await sb.close();
 });
 
-/** Runs `sync` in a child process and SIGKILLs it as soon as stderr shows every `killAfter` line. */
-function syncUntil(args: string[], killAfter: RegExp[]): Promise<{ signal: NodeJS.Signals | null; code: number | null; stderr: string }> {
+/** Runs `sync` in a child process and sends it `signal` as soon as stderr shows every `killAfter` line. */
+function syncUntil(args: string[], killAfter: RegExp[], signal: NodeJS.Signals = 'SIGKILL'): Promise<{ signal: NodeJS.Signals | null; code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, 'sync', ...args], { cwd: PROJECT_ROOT, env: { ...process.env, NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk: string) => {
       stderr += chunk;
-      if (killAfter.every((line) => line.test(stderr))) child.kill('SIGKILL');
+      if (!child.killed && killAfter.every((line) => line.test(stderr))) child.kill(signal);
     });
     child.stdout.resume();
     child.on('error', reject);
@@ -62,4 +62,23 @@ it('a sync killed mid-way keeps what it committed, and a rerun ends with the ful
   expect(await idsOf(path, 'campaigns')).toEqual(sorted(sb.expected.listIds('campaigns')));
   // Resumed, not restarted: the campaigns read again were all already there.
   expect(rerun.rows.find((r) => r.stream === 'campaigns')!.inserted).toBe(0);
+});
+
+it('a sync stopped with SIGINT exits 143, says how to resume, and keeps the streams it completed', async () => {
+  const path = tempDuckdb();
+  const dir = dirname(path);
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(configFor(sb)));
+  writeFileSync(join(dir, 'catalog.json'), JSON.stringify(catalogOf({ campaigns: 'incremental', customers: 'full_refresh', segment_memberships: 'full_refresh' })));
+  sb.setFaults([{ path: '/v1/customers', kind: 'latency', ms: 10_000, after: 1 }]);
+
+  const stopped = await syncUntil(['--config', join(dir, 'config.json'), '--catalog', join(dir, 'catalog.json'), '--duckdb', path], [/✓ campaigns/, /✓ segment_memberships/], 'SIGINT');
+  expect(stopped.code).toBe(143);
+  expect(stopped.stderr).toContain(`Stopped. Every batch whose state was saved is in ${path}; run sync again to resume.`);
+  // The unfinished stream is not reported as a failure: it was stopped.
+  expect(stopped.stderr).not.toMatch(/✗ customers/);
+  await inFile(path, async (w) => {
+    expect(await w.count('segment_memberships')).toBe(sb.expected.counts().segment_memberships);
+    expect(await w.tableExists('customers')).toBe(false);
+  });
+  expect(await idsOf(path, 'campaigns')).toEqual(sorted(sb.expected.listIds('campaigns')));
 });
