@@ -7,7 +7,7 @@ import { API, API_KEY, expectRecordsMatchSchema, readStreams } from './listing-h
 const NOW = 1_717_200_000;
 const DAY = 86_400;
 
-const template = (id: number | string, updatedAt: number, extra: Record<string, unknown> = {}) => ({
+const template = (id: number | string, updatedAt: number | string, extra: Record<string, unknown> = {}) => ({
   id,
   name: `template ${id}`,
   description: 'password reset',
