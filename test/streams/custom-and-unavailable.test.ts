@@ -27,7 +27,11 @@ describe('custom streams', () => {
     const entry = toAirbyteStream(custom);
     expect(entry.source_defined_primary_key).toEqual([['id'], ['meta', 'kind']]);
     expect(entry.supported_sync_modes).toEqual(['full_refresh']);
-    expectRecordsMatchSchema(custom, [{ id: 1, anything: { nested: [1, 'two'] } }]);
+    expectRecordsMatchSchema(custom, [{ id: 1, meta: { kind: 'x' }, anything: { nested: [1, 'two'] } }]);
+    // The key's paths are declared in the schema, as platforms check before deduplicating on them.
+    const schema = entry.json_schema as { properties: Record<string, any> };
+    expect(schema.properties.id.type).toEqual(['string', 'integer', 'number']);
+    expect(schema.properties.meta.properties.kind.type).toEqual(['string', 'integer', 'number']);
   });
 
   it('read the named path with the same key, keep a fixed query, and follow next when paginated', async () => {

@@ -8,13 +8,24 @@ import { configError } from '../../errors.js';
 import { cursorPaginator, noPagination } from '../../engine/paginators.js';
 import type { StreamDefinition } from '../../engine/types.js';
 
-/** Any object: a custom endpoint's records are whatever the API answers. */
-const PERMISSIVE_SCHEMA = {
-  $schema: 'http://json-schema.org/draft-07/schema#',
-  type: 'object',
-  additionalProperties: true,
-  properties: {},
-};
+const KEY_TYPES = ['string', 'integer', 'number'];
+
+/**
+ * Any object (a custom endpoint's records are whatever the API answers), but with the primary-key paths
+ * declared as scalars, so a platform can check that the key it dedups on exists in the schema.
+ */
+export function permissiveSchema(primaryKey: string[][]): Record<string, unknown> {
+  const root: Record<string, unknown> = { $schema: 'http://json-schema.org/draft-07/schema#', type: 'object', additionalProperties: true, properties: {} };
+  for (const path of primaryKey) {
+    let node = root;
+    path.forEach((field, i) => {
+      const properties = node.properties as Record<string, Record<string, unknown>>;
+      if (i === path.length - 1) properties[field] = { type: KEY_TYPES };
+      else node = properties[field] ??= { type: 'object', additionalProperties: true, properties: {} };
+    });
+  }
+  return root;
+}
 
 export function customStream(custom: CustomStreamConfig): StreamDefinition {
   // A query string in the path stays fixed on every page; paging parameters are added beside it.
@@ -24,7 +35,7 @@ export function customStream(custom: CustomStreamConfig): StreamDefinition {
     name: custom.name,
     // "a.b" names a nested field, as Airbyte key paths do.
     primaryKey: custom.primaryKey.map((field) => field.split('.')),
-    jsonSchema: PERMISSIVE_SCHEMA,
+    jsonSchema: permissiveSchema(custom.primaryKey.map((field) => field.split('.'))),
     request: { path, query: () => ({ ...fixed }) },
     records: custom.recordsPath,
     paginate: custom.paginated ? cursorPaginator() : noPagination,
