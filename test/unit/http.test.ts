@@ -3,6 +3,7 @@
  * (through an injected sleep that records each wait), a bounded number of tries, and ApiErrors carrying the
  * API's own explanation from each of its error shapes.
  */
+import { createServer, type AddressInfo } from 'node:net';
 import nock from 'nock';
 import { ApiError, HttpClient, errorDetail, type HttpClientOptions } from '../../src/engine/http.js';
 import { RateLimiter } from '../../src/engine/limiter.js';
@@ -14,8 +15,32 @@ const BASE = `${HOST}/v1`;
 const WORKSPACES = { workspaces: [{ id: 13, name: 'Workspace 1', messages_sent: 100202, billable_messages_sent: 75124, people: 25666, object_types: 4, objects: 10 }] };
 const RATE_LIMITED = { errors: [{ detail: 'rate limited to 10 requests per 1s (reference a1b2c3)', status: '429' }] };
 
-/** A connection error as the socket layer raises it (nock 14 only passes on Error instances). */
-const socketError = (code: string, message: string) => Object.assign(new Error(message), { code });
+/**
+ * A real server on the loopback interface for connection failures (nock's replyWithError surfaces as an
+ * unhandled socket error under load): each connection in turn is either reset as soon as the request
+ * arrives (ECONNRESET at the client) or answered with a JSON body.
+ */
+async function loopbackServer(plan: Array<'reset' | object>): Promise<{ base: string; connections: () => number; close: () => Promise<void> }> {
+  let connections = 0;
+  const server = createServer((socket) => {
+    const step = plan[Math.min(connections++, plan.length - 1)];
+    socket.once('data', () => {
+      if (step === 'reset') {
+        socket.resetAndDestroy();
+        return;
+      }
+      const body = JSON.stringify(step);
+      socket.end(`HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    base: `http://127.0.0.1:${port}/v1`,
+    connections: () => connections,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
 
 function client(over: Partial<HttpClientOptions> = {}) {
   const sleeps: number[] = [];
@@ -57,7 +82,10 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
   throw new Error('expected the request to fail');
 }
 
-beforeAll(() => nock.disableNetConnect());
+beforeAll(() => {
+  nock.disableNetConnect();
+  nock.enableNetConnect('127.0.0.1');
+});
 afterEach(() => nock.cleanAll());
 afterAll(() => nock.enableNetConnect());
 
@@ -171,11 +199,16 @@ describe('HttpClient retries', () => {
   });
 
   it('retries a connection reset', async () => {
-    nock(BASE).get('/segments').replyWithError(socketError('ECONNRESET', 'socket hang up')).get('/segments').reply(200, { segments: [] });
-    const { http, sleeps, logs } = client();
-    await expect(http.request({ path: '/segments' })).resolves.toEqual({ status: 200, body: { segments: [] } });
-    expect(sleeps).toHaveLength(1);
-    expect(logs.join('\n')).toMatch(/network error ECONNRESET/);
+    const server = await loopbackServer(['reset', { segments: [{ id: 1 }] }]);
+    try {
+      const { http, sleeps, logs } = client({ baseUrl: server.base });
+      await expect(http.request({ path: '/segments' })).resolves.toEqual({ status: 200, body: { segments: [{ id: 1 }] } });
+      expect(server.connections()).toBe(2);
+      expect(sleeps).toHaveLength(1);
+      expect(logs.join('\n')).toMatch(/network error ECONNRESET/);
+    } finally {
+      await server.close();
+    }
   });
 
   it('retries a 200 whose body is not JSON (an answer cut off mid-way)', async () => {
@@ -202,12 +235,24 @@ describe('HttpClient retries', () => {
   });
 
   it('gives up on connection errors too, after the same number of tries', async () => {
-    nock(BASE).get('/segments').times(3).replyWithError(socketError('ECONNREFUSED', 'connect ECONNREFUSED 10.0.0.1:443'));
-    const { http } = client({ maxTries: 3 });
+    const server = await loopbackServer(['reset']);
+    try {
+      const { http } = client({ baseUrl: server.base, maxTries: 3 });
+      const error = (await rejection(http.request({ path: '/segments' }))) as ConnectorError;
+      expect(server.connections()).toBe(3);
+      expect(error.failureType).toBe('transient_error');
+      expect(error.message).toMatch(/after 3 attempts \(last: network error ECONNRESET/);
+      expect(error.message).not.toContain(API_KEY);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('retries a refused connection (nothing listening)', async () => {
+    const { http, sleeps } = client({ baseUrl: 'http://127.0.0.1:9/v1', maxTries: 2 });
     const error = (await rejection(http.request({ path: '/segments' }))) as ConnectorError;
-    expect(error.failureType).toBe('transient_error');
-    expect(error.message).toMatch(/after 3 attempts \(last: network error ECONNREFUSED/);
-    expect(error.message).not.toContain(API_KEY);
+    expect(sleeps).toHaveLength(1);
+    expect(error.message).toMatch(/after 2 attempts \(last: network error ECONNREFUSED/);
   });
 });
 
