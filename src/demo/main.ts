@@ -153,7 +153,7 @@ async function main(): Promise<number> {
   const dir = resolve(process.env.DEMO_OUTPUT ?? 'demo-output');
   mkdirSync(dir, { recursive: true });
   // Only the files this demo writes: the folder may be the user's.
-  for (const file of OUTPUT_FILES) rmSync(join(dir, file), { force: true });
+  for (const file of OUTPUT_FILES) for (const name of [file, `${file}.stderr.txt`]) rmSync(join(dir, name), { force: true });
   const sb = await startSandbox({
     seed: Number(process.env.DEMO_SEED ?? 42),
     // Two days behind the wall clock: the connector's time windows end at its own "now", so the moves of
