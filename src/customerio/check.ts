@@ -4,7 +4,7 @@
  */
 import type { Config, Region } from '../config.js';
 import { ConnectorError } from '../errors.js';
-import { ApiError } from '../engine/http.js';
+import { ApiError, RetriesExhausted } from '../engine/http.js';
 import { authMessage, createHttpClient } from './base.js';
 
 export interface CheckResult {
@@ -54,10 +54,17 @@ export async function checkConnection(config: Config): Promise<CheckResult> {
     }
     if (error instanceof ApiError) return { status: 'FAILED', message: `Customer.io answered ${error.status}${error.detail ? `: ${error.detail}` : ''}` };
     const host = safeHost(config.baseUrl);
-    if (error instanceof ConnectorError && error.failureType === 'transient_error') {
+    if (error instanceof RetriesExhausted && error.lastStatus === 429) {
       return {
         status: 'FAILED',
-        message: `Could not reach Customer.io at ${host}: ${error.message.replace(/^Customer\.io did not answer /, 'no answer to ')} Check network access${config.pinnedHost ? ' and api_base_url' : ''}.`,
+        message: `Customer.io at ${host} kept answering 429 (rate limited) to ${error.label}, ${error.attempts} times: other tools may be using this workspace's request budget. Try again in a minute.`,
+      };
+    }
+    if (error instanceof RetriesExhausted) {
+      const what = error.lastStatus ? `it answered ${error.lastProblem.replace(/^answered /, '')}` : error.lastProblem;
+      return {
+        status: 'FAILED',
+        message: `Could not reach Customer.io at ${host}: ${error.label} failed ${error.attempts} times (last: ${what}). Check network access${config.pinnedHost ? ' and api_base_url' : ''}.`,
       };
     }
     return { status: 'FAILED', message: `Check failed: ${error instanceof Error ? error.message : String(error)}` };

@@ -5,7 +5,7 @@
  * Nothing here ever puts the key (or any request header) into a message.
  */
 import got, { type Got } from 'got';
-import { transientError } from '../errors.js';
+import { ConnectorError } from '../errors.js';
 import { RateLimiter } from './limiter.js';
 import { isRetryableStatus, retryDelay } from './retry.js';
 import type { QueryValue } from './types.js';
@@ -85,6 +85,20 @@ function queryString(query: Record<string, QueryValue> | undefined): string {
   return text ? `?${text}` : '';
 }
 
+/** Every attempt of a request failed in a retryable way: a transient_error that keeps what happened last. */
+export class RetriesExhausted extends ConnectorError {
+  constructor(
+    readonly label: string,
+    readonly attempts: number,
+    readonly lastProblem: string,
+    /** The last HTTP status, when the last attempt got an answer at all. */
+    readonly lastStatus?: number,
+  ) {
+    super(`Customer.io did not answer ${label} successfully after ${attempts} attempts (last: ${lastProblem}). Try the sync again later.`, 'transient_error');
+    this.name = 'RetriesExhausted';
+  }
+}
+
 /** Why an attempt failed in a way worth retrying. */
 class RetryableFailure extends Error {
   constructor(
@@ -114,12 +128,14 @@ export class HttpClient {
     const url = `${this.options.baseUrl}${path}${queryString(query)}`;
     const label = `${method} ${path}${queryString(query)}`;
     let lastProblem = '';
+    let lastStatus: number | undefined;
     for (let attempt = 1; attempt <= maxTries; attempt++) {
       try {
         return await this.limiter.schedule(() => this.attempt(method, url, label, body));
       } catch (error) {
         if (!(error instanceof RetryableFailure)) throw error;
         lastProblem = error.message;
+        lastStatus = error.status;
         if (attempt === maxTries) break;
         const delay = retryDelay({
           attempt,
@@ -138,7 +154,7 @@ export class HttpClient {
         await this.sleep(delay);
       }
     }
-    throw transientError(`Customer.io did not answer ${label} successfully after ${maxTries} attempts (last: ${lastProblem}). Try the sync again later.`);
+    throw new RetriesExhausted(label, maxTries, lastProblem, lastStatus);
   }
 
   private async attempt(method: 'GET' | 'POST', url: string, label: string, body: unknown): Promise<HttpResponse> {

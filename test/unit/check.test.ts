@@ -88,9 +88,18 @@ describe('checkConnection', () => {
     // Port 9 (discard) on the loopback interface: nothing listens, the connection is refused at once.
     const result = await checkConnection(testConfig({ api_base_url: 'http://127.0.0.1:9/v1' }));
     expect(result.status).toBe('FAILED');
-    expect(result.message).toMatch(/^Could not reach Customer\.io at 127\.0\.0\.1:9: no answer to GET \/workspaces successfully after 2 attempts \(last: network error ECONNREFUSED/);
+    expect(result.message).toMatch(/^Could not reach Customer\.io at 127\.0\.0\.1:9: GET \/workspaces failed 2 times \(last: network error ECONNREFUSED/);
     expect(result.message).toMatch(/Check network access and api_base_url\.$/);
     expect(result.message).not.toContain(API_KEY);
+  });
+
+  it('fails saying the budget is taken, not that the host is unreachable, when every try is rate limited', async () => {
+    const limited = { errors: [{ detail: 'rate limited to 10 requests per 1s', status: '429' }] };
+    nock(US).get('/v1/workspaces').times(2).reply(429, limited, { 'Retry-After': '0' });
+    const result = await checkConnection(testConfig());
+    expect(result.status).toBe('FAILED');
+    expect(result.message).toMatch(/kept answering 429 \(rate limited\) to GET \/workspaces, 2 times/);
+    expect(result.message).not.toMatch(/Could not reach/);
   });
 
   it('succeeds after one retry of a 503', async () => {
