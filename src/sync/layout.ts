@@ -27,7 +27,7 @@ export interface TableLayout {
 }
 
 export const EXTRACTED_AT = '_extracted_at';
-/** The whole record, for streams whose schema declares no properties (custom streams). */
+/** The whole record, for streams whose schema declares no properties beyond the key (custom streams). */
 export const DATA_COLUMN = '_data';
 /** Airbyte's deletion marker: the row is deleted, so it never becomes a column. */
 export const DELETED_AT = '_ab_cdc_deleted_at';
@@ -88,7 +88,9 @@ export function layoutOf(stream: string, schema: JsonObject, primaryKey: string[
   for (const path of primaryKey) {
     if (path.length && !columns.some((c) => c.name === path[0])) add(path[0], path.length > 1 ? 'JSON' : 'VARCHAR');
   }
-  if (declared.length === 0) columns.push({ name: DATA_COLUMN, type: 'JSON' });
+  // A schema that declares nothing beyond the key ("any object", as custom streams have) keeps the whole record.
+  const keyFields = new Set(primaryKey.map((path) => path[0]));
+  if (declared.every((name) => keyFields.has(name))) columns.push({ name: DATA_COLUMN, type: 'JSON' });
   return { table: stream, columns, primaryKey: primaryKey.filter((p) => p.length > 0), skipped };
 }
 

@@ -34,6 +34,12 @@ describe('layoutOf', () => {
     const layout = layoutOf('custom', { type: 'object', properties: {} }, [['meta', 'id'], ['slug']]);
     expect(layout.columns.map((c) => `${c.name} ${c.type}`)).toEqual(['meta JSON', 'slug VARCHAR', '_data JSON']);
   });
+
+  it('keeps the whole record as _data when the schema declares only the key (custom streams)', () => {
+    const layout = layoutOf('custom', { properties: { slug: { type: ['string', 'integer', 'number'] } } }, [['slug']]);
+    expect(layout.columns.map((c) => `${c.name} ${c.type}`)).toEqual(['slug VARCHAR', '_data JSON']);
+    expect(layoutOf('campaigns', { properties: { id: { type: 'integer' }, name: { type: 'string' } } }, [['id']]).columns.map((c) => c.name)).toEqual(['id', 'name']);
+  });
 });
 
 describe('key expressions', () => {

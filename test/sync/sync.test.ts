@@ -54,6 +54,20 @@ describe('a first sync of every stream', () => {
   });
 });
 
+describe('custom streams', () => {
+  it('land with their key column and the whole record as JSON', async () => {
+    const path = tempDuckdb();
+    const rawConfig = configFor(sb, { custom_streams: [{ name: 'my_topics', path: '/subscription_topics', records_path: '$.topics[*]', primary_key: ['id'] }] });
+    const result = await runSync({ rawConfig, rawCatalog: catalogOf({ my_topics: 'full_refresh' }), duckdbPath: path }, captureIo().io);
+    expect(result.exitCode).toBe(0);
+    await inFile(path, async (w) => {
+      const rows = await w.rows(`SELECT id, _data->>'$.name' AS name, CAST(_data->>'$.id' AS VARCHAR) AS data_id FROM my_topics ORDER BY id`);
+      expect(rows).toHaveLength(sb.expected.counts().subscription_topics);
+      for (const row of rows) expect({ name: typeof row.name, same: row.data_id === String(row.id) }).toEqual({ name: 'string', same: true });
+    });
+  });
+});
+
 describe('a second sync after the sandbox clock moved', () => {
   const streams = { campaigns: 'incremental', newsletters: 'incremental', broadcasts: 'incremental', activities: 'incremental', workspaces: 'full_refresh' } as const;
 
