@@ -3,23 +3,51 @@
  * plus the record count since the last STATE (the protocol's `sourceStats.recordCount`).
  */
 import type { JsonObject } from '../protocol/messages.js';
-import { laterCursor, type IncrementalStrategy } from './incremental.js';
+import { laterCursor, savedCursor, type IncrementalStrategy } from './incremental.js';
 
 export class Checkpoint {
   private state: JsonObject;
+  private readonly initial: JsonObject;
   private sinceLast = 0;
+  /** Stream-level cursor values held back until every partition is done (see holdSharedCursor). */
+  private held?: unknown[];
 
   constructor(
     private readonly strategy: IncrementalStrategy | undefined,
     initial: JsonObject | undefined,
   ) {
-    this.state = structuredClone(initial ?? {});
+    this.initial = structuredClone(initial ?? {});
+    this.state = structuredClone(this.initial);
+  }
+
+  /** The cursor a partition resumes from: always the one the run started with, whatever other partitions did since. */
+  startCursor(partitionKey: string): unknown {
+    return this.strategy ? savedCursor(this.initial, this.strategy, partitionKey) : undefined;
+  }
+
+  /**
+   * For a stream whose partitions share one cursor: a partition that finishes early must not move the cursor
+   * past records other partitions have not printed yet, so advances wait for promoteHeld() at the very end.
+   */
+  holdSharedCursor(): void {
+    if (this.strategy && !this.strategy.perPartition) this.held = [];
+  }
+
+  /** Every partition is done: the held stream-level cursor values take effect. */
+  promoteHeld(): void {
+    const held = this.held;
+    this.held = undefined;
+    for (const value of held ?? []) this.advance('', value);
   }
 
   /** Moves the cursor of `partitionKey` to `value` unless that would move it backwards. */
   advance(partitionKey: string, value: unknown): void {
     if (!this.strategy || value === undefined) return;
     const field = this.strategy.cursorField;
+    if (this.held) {
+      this.held.push(value);
+      return;
+    }
     if (this.strategy.perPartition) {
       const partitions = ((this.state.partitions as Record<string, JsonObject> | undefined) ?? {}) as Record<string, JsonObject>;
       const current = partitions[partitionKey]?.[field];

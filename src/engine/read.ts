@@ -15,7 +15,7 @@ import type { Config } from '../config.js';
 import { ApiError, type HttpClient } from './http.js';
 import { Checkpoint } from './checkpoint.js';
 import { forEachConcurrent } from './concurrency.js';
-import { lowerBound, savedCursor, timeWindows, toSeconds, laterCursor } from './incremental.js';
+import { lowerBound, timeWindows, toSeconds, laterCursor } from './incremental.js';
 import { compileSelector } from './select.js';
 import type { PageState } from './paginators.js';
 import type { Partition, Record_, RequestContext, StatusAction, StreamDefinition } from './types.js';
@@ -85,6 +85,7 @@ export class Reader {
       const partitions = await this.partitionsOf(definition);
       const seenIds: unknown[] | undefined = incremental && definition.trackDeletes ? [] : undefined;
       let unavailable: ConnectorError | undefined;
+      if (partitions.length > 1) checkpoint.holdSharedCursor();
 
       await forEachConcurrent(partitions, definition.concurrency ?? 4, async (partition) => {
         if (unavailable) return;
@@ -100,6 +101,7 @@ export class Reader {
       });
       markRunning();
       if (unavailable) throw unavailable;
+      checkpoint.promoteHeld();
       if (seenIds) this.emitDeletions(definition, checkpoint, seenIds);
       flushState();
       output.emit(statusMessage(name, 'COMPLETE', clock()));
@@ -176,7 +178,7 @@ export class Reader {
   ): Promise<ConnectorError | void> {
     const { config } = this.ctx;
     const strategy = incremental ? definition.incremental : undefined;
-    const saved = strategy && checkpoint ? savedCursor(checkpointState(checkpoint, strategy), strategy, partition.key) : undefined;
+    const saved = strategy && checkpoint ? checkpoint.startCursor(partition.key) : undefined;
     const since = strategy ? lowerBound(strategy, saved, config) : undefined;
     const idField = definition.primaryKey.length === 1 && definition.primaryKey[0].length === 1 ? definition.primaryKey[0][0] : undefined;
 
@@ -321,9 +323,6 @@ function inWindow(value: unknown, window: { start: number; end: number }): boole
   return seconds === undefined || (seconds >= window.start && seconds < window.end);
 }
 
-function checkpointState(checkpoint: Checkpoint, strategy: { perPartition?: boolean; cursorField: string }): JsonObject {
-  return strategy.perPartition ? { partitions: checkpoint.get('partitions') } : { [strategy.cursorField]: checkpoint.get(strategy.cursorField) };
-}
 
 function transformAll(definition: StreamDefinition, raw: Record_[], ctx: { config: Config; partition: Partition; now: number }): Record_[] {
   const out: Record_[] = [];

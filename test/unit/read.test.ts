@@ -548,6 +548,41 @@ describe('Reader: partitions read concurrently', () => {
   });
 });
 
+describe('Reader: partitions that share one cursor', () => {
+  const shared = {
+    name: 'activities',
+    primaryKey: [['id']],
+    request: { path: '/activities', query: ({ partition }) => ({ type: partition.values?.type as string }) },
+    records: '$.activities[*]',
+    paginate: cursorPaginator({ limit: 2 }),
+    partitions: () => ['event', 'page'].map((type) => ({ key: `type=${type}`, values: { type } })),
+    incremental: clientSide('timestamp'),
+    concurrency: 2,
+  } satisfies StreamDefinition;
+
+  it('moves the stream cursor only when every partition is done, so no STATE skips a slower partition\'s records', async () => {
+    nock(BASE)
+      .get('/activities')
+      .query({ type: 'event', limit: '2' })
+      .reply(200, { activities: [activity('e9', MAY_1 + 9 * DAY)], next: '' })
+      .get('/activities')
+      .query({ type: 'page', limit: '2' })
+      .delay(50)
+      .reply(200, { activities: [activity('p3', MAY_1 + 3 * DAY), activity('p2', MAY_1 + 2 * DAY)], next: 'n2' })
+      .get('/activities')
+      .query({ type: 'page', limit: '2', start: 'n2' })
+      .delay(50)
+      .reply(200, { activities: [activity('p1', MAY_1 + DAY)], next: '' });
+    const run = new ReadRun();
+    await run.read([{ definition: shared, syncMode: 'incremental', state: { timestamp: MAY_1 } }]);
+    expect(run.records('activities').map((r) => r.id).sort()).toEqual(['e9', 'p1', 'p2', 'p3']);
+    const states = run.states('activities');
+    // Every mid-run checkpoint keeps the starting cursor; only the last one has the newest value of all partitions.
+    expect(states.slice(0, -1).every((s) => s.timestamp === MAY_1)).toBe(true);
+    expect(states.at(-1)).toEqual({ timestamp: MAY_1 + 9 * DAY });
+  });
+});
+
 describe('Reader: a parent that cannot be read', () => {
   it('ends the child INCOMPLETE with a config_error naming the child when the parent listing answers 403', async () => {
     nock(BASE).get('/campaigns').reply(403, { errors: [{ detail: 'restricted key', status: '403' }] });
