@@ -23,6 +23,8 @@ export interface ClientSideStrategy {
   lookback?: number | ((cursorSeconds: number, config: Config) => number);
   /** Stop paging when a whole page is older than the lower bound (lists read newest first). */
   stopWhenOlder?: boolean;
+  /** Whether start_date bounds the read (default true). False for lists of things (campaigns…), see entityCursor. */
+  boundedByStartDate?: boolean;
 }
 
 export interface ServerWindowStrategy {
@@ -43,6 +45,14 @@ export const DAY = 86_400;
 
 export function clientSide(cursorField: string, options: Omit<ClientSideStrategy, 'kind' | 'cursorField'> = {}): ClientSideStrategy {
   return { kind: 'client', cursorField, ...options };
+}
+
+/**
+ * A client-side cursor on a list of things (campaigns, segments, templates…) rather than of events: the cursor
+ * only detects changes, and start_date never hides an object because it was last updated long ago.
+ */
+export function entityCursor(cursorField: string, options: Omit<ClientSideStrategy, 'kind' | 'cursorField' | 'boundedByStartDate'> = {}): ClientSideStrategy {
+  return clientSide(cursorField, { ...options, boundedByStartDate: false });
 }
 
 export function serverWindows(
@@ -70,6 +80,7 @@ export function lowerBound(
   config: Config,
 ): number | undefined {
   const savedSeconds = toSeconds(saved);
+  const startDate = strategy.kind === 'client' && strategy.boundedByStartDate === false ? undefined : config.startDateSeconds;
   if (savedSeconds !== undefined) {
     const lookback =
       strategy.kind === 'client'
@@ -78,9 +89,9 @@ export function lowerBound(
           : (strategy.lookback ?? 0)
         : (strategy.lookback?.(config) ?? 0);
     const bound = savedSeconds - lookback;
-    return config.startDateSeconds !== undefined ? Math.max(bound, config.startDateSeconds) : bound;
+    return startDate !== undefined ? Math.max(bound, startDate) : bound;
   }
-  return config.startDateSeconds;
+  return startDate;
 }
 
 /** The later of two cursor values (never moves a cursor backwards); keeps the original representation. */

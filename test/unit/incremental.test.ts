@@ -1,5 +1,5 @@
 /** Incremental reads as pure functions: cursor values as time, lower bounds, cursor merging, time windows. */
-import { clientSide, laterCursor, lowerBound, savedCursor, serverWindows, timeWindows, toSeconds } from '../../src/engine/incremental.js';
+import { clientSide, entityCursor, laterCursor, lowerBound, savedCursor, serverWindows, timeWindows, toSeconds } from '../../src/engine/incremental.js';
 import { DAY, HOUR, MAY_1, testConfig } from './fixtures.js';
 
 describe('toSeconds', () => {
@@ -40,6 +40,9 @@ describe('lowerBound', () => {
     ['start_date when the lookback reaches before it', clientSide('updated', { lookback: 2 * DAY }), MAY_1 + DAY, startMay1, MAY_1],
     ['the saved cursor when it is after start_date', clientSide('updated', { lookback: HOUR }), MAY_1 + DAY, startMay1, MAY_1 + DAY - HOUR],
     ['start_date when the saved cursor is unreadable', clientSide('updated'), 'garbage', startMay1, MAY_1],
+    // A campaign last updated before start_date still exists: start_date bounds events, not things.
+    ['nothing for a list of things on a first read, whatever start_date says', entityCursor('updated'), undefined, startMay1, undefined],
+    ['the saved cursor of a list of things, even before start_date', entityCursor('updated', { lookback: HOUR }), MAY_1 - DAY, startMay1, MAY_1 - DAY - HOUR],
     [
       'the saved cursor minus the server windows\' lookback from the config',
       serverWindows('created', { windowSeconds: DAY, lookback: (c) => c.messagesLookbackDays * DAY, defaultStart: (now) => now - DAY }),

@@ -2,7 +2,7 @@
  * API-triggered broadcasts and their actions. `broadcasts` is also the parent of broadcast_metrics
  * (defined elsewhere, imported from here). Like campaigns, nothing here filters by time on the server.
  */
-import { clientSide } from '../../engine/incremental.js';
+import { entityCursor } from '../../engine/incremental.js';
 import { cursorPaginator, noPagination } from '../../engine/paginators.js';
 import type { StreamDefinition } from '../../engine/types.js';
 import { tagList, toInteger, withParentId } from './support.js';
@@ -14,7 +14,7 @@ export const broadcasts = {
   records: '$.broadcasts[*]',
   paginate: noPagination,
   transform: (record) => ({ ...record, id: toInteger(record.id), tags: tagList(record.tags) }),
-  incremental: clientSide('updated'),
+  incremental: entityCursor('updated'),
   trackDeletes: true,
 } satisfies StreamDefinition;
 
@@ -27,5 +27,5 @@ export const broadcastActions = {
   // Documented without `next` [inferred: pages like campaign actions]; following it costs nothing when absent.
   paginate: cursorPaginator(),
   transform: withParentId('broadcast_id'),
-  incremental: clientSide('updated', { perPartition: true }),
+  incremental: entityCursor('updated', { perPartition: true }),
 } satisfies StreamDefinition;

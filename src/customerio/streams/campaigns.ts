@@ -6,7 +6,7 @@
  * at or after the saved cursor. Actions keep one cursor per campaign, so a campaign edited long ago does
  * not hide the actions of one edited today.
  */
-import { clientSide } from '../../engine/incremental.js';
+import { entityCursor } from '../../engine/incremental.js';
 import { cursorPaginator, noPagination } from '../../engine/paginators.js';
 import type { StreamDefinition } from '../../engine/types.js';
 import { tagList, toInteger, withParentId } from './support.js';
@@ -19,7 +19,7 @@ export const campaigns = {
   records: '$.campaigns[*]',
   paginate: noPagination,
   transform: (record) => ({ ...record, id: toInteger(record.id), tags: tagList(record.tags) }),
-  incremental: clientSide('updated'),
+  incremental: entityCursor('updated'),
   trackDeletes: true,
 } satisfies StreamDefinition;
 
@@ -34,6 +34,6 @@ export const campaignActions = {
   // 10 actions a page, whatever `limit` says: follow `next`.
   paginate: cursorPaginator(),
   transform: actionsOf,
-  incremental: clientSide('updated', { perPartition: true }),
+  incremental: entityCursor('updated', { perPartition: true }),
   // 404 (the campaign was deleted after the list was read) skips that campaign: the engine's default.
 } satisfies StreamDefinition;

@@ -2,7 +2,7 @@
  * Workspace settings listed in one answer each: sender identities, subscription topics, object types,
  * reporting webhooks, collections, snippets, exports. Small; most have no timestamp and are read in full.
  */
-import { clientSide } from '../../engine/incremental.js';
+import { entityCursor } from '../../engine/incremental.js';
 import { cursorPaginator, noPagination } from '../../engine/paginators.js';
 import type { Record_, StreamDefinition } from '../../engine/types.js';
 import { toInteger } from './support.js';
@@ -65,7 +65,7 @@ export const snippets = {
   request: { path: '/snippets' },
   records: '$.snippets[*]',
   paginate: noPagination,
-  incremental: clientSide('updated_at'),
+  incremental: entityCursor('updated_at'),
   trackDeletes: true,
 } satisfies StreamDefinition;
 
@@ -77,7 +77,7 @@ export const dataExports = {
   records: '$.exports[*]',
   paginate: noPagination,
   transform: integerId,
-  incremental: clientSide('updated_at'),
+  incremental: entityCursor('updated_at'),
   trackDeletes: true,
 } satisfies StreamDefinition;
 

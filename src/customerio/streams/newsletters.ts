@@ -2,7 +2,7 @@
  * Newsletters (one-time sends) and their content variants (A/B tests and translations). `newsletters`
  * is also the parent of newsletter_metrics (defined elsewhere, imported from here).
  */
-import { clientSide } from '../../engine/incremental.js';
+import { entityCursor } from '../../engine/incremental.js';
 import { cursorPaginator } from '../../engine/paginators.js';
 import type { StreamDefinition } from '../../engine/types.js';
 import { tagList, toInteger, withParentId } from './support.js';
@@ -15,7 +15,7 @@ export const newsletters = {
   // The API documents no maximum for `limit` [inferred: 100 is accepted]; `next` goes back as `start`.
   paginate: cursorPaginator({ limit: 100 }),
   transform: (record) => ({ ...record, id: toInteger(record.id), tags: tagList(record.tags) }),
-  incremental: clientSide('updated'),
+  incremental: entityCursor('updated'),
   trackDeletes: true,
 } satisfies StreamDefinition;
 

@@ -2,7 +2,7 @@
  * Segments and who is in them. Memberships are the largest list here (30 000 people a page); they have no
  * timestamps, so they are read in full each time.
  */
-import { clientSide } from '../../engine/incremental.js';
+import { entityCursor } from '../../engine/incremental.js';
 import { cursorPaginator, noPagination } from '../../engine/paginators.js';
 import type { StreamDefinition } from '../../engine/types.js';
 import { tagList, toInteger } from './support.js';
@@ -14,7 +14,7 @@ export const segments = {
   records: '$.segments[*]',
   paginate: noPagination,
   transform: (record) => ({ ...record, id: toInteger(record.id), tags: tagList(record.tags) }),
-  incremental: clientSide('updated_at'),
+  incremental: entityCursor('updated_at'),
   trackDeletes: true,
 } satisfies StreamDefinition;
 

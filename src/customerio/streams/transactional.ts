@@ -3,7 +3,7 @@
  * per-bucket metrics of each template and its deliveries (`transactional_message_details`). The children
  * read the templates as their parent without emitting them unless `transactional_messages` is selected.
  */
-import { clientSide } from '../../engine/incremental.js';
+import { entityCursor } from '../../engine/incremental.js';
 import { cursorPaginator, noPagination } from '../../engine/paginators.js';
 import type { StreamDefinition } from '../../engine/types.js';
 import { deliveryWindows, normalizeDelivery, windowQuery } from '../deliveries.js';
@@ -28,7 +28,7 @@ export const transactionalMessages = {
   }),
   // The list is small and read whole: an hour of re-read edits costs a few duplicate rows and covers an
   // edit saved while the previous sync was listing.
-  incremental: clientSide('updated_at', { lookback: TEMPLATE_LOOKBACK }),
+  incremental: entityCursor('updated_at', { lookback: TEMPLATE_LOOKBACK }),
   trackDeletes: true,
 } satisfies StreamDefinition;
 
