@@ -9,7 +9,8 @@ import { DEFAULT_SIZES, type FaultRule, type SandboxOptions, type SandboxSizes }
 const USAGE = `usage: npm run sandbox -- [options]
   --port N              listen on 127.0.0.1:N (default: a free port)
   --seed N              data seed (default 42)
-  --now SECONDS         virtual clock start, unix seconds (default 1767225600)
+  --now SECONDS         virtual clock start, unix seconds (default: the current time, so the connector's
+                        own clock and the data's last 30 days agree)
   --real-clock          let the virtual clock follow the wall clock
   --latency MS          added latency on every API request
   --rate-limit N|off    requests per second per key (default 10)
@@ -59,6 +60,9 @@ function parseArgs(argv: string[]): SandboxOptions {
     else throw new Error(`unknown option ${flag}\n${USAGE}`);
   }
   opts.sizes = sizes;
+  // A person pointing the connector at this server expects "now" to be now: the connector's time windows end
+  // at its own clock. (Tests that want fixed data pass --now, or use startSandbox's fixed default.)
+  opts.now ??= Math.floor(Date.now() / 1000);
   opts.rateLimit = limited ? { perSecond, retryAfter } : false;
   return opts;
 }
