@@ -18,6 +18,8 @@ export interface HttpRequest {
   body?: unknown;
   /** For messages: which stream asked. */
   stream?: string;
+  /** How soon the limiter lets it go, ahead of waiting requests of lower urgency (0, the default, to 5). */
+  urgency?: number;
 }
 
 export interface HttpResponse {
@@ -123,7 +125,7 @@ export class HttpClient {
     this.limiter = options.limiter;
   }
 
-  async request({ method = 'GET', path, query, body }: HttpRequest): Promise<HttpResponse> {
+  async request({ method = 'GET', path, query, body, urgency }: HttpRequest): Promise<HttpResponse> {
     const maxTries = this.options.maxTries ?? 6;
     const url = `${this.options.baseUrl}${path}${queryString(query)}`;
     const label = `${method} ${path}${queryString(query)}`;
@@ -131,7 +133,7 @@ export class HttpClient {
     let lastStatus: number | undefined;
     for (let attempt = 1; attempt <= maxTries; attempt++) {
       try {
-        return await this.limiter.schedule(() => this.attempt(method, url, label, body));
+        return await this.limiter.schedule(() => this.attempt(method, url, label, body), urgency);
       } catch (error) {
         if (!(error instanceof RetryableFailure)) throw error;
         lastProblem = error.message;

@@ -15,6 +15,7 @@ import type { Config } from '../config.js';
 import { ApiError, type HttpClient } from './http.js';
 import { Checkpoint } from './checkpoint.js';
 import { forEachConcurrent } from './concurrency.js';
+import { MAX_URGENCY } from './limiter.js';
 import { lowerBound, timeWindows, toSeconds, laterCursor } from './incremental.js';
 import { compileSelector } from './select.js';
 import type { PageState } from './paginators.js';
@@ -274,6 +275,7 @@ export class Reader {
         query: { ...definition.request.query?.(requestCtx), ...pageState.params },
         body: definition.request.body?.(requestCtx),
         stream: definition.name,
+        urgency: chainUrgency(page),
       });
       if (this.ctx.signal?.aborted) throw new Stopped();
       const raw = select(response.body);
@@ -315,6 +317,15 @@ export class Reader {
     }
     checkpoint.set('ids', [...new Set(seenIds)]);
   }
+}
+
+/**
+ * How urgent page `page` of a pass is: 0 for a first page (new work), then 1 for page 1, 2 for pages 2–3, 3 for
+ * 4–7… up to MAX_URGENCY. A pass can only go one page per round trip, so the deepest passes, the likeliest to be
+ * the longest, go first and end early; shallow work fills the budget around them (see limiter.ts).
+ */
+export function chainUrgency(page: number): number {
+  return page <= 0 ? 0 : Math.min(MAX_URGENCY, 1 + Math.floor(Math.log2(page)));
 }
 
 /** A cursor value inside [start, end) (values that are not times are kept). */
