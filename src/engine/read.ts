@@ -48,6 +48,9 @@ export interface StreamOutcome {
 /** Ends a stream's read early, without failing it (e.g. a stop requested by the platform). */
 class Stopped extends Error {}
 
+/** Pages of an enriched pass (customers: 1000 people, 10 attribute calls each) fetched ahead of the one printing. */
+const ENRICH_LOOKAHEAD = 3;
+
 const DEFAULT_AUTH_MESSAGE = (status: number, detail: string) =>
   `Customer.io rejected the App API key (${status}${detail ? `: ${detail}` : ''}). Check the key and the region.`;
 
@@ -260,37 +263,98 @@ export class Reader {
     extra: { window?: { start: number; end: number }; since?: number },
     onPage: (records: Record_[]) => 'stop' | void,
   ): Promise<void> {
-    const { config, http, clock, output } = this.ctx;
-    const select = this.selector(definition.records);
-    const paginator = definition.paginate;
-    const pageState: PageState = { params: paginator.first(), seen: new Set() };
+    const strategy = definition.incremental;
+    const mayStopEarly = strategy?.kind === 'client' && strategy.stopWhenOlder === true;
+    if (definition.enrich && !mayStopEarly) return this.enrichedPages(definition, partition, extra, onPage);
+    const pageState: PageState = { params: definition.paginate.first(), seen: new Set() };
     for (let page = 0; ; page++) {
+      const { records, next } = await this.fetchPage(definition, partition, extra, pageState, page);
+      const enriched = await this.enrich(definition, partition, records);
       if (this.ctx.signal?.aborted) throw new Stopped();
-      if (page >= 1_000_000) throw new ConnectorError(`${definition.name}: more than a million pages in one pass; stopping to avoid an endless loop`, 'system_error');
-      const requestCtx: RequestContext = { config, partition, window: extra.window, since: extra.since, now: clock() };
-      const path = typeof definition.request.path === 'function' ? definition.request.path(requestCtx) : definition.request.path;
-      const response = await http.request({
-        method: definition.request.method ?? 'GET',
-        path,
-        query: { ...definition.request.query?.(requestCtx), ...pageState.params },
-        body: definition.request.body?.(requestCtx),
-        stream: definition.name,
-        urgency: chainUrgency(page),
-      });
-      if (this.ctx.signal?.aborted) throw new Stopped();
-      const raw = select(response.body);
-      let records = definition.transform ? transformAll(definition, raw, { config, partition, now: clock() }) : raw;
-      if (definition.enrich && records.length) {
-        records = await definition.enrich(records, { config, partition, now: clock(), http, stream: definition.name });
-        if (this.ctx.signal?.aborted) throw new Stopped();
-      }
-      const verdict = onPage(records);
-      await output.drained();
+      const verdict = onPage(enriched);
+      await this.ctx.output.drained();
       if (verdict === 'stop') return;
-      const next = paginator.next(response.body, raw.length, pageState);
-      if (!next) return;
-      pageState.params = next;
+      const params = next();
+      if (!params) return;
+      pageState.params = params;
     }
+  }
+
+  /**
+   * Pages of a pass whose records take a second step of requests (enrich): the next page is fetched while the
+   * earlier ones are enriched, so the pass is not one long chain of round trips. At most ENRICH_LOOKAHEAD pages
+   * are in hand (memory stays bounded), no page is fetched while the output is full, and pages are handed to
+   * `onPage` in order.
+   */
+  private async enrichedPages(
+    definition: StreamDefinition,
+    partition: Partition,
+    extra: { window?: { start: number; end: number }; since?: number },
+    onPage: (records: Record_[]) => 'stop' | void,
+  ): Promise<void> {
+    const pageState: PageState = { params: definition.paginate.first(), seen: new Set() };
+    const inHand: Array<{ records: Promise<Record_[]>; settled: boolean }> = [];
+    let more = true;
+    const printHead = async () => {
+      const records = await inHand.shift()!.records;
+      if (this.ctx.signal?.aborted) throw new Stopped();
+      onPage(records);
+      await this.ctx.output.drained();
+    };
+    for (let page = 0; more || inHand.length > 0; ) {
+      while (inHand.length > 0 && inHand[0].settled) await printHead();
+      if (!more || inHand.length >= ENRICH_LOOKAHEAD) {
+        if (inHand.length > 0) await printHead();
+        continue;
+      }
+      await this.ctx.output.drained();
+      const fetched = await this.fetchPage(definition, partition, extra, pageState, page++);
+      const next = fetched.next();
+      const records = fetched.records;
+      const entry = { records: this.enrich(definition, partition, records), settled: false };
+      // Awaited in order by printHead; this only marks it done (and keeps an early failure from going unhandled).
+      entry.records.then(
+        () => (entry.settled = true),
+        () => (entry.settled = true),
+      );
+      inHand.push(entry);
+      more = next !== null;
+      if (next) pageState.params = next;
+    }
+  }
+
+  /** One page: the request (a next page more urgent the deeper the pass), then select and transform. `next()` gives the following page's parameters. */
+  private async fetchPage(
+    definition: StreamDefinition,
+    partition: Partition,
+    extra: { window?: { start: number; end: number }; since?: number },
+    pageState: PageState,
+    page: number,
+  ): Promise<{ records: Record_[]; next: () => PageState['params'] | null }> {
+    const { config, http, clock } = this.ctx;
+    if (this.ctx.signal?.aborted) throw new Stopped();
+    if (page >= 1_000_000) throw new ConnectorError(`${definition.name}: more than a million pages in one pass; stopping to avoid an endless loop`, 'system_error');
+    const requestCtx: RequestContext = { config, partition, window: extra.window, since: extra.since, now: clock() };
+    const path = typeof definition.request.path === 'function' ? definition.request.path(requestCtx) : definition.request.path;
+    const response = await http.request({
+      method: definition.request.method ?? 'GET',
+      path,
+      query: { ...definition.request.query?.(requestCtx), ...pageState.params },
+      body: definition.request.body?.(requestCtx),
+      stream: definition.name,
+      urgency: chainUrgency(page),
+    });
+    if (this.ctx.signal?.aborted) throw new Stopped();
+    const raw = this.selector(definition.records)(response.body);
+    const records = definition.transform ? transformAll(definition, raw, { config, partition, now: clock() }) : raw;
+    return { records, next: () => definition.paginate.next(response.body, raw.length, pageState) };
+  }
+
+  /** A page's second step, when the definition has one. */
+  private async enrich(definition: StreamDefinition, partition: Partition, records: Record_[]): Promise<Record_[]> {
+    if (!definition.enrich || records.length === 0) return records;
+    const { config, http, clock } = this.ctx;
+    return definition.enrich(records, { config, partition, now: clock(), http, stream: definition.name });
   }
 
   private selector(path: string) {
