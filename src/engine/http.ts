@@ -101,6 +101,14 @@ export class RetriesExhausted extends ConnectorError {
   }
 }
 
+/** The read is stopping (a revoked key): a request still waiting for its turn is not sent. */
+export class RequestCancelled extends Error {
+  constructor() {
+    super('request cancelled: the read is stopping');
+    this.name = 'RequestCancelled';
+  }
+}
+
 /** Why an attempt failed in a way worth retrying. */
 class RetryableFailure extends Error {
   constructor(
@@ -118,6 +126,7 @@ export class HttpClient {
   readonly limiter: RateLimiter;
   /** Requests answered, by outcome, for summaries. */
   readonly counts = { attempts: 0, retries: 0, rateLimited: 0 };
+  private cancelled = false;
 
   constructor(private readonly options: HttpClientOptions) {
     this.transport = options.transport ?? got;
@@ -135,6 +144,7 @@ export class HttpClient {
       try {
         return await this.limiter.schedule(() => this.attempt(method, url, label, body), urgency);
       } catch (error) {
+        if (this.cancelled) throw new RequestCancelled();
         if (!(error instanceof RetryableFailure)) throw error;
         lastProblem = error.message;
         lastStatus = error.status;
@@ -159,7 +169,18 @@ export class HttpClient {
     throw new RetriesExhausted(label, maxTries, lastProblem, lastStatus);
   }
 
+  /**
+   * Nothing more goes out: requests queued in the limiter or waiting to retry reject with RequestCancelled at
+   * once (those already sent finish). Without it, a 401 would still let every queued request of every stream
+   * reach the API with the rejected key, one spacing apart.
+   */
+  cancel(): void {
+    this.cancelled = true;
+    void this.limiter.stop();
+  }
+
   private async attempt(method: 'GET' | 'POST', url: string, label: string, body: unknown): Promise<HttpResponse> {
+    if (this.cancelled) throw new RequestCancelled();
     this.counts.attempts++;
     let response;
     try {

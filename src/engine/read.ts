@@ -12,7 +12,7 @@ import { ConnectorError, asConnectorError, configError } from '../errors.js';
 import { recordMessage, stateMessage, statusMessage, errorMessage, type JsonObject, type SyncMode } from '../protocol/messages.js';
 import type { Output } from '../protocol/output.js';
 import type { Config } from '../config.js';
-import { ApiError, type HttpClient } from './http.js';
+import { ApiError, RequestCancelled, type HttpClient } from './http.js';
 import { Checkpoint } from './checkpoint.js';
 import { forEachConcurrent } from './concurrency.js';
 import { MAX_URGENCY } from './limiter.js';
@@ -110,20 +110,25 @@ export class Reader {
       flushState();
       output.emit(statusMessage(name, 'COMPLETE', clock()));
     } catch (error) {
-      if (error instanceof Stopped) {
+      if (error instanceof Stopped || (error instanceof RequestCancelled && this.ctx.signal?.aborted)) {
         outcome.error = this.ctx.signal?.reason;
         output.emit(statusMessage(name, 'INCOMPLETE', clock()));
         return outcome;
       }
       const failure = asConnectorError(error);
       const stream = failure.stream ?? name;
-      outcome.error = failure;
-      output.emit(errorMessage(failure.message, failure.failureType, clock(), { internal: failure.internal, stream }));
+      // The key itself is bad (a config_error of no stream in particular): nothing else can succeed, so every
+      // stream stops. The platform hears it once: streams whose requests in flight met the same 401 just end.
+      const signal = this.ctx.signal;
+      const runWide = failure.failureType === 'config_error' && !failure.stream && signal !== undefined;
+      const reported = runWide ? signal.reason : undefined;
+      outcome.error = reported ?? failure;
+      if (!reported) output.emit(errorMessage(failure.message, failure.failureType, clock(), { internal: failure.internal, stream }));
       output.emit(statusMessage(name, 'INCOMPLETE', clock()));
-      if (failure.failureType === 'config_error' && !failure.stream && this.ctx.signal) {
-        // The key itself is bad: nothing else can succeed, stop the other streams too.
-        this.ctx.signal.aborted = true;
-        this.ctx.signal.reason ??= failure;
+      if (runWide) {
+        signal.aborted = true;
+        signal.reason ??= failure;
+        this.ctx.http.cancel();
       }
     }
     await output.drained();
