@@ -5,6 +5,7 @@
  */
 import type { CliResult, Message } from '../../test/helpers/cli.js';
 import type { ConfiguredCatalog } from './catalogs.js';
+import { toSeconds } from '../../src/engine/incremental.js';
 
 export interface RecordLine {
   stream: string;
@@ -110,16 +111,8 @@ export function stateProblems(result: CliResult, streams: string[]): string[] {
   return problems;
 }
 
-/** A cursor value as unix seconds (numbers, numeric strings, ISO-8601), or undefined. */
-export function toSeconds(value: unknown): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
-  if (typeof value === 'string' && value.trim() !== '') {
-    if (/^-?\d+(\.\d+)?$/.test(value.trim())) return Number(value);
-    const ms = Date.parse(value);
-    return Number.isNaN(ms) ? undefined : ms / 1000;
-  }
-  return undefined;
-}
+/** A cursor value as unix seconds: the connector's own reading of numbers, numeric strings and ISO-8601. */
+export { toSeconds };
 
 /**
  * The cursor values in a stream_state: `{<cursor>: v}` → {'': v}; `{partitions: {k: {<cursor>: v}}}` →
