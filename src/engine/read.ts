@@ -95,11 +95,14 @@ export class Reader {
         if (unavailable) return;
         const action = await this.readPartition(definition, partition, incremental ? checkpoint : undefined, incremental !== undefined, (records) => {
           markRunning();
-          const emittedAt = clock();
-          for (const record of records) output.emit(recordMessage(name, record, emittedAt));
-          outcome.records += records.length;
-          checkpoint.counted(records.length);
-          flushState();
+          // One write for the page: its records and the STATE that covers them.
+          output.batch(() => {
+            const emittedAt = clock();
+            for (const record of records) output.emit(recordMessage(name, record, emittedAt));
+            outcome.records += records.length;
+            checkpoint.counted(records.length);
+            flushState();
+          });
         }, seenIds);
         if (action instanceof ConnectorError) unavailable = action;
       });
