@@ -48,6 +48,9 @@ export interface StreamOutcome {
 /** Ends a stream's read early, without failing it (e.g. a stop requested by the platform). */
 class Stopped extends Error {}
 
+/** Partitions of a stream, and windows of a partition, read at once unless the definition says otherwise. */
+const DEFAULT_CONCURRENCY = 4;
+
 /** Pages of an enriched pass (customers: 1000 people, 10 attribute calls each) fetched ahead of the one printing. */
 const ENRICH_LOOKAHEAD = 3;
 
@@ -91,7 +94,7 @@ export class Reader {
       let unavailable: ConnectorError | undefined;
       if (partitions.length > 1) checkpoint.holdSharedCursor();
 
-      await forEachConcurrent(partitions, definition.concurrency ?? 4, async (partition) => {
+      await forEachConcurrent(partitions, definition.concurrency ?? DEFAULT_CONCURRENCY, async (partition) => {
         if (unavailable) return;
         const action = await this.readPartition(definition, partition, incremental ? checkpoint : undefined, incremental !== undefined, (records) => {
           markRunning();
@@ -200,13 +203,19 @@ export class Reader {
         const windows = definition.incremental;
         const nowSeconds = Math.floor(this.ctx.clock() / 1000);
         const from = since ?? config.startDateSeconds ?? windows.defaultStart(nowSeconds, partition);
-        for (const window of timeWindows(from, nowSeconds, windows.windowSeconds)) {
+        const list = timeWindows(from, nowSeconds, windows.windowSeconds);
+        // Windows are read concurrently, each its own chain of pages; the cursor moves only past the oldest
+        // windows that are all read in full, so a resume never skips a window still in flight.
+        const complete = list.map(() => false);
+        let through = 0;
+        await forEachConcurrent(list, definition.concurrency ?? DEFAULT_CONCURRENCY, async (window, index) => {
           // Windows are [start, end); the API's end_ts is inclusive, so a record created exactly at `end` comes
           // in this window and the next: keep it only in the next one (no duplicate, whichever the API does).
           await this.pages(definition, partition, { window, since }, (records) => emit(records.filter((r) => inWindow(r[windows.cursorField], window))));
-          // The window is read in full: its end is safe to resume from.
-          checkpoint?.advance(partition.key, window.end);
-        }
+          complete[index] = true;
+          while (through < list.length && complete[through]) through++;
+          if (through > 0) checkpoint?.advance(partition.key, list[through - 1].end);
+        });
         return;
       }
 
