@@ -63,7 +63,8 @@ function specValidator() {
 function describeSchemaErrors(): string[] {
   return (validateSpec.errors ?? []).map((e) => {
     const field = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : 'config';
-    if (e.params.missingProperty) return `"${String(e.params.missingProperty)}" is required`;
+    // Where it is missing too: `"name" is required` alone does not say which custom stream lacks it.
+    if (e.params.missingProperty) return `"${String(e.params.missingProperty)}" is required${e.instancePath ? ` in "${field}"` : ''}`;
     if (e.params.allowedValues) return `"${field}" must be one of ${(e.params.allowedValues as unknown[]).join(', ')}`;
     if (e.params.pattern && field === 'start_date') return `"start_date" must be an ISO-8601 UTC date-time like 2024-01-01T00:00:00Z`;
     return `"${field}" ${e.message ?? 'is invalid'}`;
