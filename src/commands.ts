@@ -24,6 +24,8 @@ export async function runCheck(rawConfig: unknown, output: Output): Promise<numb
   let config: Config;
   try {
     config = parseConfig(rawConfig);
+    // The streams a config defines (custom streams) are part of it: a check must not pass a config read refuses.
+    streamsFor(config);
   } catch (error) {
     // An invalid config is a failed check, said in the check's own answer (the protocol's way).
     const message = error instanceof ConnectorError ? error.message : String(error);
