@@ -7,8 +7,12 @@ export const EVERYONE = { and: [{ attribute: { field: 'cio_id', operator: 'exist
 
 const OPERATORS = ['eq', 'exists'];
 
+/** Deeper than any real audience: a filter nested thousands of levels would overflow the stack here and when sent. */
+export const MAX_FILTER_DEPTH = 100;
+
 /** Problems found in a filter, each naming where it is (`filter.and[1].attribute.value`), empty when valid. */
-export function filterProblems(node: unknown, where = 'filter'): string[] {
+export function filterProblems(node: unknown, where = 'filter', depth = 0): string[] {
+  if (depth > MAX_FILTER_DEPTH) return [`filter is nested more than ${MAX_FILTER_DEPTH} levels deep (at ${where.slice(0, 60)}…)`];
   if (node === null || typeof node !== 'object' || Array.isArray(node)) {
     return [`${where} must be an object with exactly one of and, or, not, segment, attribute`];
   }
@@ -23,9 +27,9 @@ export function filterProblems(node: unknown, where = 'filter'): string[] {
     case 'and':
     case 'or':
       if (!Array.isArray(value) || value.length === 0) return [`${at} must be a non-empty list of filters`];
-      return value.flatMap((child, i) => filterProblems(child, `${at}[${i}]`));
+      return value.flatMap((child, i) => filterProblems(child, `${at}[${i}]`, depth + 1));
     case 'not':
-      return filterProblems(value, at);
+      return filterProblems(value, at, depth + 1);
     case 'segment': {
       const id = (value as Record<string, unknown> | null)?.id;
       return Number.isInteger(id) ? [] : [`${at}.id must be an integer segment id`];
