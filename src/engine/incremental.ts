@@ -43,6 +43,12 @@ export type IncrementalStrategy = ClientSideStrategy | ServerWindowStrategy;
 
 export const DAY = 86_400;
 
+/** How far past the run's clock a cursor may be (clock skew between the API and this machine). */
+export const FUTURE_CURSOR_TOLERANCE = DAY;
+
+/** Cursor text this connector could have saved: unix seconds as digits, or an ISO-8601 date(-time). */
+const CURSOR_TEXT = /^\s*(-?\d+(\.\d+)?|\d{4}-\d{2}-\d{2}([T ][\d:.]+)?(Z|[+-]\d{2}:?\d{2})?)\s*$/;
+
 export function clientSide(cursorField: string, options: Omit<ClientSideStrategy, 'kind' | 'cursorField'> = {}): ClientSideStrategy {
   return { kind: 'client', cursorField, ...options };
 }
@@ -126,13 +132,21 @@ export function savedCursor(state: JsonObject | undefined, strategy: Incremental
   return state[strategy.cursorField];
 }
 
-/** Why a saved stream_state cannot be used with this strategy (empty when it can). */
-export function stateProblems(strategy: IncrementalStrategy | undefined, state: JsonObject): string[] {
+/**
+ * Why a saved stream_state cannot be used with this strategy (empty when it can). Besides its shape: a cursor
+ * must read as a time (Date.parse alone would take "page 1" for 2001), not before 1970, and not in the future
+ * (a read from it would skip everything until then; milliseconds given for seconds look like that too).
+ */
+export function stateProblems(strategy: IncrementalStrategy | undefined, state: JsonObject, nowSeconds = Date.now() / 1000): string[] {
   if (!strategy) return [];
   const problems: string[] = [];
   const check = (value: unknown, where: string) => {
     if (value === undefined || value === null) return;
-    if (toSeconds(value) === undefined) problems.push(`${where} must be a unix timestamp or an ISO-8601 date-time, not ${JSON.stringify(value).slice(0, 60)}`);
+    const shown = JSON.stringify(value).slice(0, 60);
+    const seconds = typeof value === 'string' && !CURSOR_TEXT.test(value) ? undefined : toSeconds(value);
+    if (seconds === undefined) problems.push(`${where} must be a unix timestamp or an ISO-8601 date-time, not ${shown}`);
+    else if (seconds < 0) problems.push(`${where} is before 1970 (${shown})`);
+    else if (seconds > nowSeconds + FUTURE_CURSOR_TOLERANCE) problems.push(`${where} is in the future (${shown}; unix seconds expected, not milliseconds)`);
   };
   if (strategy.perPartition) {
     const partitions = state.partitions;
