@@ -52,7 +52,7 @@ export async function runRead(config: Config, rawCatalog: unknown, rawState: unk
   const byName = new Map(definitions.map((d) => [d.name, d]));
   const selected = parseConfiguredCatalog(
     rawCatalog,
-    definitions.map((d) => ({ name: d.name, syncModes: syncModesOf(d) })),
+    definitions.map((d) => ({ name: d.name, syncModes: syncModesOf(d), cursorField: d.incremental ? [d.incremental.cursorField] : undefined })),
   );
   const states = parseState(rawState);
   for (const [name, state] of states) {

@@ -14,6 +14,8 @@ export interface SelectedEntry {
 export interface OfferedStream {
   name: string;
   syncModes: SyncMode[];
+  /** The cursor the connector itself defines (source_defined_cursor), when the stream has one. */
+  cursorField?: string[];
 }
 
 export function parseConfiguredCatalog(raw: unknown, offered: OfferedStream[]): SelectedEntry[] {
@@ -42,8 +44,17 @@ export function parseConfiguredCatalog(raw: unknown, offered: OfferedStream[]): 
     if (!stream.syncModes.includes(syncMode)) {
       throw configError(`Stream "${name}" does not support ${syncMode} sync (it supports ${stream.syncModes.join(', ')})`);
     }
-    if (configured.cursor_field !== undefined && !Array.isArray(configured.cursor_field)) {
+    const cursor = configured.cursor_field as unknown;
+    if (cursor !== undefined && (!Array.isArray(cursor) || !cursor.every((field) => typeof field === 'string'))) {
       throw configError(`Stream "${name}" has a cursor_field that is not a list of field names`);
+    }
+    // The cursor is the connector's own (source-defined): a catalog asking for another field would get a read
+    // that ignores it. An empty cursor_field, or the stream's own, is what platforms send.
+    const own = stream.cursorField;
+    if (syncMode === 'incremental' && own && Array.isArray(cursor) && cursor.length > 0 && cursor.join('.') !== own.join('.')) {
+      throw configError(
+        `Stream "${name}" is read incrementally by its own cursor ${JSON.stringify(own)}; the catalog asks for cursor_field ${JSON.stringify(cursor).slice(0, 100)}. Set cursor_field to ${JSON.stringify(own)} or leave it out.`,
+      );
     }
     if (configured.destination_sync_mode !== undefined && typeof configured.destination_sync_mode !== 'string') {
       throw configError(`Stream "${name}" has a destination_sync_mode that is not a string`);
