@@ -24,8 +24,6 @@ export async function runCheck(rawConfig: unknown, output: Output): Promise<numb
   let config: Config;
   try {
     config = parseConfig(rawConfig);
-    // The streams a config defines (custom streams) are part of it: a check must not pass a config read refuses.
-    streamsFor(config);
   } catch (error) {
     // An invalid config is a failed check, said in the check's own answer (the protocol's way).
     const message = error instanceof ConnectorError ? error.message : String(error);
@@ -52,7 +50,7 @@ export async function runRead(config: Config, rawCatalog: unknown, rawState: unk
   const byName = new Map(definitions.map((d) => [d.name, d]));
   const selected = parseConfiguredCatalog(
     rawCatalog,
-    definitions.map((d) => ({ name: d.name, syncModes: syncModesOf(d), cursorField: d.incremental ? [d.incremental.cursorField] : undefined })),
+    definitions.map((d) => ({ name: d.name, syncModes: syncModesOf(d) })),
   );
   const states = parseState(rawState);
   for (const [name, state] of states) {
@@ -74,6 +72,8 @@ export async function runRead(config: Config, rawCatalog: unknown, rawState: unk
     authMessage: (status, detail) => authMessage(status, detail, config),
   });
   const streams: SelectedStream[] = selected.map((s) => ({ definition: byName.get(s.name)!, syncMode: s.syncMode, state: states.get(s.name) }));
+  // A parent list that is selected too is then fetched once, for itself and for its children.
+  reader.plan(streams);
   const done = new Set<string>();
 
   const onTerm = () => {

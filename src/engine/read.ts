@@ -12,11 +12,11 @@ import { ConnectorError, asConnectorError, configError } from '../errors.js';
 import { recordMessage, stateMessage, statusMessage, errorMessage, type JsonObject, type SyncMode } from '../protocol/messages.js';
 import type { Output } from '../protocol/output.js';
 import type { Config } from '../config.js';
-import { ApiError, RequestCancelled, type HttpClient } from './http.js';
+import { ApiError, RequestCancelled, type HttpClient, type HttpRequest, type HttpResponse } from './http.js';
 import { Checkpoint } from './checkpoint.js';
 import { forEachConcurrent } from './concurrency.js';
 import { MAX_URGENCY } from './limiter.js';
-import { FUTURE_CURSOR_TOLERANCE, lowerBound, timeWindows, toSeconds, laterCursor } from './incremental.js';
+import { lowerBound, timeWindows, toSeconds, laterCursor } from './incremental.js';
 import { compileSelector } from './select.js';
 import type { PageState } from './paginators.js';
 import type { Partition, Record_, RequestContext, StatusAction, StreamDefinition } from './types.js';
@@ -60,11 +60,29 @@ const DEFAULT_AUTH_MESSAGE = (status: number, detail: string) =>
 export class Reader {
   private readonly parentCache = new Map<string, Promise<Record_[]>>();
   private readonly selectors = new Map<string, (body: unknown) => Record_[]>();
+  /** Streams read for themselves and as a selected child's parent: each of their requests is sent once (see plan()). */
+  private readonly sharedLists = new Set<string>();
+  /** Answers of those requests, until both readers took them. */
+  private readonly sharedAnswers = new Map<string, { answer: Promise<HttpResponse>; taken: number }>();
 
   constructor(private readonly ctx: ReadContext) {}
 
+  /**
+   * Tells the reader every stream of the run before any is read. A selected stream that is also the parent of a
+   * selected stream (campaigns and campaign_actions) then asks the API once: its own read and its children's
+   * parent read take the same answers, page for page.
+   */
+  plan(streams: SelectedStream[]): void {
+    const selected = new Set(streams.map((s) => s.definition.name));
+    for (const { definition } of streams) {
+      const parent = definition.parent?.stream;
+      if (parent && parent.name !== definition.name && selected.has(parent.name)) this.sharedLists.add(parent.name);
+    }
+  }
+
   /** Reads every selected stream; resolves with one outcome per stream (never rejects for a stream's failure). */
   async readAll(streams: SelectedStream[]): Promise<StreamOutcome[]> {
+    this.plan(streams);
     return Promise.all(streams.map((s) => this.readStream(s)));
   }
 
@@ -228,9 +246,7 @@ export class Reader {
           if (strategy) {
             const value = record[strategy.cursorField];
             const seconds = toSeconds(value);
-            // A record dated in the future (clock skew, a timestamp a client set) is printed but does not become
-            // the cursor: the next read would skip everything until then, and refuse that state (stateProblems).
-            if (seconds === undefined || seconds <= this.ctx.clock() / 1000 + FUTURE_CURSOR_TOLERANCE) passMax = laterCursor(passMax, value);
+            passMax = laterCursor(passMax, value);
             if (since !== undefined && seconds !== undefined && seconds < since) {
               older++;
               continue;
@@ -355,18 +371,37 @@ export class Reader {
     if (page >= 1_000_000) throw new ConnectorError(`${definition.name}: more than a million pages in one pass; stopping to avoid an endless loop`, 'system_error');
     const requestCtx: RequestContext = { config, partition, window: extra.window, since: extra.since, now: clock() };
     const path = typeof definition.request.path === 'function' ? definition.request.path(requestCtx) : definition.request.path;
-    const response = await http.request({
+    const request: HttpRequest = {
       method: definition.request.method ?? 'GET',
       path,
       query: { ...definition.request.query?.(requestCtx), ...pageState.params },
       body: definition.request.body?.(requestCtx),
       stream: definition.name,
       urgency: chainUrgency(page),
-    });
+    };
+    const response = await (this.sharedLists.has(definition.name) ? this.sharedRequest(request) : http.request(request));
     if (this.ctx.signal?.aborted) throw new Stopped();
     const raw = this.selector(definition.records)(response.body);
     const records = definition.transform ? transformAll(definition, raw, { config, partition, now: clock() }) : raw;
     return { records, next: () => definition.paginate.next(response.body, raw.length, pageState) };
+  }
+
+  /**
+   * A request of a list read twice in this run (for itself and as a parent): the first of the two readers sends
+   * it, the second takes the same answer (a copy, so neither reader's transform can touch the other's records).
+   * Requests are matched whole (method, path, query, body), so pages that differ are simply both sent.
+   */
+  private async sharedRequest(request: HttpRequest): Promise<HttpResponse> {
+    const key = JSON.stringify([request.method, request.path, request.query, request.body]);
+    let entry = this.sharedAnswers.get(key);
+    if (!entry) {
+      entry = { answer: this.ctx.http.request(request), taken: 0 };
+      this.sharedAnswers.set(key, entry);
+    }
+    const second = ++entry.taken >= 2;
+    if (second) this.sharedAnswers.delete(key);
+    const answer = await entry.answer;
+    return second ? { status: answer.status, body: structuredClone(answer.body) } : answer;
   }
 
   /** A page's second step, when the definition has one. */
