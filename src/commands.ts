@@ -24,6 +24,8 @@ export async function runCheck(rawConfig: unknown, output: Output): Promise<numb
   let config: Config;
   try {
     config = parseConfig(rawConfig);
+    // The streams a config defines (custom streams) are part of it: a check must not pass a config read refuses.
+    streamsFor(config);
   } catch (error) {
     // An invalid config is a failed check, said in the check's own answer (the protocol's way).
     const message = error instanceof ConnectorError ? error.message : String(error);
@@ -50,7 +52,7 @@ export async function runRead(config: Config, rawCatalog: unknown, rawState: unk
   const byName = new Map(definitions.map((d) => [d.name, d]));
   const selected = parseConfiguredCatalog(
     rawCatalog,
-    definitions.map((d) => ({ name: d.name, syncModes: syncModesOf(d) })),
+    definitions.map((d) => ({ name: d.name, syncModes: syncModesOf(d), cursorField: d.incremental ? [d.incremental.cursorField] : undefined })),
   );
   const states = parseState(rawState);
   for (const [name, state] of states) {

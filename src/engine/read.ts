@@ -16,7 +16,7 @@ import { ApiError, RequestCancelled, type HttpClient, type HttpRequest, type Htt
 import { Checkpoint } from './checkpoint.js';
 import { forEachConcurrent } from './concurrency.js';
 import { MAX_URGENCY } from './limiter.js';
-import { lowerBound, timeWindows, toSeconds, laterCursor } from './incremental.js';
+import { FUTURE_CURSOR_TOLERANCE, lowerBound, timeWindows, toSeconds, laterCursor } from './incremental.js';
 import { compileSelector } from './select.js';
 import type { PageState } from './paginators.js';
 import type { Partition, Record_, RequestContext, StatusAction, StreamDefinition } from './types.js';
@@ -246,7 +246,9 @@ export class Reader {
           if (strategy) {
             const value = record[strategy.cursorField];
             const seconds = toSeconds(value);
-            passMax = laterCursor(passMax, value);
+            // A record dated in the future (clock skew, a timestamp a client set) is printed but does not become
+            // the cursor: the next read would skip everything until then, and refuse that state (stateProblems).
+            if (seconds === undefined || seconds <= this.ctx.clock() / 1000 + FUTURE_CURSOR_TOLERANCE) passMax = laterCursor(passMax, value);
             if (since !== undefined && seconds !== undefined && seconds < since) {
               older++;
               continue;
