@@ -1,0 +1,94 @@
+/**
+ * `npm run bench`: the connector's performance against the sandbox, in three parts (issue 8):
+ *   1. rate utilisation — every stream, 250 ms a request, 10 requests a second, ~600 requests' worth of data;
+ *   2. throughput floor — 1,000,000 activities + 200,000 deliveries, no latency, no limit, against a bare
+ *      fetch/parse/stringify baseline over the same pages;
+ *   3. memory — peak RSS for 100,000 and 1,000,000 activities, and for 100,000 with stdout read slowly.
+ * Every part runs the built CLI (dist/main.js) as a child process against the sandbox in another process, a
+ * few times; the table shows medians with their min–max spread and is written into BENCHMARKS.md.
+ *
+ * Options: --quick (smaller sizes, one run each; also BENCH_QUICK=1), --runs N, --only utilisation,throughput,memory,
+ * --out FILE (default BENCHMARKS.md for a full run; a quick run writes only with --out).
+ */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { runMemory, type MemoryRun } from './memory.js';
+import { machine, rows, table, type Results } from './report.js';
+import { DIST } from './sandbox-process.js';
+import { runThroughput, type ThroughputRun } from './throughput.js';
+import { LATENCY_MS, LIMIT, QUICK_UTILISATION_SIZES, runUtilisation, UTILISATION_SIZES, type UtilisationRun } from './utilisation.js';
+import { writeReport } from './write.js';
+
+const ROOT = join(DIST, '..');
+const PARTS = ['utilisation', 'throughput', 'memory'] as const;
+type Part = (typeof PARTS)[number];
+
+const { values } = parseArgs({
+  args: process.argv.slice(2),
+  options: { quick: { type: 'boolean' }, runs: { type: 'string' }, only: { type: 'string' }, out: { type: 'string' } },
+  strict: true,
+});
+const quick = values.quick === true || process.env.BENCH_QUICK === '1';
+const runs = values.runs ? Number(values.runs) : quick ? 1 : 3;
+if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs needs a positive integer');
+const only = new Set((values.only?.split(',') ?? PARTS).map((p) => p.trim()) as Part[]);
+for (const part of only) if (!PARTS.includes(part)) throw new Error(`--only: unknown part ${part} (${PARTS.join(', ')})`);
+const out = values.out ?? (quick ? undefined : join(ROOT, 'BENCHMARKS.md'));
+
+const sizes = quick
+  ? { utilisation: QUICK_UTILISATION_SIZES, throughput: { activities: 100_000, deliveries: 20_000 }, memory: { small: 100_000, large: 300_000 }, slowBytesPerSecond: 4_000_000 }
+  : { utilisation: UTILISATION_SIZES, throughput: { activities: 1_000_000, deliveries: 200_000 }, memory: { small: 100_000, large: 1_000_000 }, slowBytesPerSecond: 4_000_000 };
+
+const say = (text: string) => process.stderr.write(`${text}\n`);
+const started = Date.now();
+
+async function main(): Promise<void> {
+  say(`benchmark: ${quick ? 'quick' : 'full'} run, ${runs} run(s) of each part (${[...only].join(', ')})`);
+  const results: Results = { utilisation: [], throughput: [], memory: { small: [], large: [], slow: [] } };
+  for (let i = 1; i <= runs; i++) {
+    if (only.has('utilisation')) {
+      const run: UtilisationRun = await runUtilisation(sizes.utilisation);
+      results.utilisation.push(run);
+      say(`  [${i}/${runs}] utilisation ${run.utilisation.toFixed(3)}, ${run.rateLimited} × 429, ${run.requests}/${run.minimum} requests, ${run.seconds.toFixed(1)} s`);
+    }
+    if (only.has('throughput')) {
+      const run: ThroughputRun = await runThroughput(sizes.throughput);
+      results.throughput.push(run);
+      say(`  [${i}/${runs}] throughput ${Math.round(run.recordsPerSecond)} records/s (baseline ${Math.round(run.baselineRecordsPerSecond)}), time ×${run.timeRatio.toFixed(2)}, ${run.cpuPer100k.toFixed(2)} CPU s/100k`);
+    }
+    if (only.has('memory')) {
+      const small: MemoryRun = await runMemory(sizes.memory.small);
+      const large: MemoryRun = await runMemory(sizes.memory.large);
+      const slow: MemoryRun = await runMemory(sizes.memory.small, sizes.slowBytesPerSecond);
+      results.memory.small.push(small);
+      results.memory.large.push(large);
+      results.memory.slow.push(slow);
+      say(`  [${i}/${runs}] memory ${small.peakRssMb.toFixed(0)} MB / ${large.peakRssMb.toFixed(0)} MB / slow ${slow.peakRssMb.toFixed(0)} MB`);
+    }
+  }
+  const list = rows(results);
+  const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+  process.stdout.write(`\n${table(list)}\n\n${machine().join('\n')}\n- ${((Date.now() - started) / 60_000).toFixed(1)} minutes\n`);
+  if (out) {
+    writeReport(out, { results, list, command, quick, runs, minutes: (Date.now() - started) / 60_000, commit: commitOf(), limit: LIMIT, latencyMs: LATENCY_MS, sizes });
+    say(`written: ${out}`);
+  }
+  const missed = list.filter((r) => r.met === false);
+  if (missed.length) say(`targets not met: ${missed.map((r) => `${r.part || 'part'} ${r.figure} = ${r.value} (target ${r.target})`).join('; ')}`);
+}
+
+function commitOf(): string {
+  try {
+    const hash = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    return dirty ? `${hash} (with uncommitted changes)` : hash;
+  } catch {
+    return 'unknown (not a git checkout)';
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,89 @@
+/**
+ * The benchmark's table (printed, and written into BENCHMARKS.md with the machine, Node version and command):
+ * one row per figure, each a median with its min–max spread over the runs, beside the issue's target.
+ */
+import { cpus, freemem, release, totalmem, type } from 'node:os';
+import { formatSpread, spread, type Spread } from './stats.js';
+import type { MemoryRun } from './memory.js';
+import type { ThroughputRun } from './throughput.js';
+import type { UtilisationRun } from './utilisation.js';
+
+export interface Results {
+  utilisation: UtilisationRun[];
+  throughput: ThroughputRun[];
+  memory: { small: MemoryRun[]; large: MemoryRun[]; slow: MemoryRun[] };
+}
+
+export interface Row {
+  part: string;
+  figure: string;
+  value: string;
+  target: string;
+  /** Undefined for figures without a target. */
+  met?: boolean;
+}
+
+const of = <T>(runs: T[], pick: (run: T) => number): Spread => spread(runs.map(pick));
+
+export function rows(results: Results): Row[] {
+  const out: Row[] = [];
+  const u = results.utilisation;
+  if (u.length) {
+    const rate = of(u, (r) => r.utilisation);
+    const limited = of(u, (r) => r.rateLimited);
+    const ratio = of(u, (r) => r.requestRatio);
+    out.push(
+      { part: '1. Rate utilisation', figure: 'achieved requests/s ÷ limit (first to last request)', value: formatSpread(rate, 3), target: '≥ 0.95', met: rate.median >= 0.95 },
+      { part: '', figure: 'same, over the whole process (start-up and last answer included)', value: formatSpread(of(u, (r) => r.wallUtilisation), 3), target: '' },
+      { part: '', figure: '429s received', value: formatSpread(limited, 0), target: '0', met: limited.max === 0 },
+      { part: '', figure: `requests made ÷ minimum the data needs (${u[0].requests}/${u[0].minimum} in run 1)`, value: formatSpread(ratio, 3), target: '≤ 1.02', met: ratio.max <= 1.02 },
+      { part: '', figure: 'busiest second at the API (requests)', value: formatSpread(of(u, (r) => r.peakPerSecond), 0), target: '≤ 10', met: of(u, (r) => r.peakPerSecond).max <= 10 },
+    );
+  }
+  const t = results.throughput;
+  if (t.length) {
+    const ratio = of(t, (r) => r.timeRatio);
+    out.push(
+      { part: '2. Throughput floor', figure: `connector: records/s (${t[0].records.toLocaleString('en-US')} records)`, value: formatSpread(of(t, (r) => r.recordsPerSecond), 0), target: '' },
+      { part: '', figure: 'baseline: records/s (fetch, JSON.parse, JSON.stringify each record)', value: formatSpread(of(t, (r) => r.baselineRecordsPerSecond), 0), target: '' },
+      { part: '', figure: 'connector: CPU seconds per 100,000 records', value: formatSpread(of(t, (r) => r.cpuPer100k), 2), target: '' },
+      { part: '', figure: 'baseline: CPU seconds per 100,000 records', value: formatSpread(of(t, (r) => r.baselineCpuPer100k), 2), target: '' },
+      { part: '', figure: 'connector time ÷ baseline time', value: formatSpread(ratio, 2), target: '≤ 2', met: ratio.median <= 2 },
+    );
+  }
+  const m = results.memory;
+  if (m.small.length && m.large.length) {
+    const small = of(m.small, (r) => r.peakRssMb);
+    const large = of(m.large, (r) => r.peakRssMb);
+    const growth = large.median / small.median;
+    out.push(
+      { part: '3. Memory', figure: `peak RSS, ${m.small[0].activities.toLocaleString('en-US')} activities (MB)`, value: formatSpread(small, 0), target: '< 150', met: small.median < 150 },
+      { part: '', figure: `peak RSS, ${m.large[0].activities.toLocaleString('en-US')} activities (MB)`, value: formatSpread(large, 0), target: '< 150', met: large.median < 150 },
+      { part: '', figure: 'larger ÷ smaller (medians)', value: growth.toFixed(2), target: '≤ 1.20', met: growth <= 1.2 },
+    );
+    if (m.slow.length) {
+      const slow = of(m.slow, (r) => r.peakRssMb);
+      const flat = slow.median / small.median;
+      const mbps = (m.slow[0].readBytesPerSecond ?? 0) / 1e6;
+      out.push(
+        { part: '', figure: `peak RSS, ${m.slow[0].activities.toLocaleString('en-US')} activities, stdout read at ${mbps} MB/s (MB)`, value: formatSpread(slow, 0), target: '< 150', met: slow.median < 150 },
+        { part: '', figure: 'slow reader ÷ fast reader (medians)', value: flat.toFixed(2), target: '≤ 1.20 (flat)', met: flat <= 1.2 },
+      );
+    }
+  }
+  return out;
+}
+
+export function table(list: Row[]): string {
+  const header = ['Part', 'Figure', 'Median (min–max)', 'Target', 'Met'];
+  const body = list.map((r) => [r.part, r.figure, r.value, r.target, r.met === undefined ? '' : r.met ? 'yes' : '**no**']);
+  return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...body.map((cells) => `| ${cells.join(' | ')} |`)].join('\n');
+}
+
+export function machine(): string[] {
+  const cores = cpus();
+  return [
+    `- Machine: ${cores[0]?.model ?? 'unknown CPU'}, ${cores.length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GB RAM (${(freemem() / 2 ** 30).toFixed(1)} GB free at the end), ${type()} ${release()}`,
+    `- Node ${process.version}`,
+  ];
+}
