@@ -7,7 +7,7 @@ import type { Output } from './protocol/output.js';
 import { parseConfiguredCatalog } from './protocol/catalog.js';
 import { parseState } from './protocol/state.js';
 import { syncModesOf, toAirbyteStream } from './engine/discover.js';
-import { stateProblems } from './engine/incremental.js';
+import { futureCursors, stateProblems } from './engine/incremental.js';
 import { Reader, type SelectedStream } from './engine/read.js';
 import type { HttpClient } from './engine/http.js';
 import { authMessage, createHttpClient, DOCS_URL } from './customerio/base.js';
@@ -60,6 +60,10 @@ export async function runRead(config: Config, rawCatalog: unknown, rawState: unk
     if (!definition) throw configError(`The state has an entry for stream "${name}", which this connector does not offer; remove it or reset the connection's state`);
     const problems = stateProblems(definition.incremental, state);
     if (problems.length) throw configError(`The state of stream "${name}" is not usable: ${problems.join('; ')}. Reset that stream's state.`);
+    const future = futureCursors(definition.incremental, state);
+    if (future.length) {
+      output.log('WARN', `The state of stream "${name}" has a cursor in the future: ${future.join('; ')}. Nothing newer will be read until then; if that is a mistake (milliseconds for seconds?), reset that stream's state.`);
+    }
   }
 
   const started = Date.now();

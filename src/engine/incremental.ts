@@ -134,28 +134,40 @@ export function savedCursor(state: JsonObject | undefined, strategy: Incremental
 
 /**
  * Why a saved stream_state cannot be used with this strategy (empty when it can). Besides its shape: a cursor
- * must read as a time (Date.parse alone would take "page 1" for 2001), not before 1970, and not in the future
- * (a read from it would skip everything until then; milliseconds given for seconds look like that too).
+ * must read as a time (Date.parse alone would take "page 1" for 2001) and not be before 1970.
+ *
+ * A cursor in the future is usable (it reads nothing newer than it until then: Airbyte's abnormal-state
+ * acceptance test expects exactly that, with no error); `futureCursors` names them so the read can warn.
  */
-export function stateProblems(strategy: IncrementalStrategy | undefined, state: JsonObject, nowSeconds = Date.now() / 1000): string[] {
-  if (!strategy) return [];
+export function stateProblems(strategy: IncrementalStrategy | undefined, state: JsonObject): string[] {
+  return cursorReport(strategy, state, Number.POSITIVE_INFINITY).problems;
+}
+
+/** Cursors of a usable state that lie in the future (`where (value)`): likely a mistake, or milliseconds for seconds. */
+export function futureCursors(strategy: IncrementalStrategy | undefined, state: JsonObject, nowSeconds = Date.now() / 1000): string[] {
+  return cursorReport(strategy, state, nowSeconds + FUTURE_CURSOR_TOLERANCE).future;
+}
+
+function cursorReport(strategy: IncrementalStrategy | undefined, state: JsonObject, futureAfter: number): { problems: string[]; future: string[] } {
   const problems: string[] = [];
+  const future: string[] = [];
+  if (!strategy) return { problems, future };
   const check = (value: unknown, where: string) => {
     if (value === undefined || value === null) return;
     const shown = JSON.stringify(value).slice(0, 60);
     const seconds = typeof value === 'string' && !CURSOR_TEXT.test(value) ? undefined : toSeconds(value);
     if (seconds === undefined) problems.push(`${where} must be a unix timestamp or an ISO-8601 date-time, not ${shown}`);
     else if (seconds < 0) problems.push(`${where} is before 1970 (${shown})`);
-    else if (seconds > nowSeconds + FUTURE_CURSOR_TOLERANCE) problems.push(`${where} is in the future (${shown}; unix seconds expected, not milliseconds)`);
+    else if (seconds > futureAfter) future.push(`${where} (${shown})`);
   };
   if (strategy.perPartition) {
     const partitions = state.partitions;
     if (partitions === undefined) {
       // A stream-level cursor from an older state shape is not understood per partition.
       if (state[strategy.cursorField] !== undefined) check(state[strategy.cursorField], strategy.cursorField);
-      return problems;
+      return { problems, future };
     }
-    if (partitions === null || typeof partitions !== 'object' || Array.isArray(partitions)) return ['"partitions" must be an object of per-partition cursors'];
+    if (partitions === null || typeof partitions !== 'object' || Array.isArray(partitions)) return { problems: ['"partitions" must be an object of per-partition cursors'], future };
     for (const [key, value] of Object.entries(partitions as JsonObject)) {
       if (value === null || typeof value !== 'object') problems.push(`partitions["${key}"] must be an object`);
       else check((value as JsonObject)[strategy.cursorField], `partitions["${key}"].${strategy.cursorField}`);
@@ -164,5 +176,5 @@ export function stateProblems(strategy: IncrementalStrategy | undefined, state: 
     check(state[strategy.cursorField], strategy.cursorField);
   }
   if (state.ids !== undefined && !Array.isArray(state.ids)) problems.push('"ids" must be a list');
-  return problems;
+  return { problems, future };
 }

@@ -13,7 +13,7 @@ import { parseConfig } from '../../src/config.js';
 import { streamsFor } from '../../src/customerio/streams/index.js';
 import type { Message } from '../helpers/cli.js';
 import { BadInputGenerator, type BadCase } from './support/bad-input.js';
-import { errorsOf, runInProcess, runRecorded } from './support/run.js';
+import { errorsOf, logsOf, runInProcess, runRecorded } from './support/run.js';
 
 const SEED = process.env.CIO_FUZZ_SEED ? Number(process.env.CIO_FUZZ_SEED) : Math.floor(Math.random() * 2 ** 31);
 const COUNT = Number(process.env.CIO_FUZZ_CASES ?? 520);
@@ -86,6 +86,18 @@ describe(`bad input, generated (seed ${SEED}; CIO_FUZZ_SEED=${SEED} replays)`, (
       expectCleanRejection(c, run.code, run.messages, run.stderr);
       expect({ context: c.name, requests: requests - before }).toEqual({ context: c.name, requests: 0 });
     });
+  });
+
+  it('a state cursor in the future is not bad input: nothing newer is read, exit 0, and a WARN names the stream and the cursor', async () => {
+    // Airbyte's abnormal-state acceptance test expects no error here; the WARN is for the user who mistyped it.
+    const future = Math.floor(Date.now() / 1000) + 90 * 86_400;
+    const catalog = { streams: [{ stream: { name: 'campaigns', json_schema: {}, supported_sync_modes: ['incremental'] }, sync_mode: 'incremental', destination_sync_mode: 'append' }] };
+    for (const state of [[{ type: 'STREAM', stream: { stream_descriptor: { name: 'campaigns' }, stream_state: { updated: future } } }], { campaigns: { updated: future * 1000 } }]) {
+      const run = await runInProcess(['read'], { config: { app_api_key: 'future-state-key-0001', api_base_url: trapUrl }, catalog, state });
+      expect(errorsOf(run.messages)).toEqual([]);
+      expect(run.code).toBe(0);
+      expect(logsOf(run.messages, 'WARN')).toContainEqual(expect.stringMatching(/^The state of stream "campaigns" has a cursor in the future: updated \(\d+\)/));
+    }
   });
 
   describe('a sample through the built CLI', () => {

@@ -226,10 +226,10 @@ export class BadInputGenerator {
     const incremental = ['campaigns', 'campaign_actions', 'activities', 'messages'];
     const catalog = this.catalogFor(incremental.map((name) => ({ name, sync_mode: 'incremental' })));
     const message = (name: string, streamState: unknown) => ({ type: 'STREAM', stream: { stream_descriptor: { name }, stream_state: streamState } });
-    const future = Math.floor(Date.now() / 1000) + int(r, 3, 3000) * 86_400;
     // 'page 1' and 'x 1' are not times, though Date.parse reads them as 2001-01-01.
     const badCursor = pick(r, ['yesterday', true, {}, [], 'NaN', '', 'page 1', `x ${int(r, 1, 12)}`, `${oddString(r)}x`]);
-    const badTime = pick(r, [-int(r, 1, 2e9), future, `${future}`, new Date(future * 1000).toISOString()]);
+    // Before 1970. (A cursor in the future is not bad input: it reads nothing until then, with a WARN.)
+    const badTime = pick(r, [-int(r, 1, 2e9), `${-int(r, 1, 2e9)}`, '1969-07-20T20:17:00Z']);
     const [label, state, problem] = pick(r, [
       () => ['text {', '[{', /--state file .* not valid JSON/],
       () => ['empty file', ' ', /--state file .* is empty/],
