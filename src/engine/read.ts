@@ -14,10 +14,11 @@ import type { Output } from '../protocol/output.js';
 import type { Config } from '../config.js';
 import { ApiError, RequestCancelled, type HttpClient, type HttpRequest, type HttpResponse } from './http.js';
 import { Checkpoint } from './checkpoint.js';
+import { RecordConformer, keyText } from './conform.js';
 import { forEachConcurrent } from './concurrency.js';
 import { MAX_URGENCY } from './limiter.js';
 import { FUTURE_CURSOR_TOLERANCE, lowerBound, timeWindows, toSeconds, laterCursor } from './incremental.js';
-import { compileSelector } from './select.js';
+import { compileSelector, type Selector } from './select.js';
 import type { PageState } from './paginators.js';
 import type { Partition, Record_, RequestContext, StatusAction, StreamDefinition } from './types.js';
 
@@ -59,7 +60,7 @@ const DEFAULT_AUTH_MESSAGE = (status: number, detail: string) =>
 
 export class Reader {
   private readonly parentCache = new Map<string, Promise<Record_[]>>();
-  private readonly selectors = new Map<string, (body: unknown) => Record_[]>();
+  private readonly selectors = new Map<string, Selector>();
   /** Streams read for themselves and as a selected child's parent: each of their requests is sent once (see plan()). */
   private readonly sharedLists = new Set<string>();
   /** Answers of those requests, until both readers took them. */
@@ -92,6 +93,8 @@ export class Reader {
     const incremental = syncMode === 'incremental' && definition.incremental ? definition.incremental : undefined;
     const checkpoint = new Checkpoint(incremental, incremental ? state : undefined);
     const outcome: StreamOutcome = { stream: name, records: 0 };
+    // Records that do not fit the schema are fixed or skipped, with a WARN, instead of failing the stream.
+    const conformer = new RecordConformer(definition, (message) => output.log('WARN', message));
     let running = false;
     const markRunning = () => {
       if (!running) {
@@ -119,9 +122,20 @@ export class Reader {
           // One write for the page: its records and the STATE that covers them.
           output.batch(() => {
             const emittedAt = clock();
-            for (const record of records) output.emit(recordMessage(name, record, emittedAt));
-            outcome.records += records.length;
-            checkpoint.counted(records.length);
+            let printed = 0;
+            for (const record of records) {
+              const fit = conformer.conform(record);
+              if (!fit) continue;
+              try {
+                output.emit(recordMessage(name, fit, emittedAt));
+                printed++;
+              } catch (error) {
+                // Nesting deeper than JSON.stringify's stack: this record cannot be printed, the others can.
+                conformer.unprintable(fit, error);
+              }
+            }
+            outcome.records += printed;
+            checkpoint.counted(printed);
             flushState();
           });
         }, seenIds);
@@ -132,6 +146,7 @@ export class Reader {
       checkpoint.promoteHeld();
       if (seenIds) this.emitDeletions(definition, checkpoint, seenIds);
       flushState();
+      conformer.finish();
       output.emit(statusMessage(name, 'COMPLETE', clock()));
     } catch (error) {
       if (error instanceof Stopped || (error instanceof RequestCancelled && this.ctx.signal?.aborted)) {
@@ -384,8 +399,11 @@ export class Reader {
     };
     const response = await (this.sharedLists.has(definition.name) ? this.sharedRequest(request) : http.request(request));
     if (this.ctx.signal?.aborted) throw new Stopped();
-    const raw = this.selector(definition.records)(response.body);
-    const records = definition.transform ? transformAll(definition, raw, { config, partition, now: clock() }) : raw;
+    const warn = (message: string) => this.ctx.output.log('WARN', `${definition.name}: ${message}`);
+    const raw = this.selector(definition.records)(response.body, (count) => warn(`skipped ${count} element(s) of the answer to ${request.method} ${path} that are not objects`));
+    const records = definition.transform
+      ? transformAll(definition, raw, { config, partition, now: clock() }, (record, error) => warn(`skipped record ${keyText(definition.primaryKey, record)}: it could not be read (${error instanceof Error ? error.message : String(error)})`))
+      : raw;
     return { records, next: () => definition.paginate.next(response.body, raw.length, pageState) };
   }
 
@@ -456,10 +474,22 @@ function inWindow(value: unknown, window: { start: number; end: number }): boole
 }
 
 
-function transformAll(definition: StreamDefinition, raw: Record_[], ctx: { config: Config; partition: Partition; now: number }): Record_[] {
+/** Each record through the definition's transform; one that makes it throw is reported and left out, not the page. */
+function transformAll(
+  definition: StreamDefinition,
+  raw: Record_[],
+  ctx: { config: Config; partition: Partition; now: number },
+  onFailure: (record: Record_, error: unknown) => void,
+): Record_[] {
   const out: Record_[] = [];
   for (const record of raw) {
-    const result = definition.transform!(record, ctx);
+    let result: ReturnType<NonNullable<StreamDefinition['transform']>>;
+    try {
+      result = definition.transform!(record, ctx);
+    } catch (error) {
+      onFailure(record, error);
+      continue;
+    }
     if (result === null) continue;
     if (Array.isArray(result)) out.push(...result);
     else out.push(result);

@@ -8,18 +8,29 @@ import type { Record_ } from './types.js';
 
 const SIMPLE = /^\$\.([A-Za-z_][A-Za-z0-9_]*)\[\*\]$/;
 
-export function compileSelector(path: string): (body: unknown) => Record_[] {
+export type Selector = (body: unknown, onSkipped?: (count: number) => void) => Record_[];
+
+const isRecord = (r: unknown): r is Record_ => r !== null && typeof r === 'object' && !Array.isArray(r);
+
+/** Objects only: elements that are not (null, strings, lists) cannot be records; `onSkipped` hears how many were left out. */
+function objectsOf(found: unknown[], onSkipped?: (count: number) => void): Record_[] {
+  const records = found.filter(isRecord);
+  if (records.length < found.length) onSkipped?.(found.length - records.length);
+  return records;
+}
+
+export function compileSelector(path: string): Selector {
   const simple = SIMPLE.exec(path);
   if (simple) {
     const key = simple[1];
-    return (body) => {
+    return (body, onSkipped) => {
       const list = body && typeof body === 'object' ? (body as Record<string, unknown>)[key] : undefined;
-      return Array.isArray(list) ? (list.filter((r) => r && typeof r === 'object' && !Array.isArray(r)) as Record_[]) : [];
+      return Array.isArray(list) ? objectsOf(list, onSkipped) : [];
     };
   }
-  return (body) => {
+  return (body, onSkipped) => {
     if (body === null || typeof body !== 'object') return [];
     const found = JSONPath({ path, json: body as object, wrap: true }) as unknown[];
-    return found.filter((r) => r && typeof r === 'object' && !Array.isArray(r)) as Record_[];
+    return objectsOf(found, onSkipped);
   };
 }
