@@ -79,6 +79,8 @@ async function main(): Promise<void> {
 }
 
 function commitOf(): string {
+  // A run from an exported tree (git archive) names its commit here.
+  if (process.env.BENCH_COMMIT) return process.env.BENCH_COMMIT;
   try {
     const hash = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
     const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, encoding: 'utf8' }).trim();
