@@ -228,7 +228,7 @@ export class Reader {
     const strategy = incremental ? definition.incremental : undefined;
     const saved = strategy && checkpoint ? checkpoint.startCursor(partition.key) : undefined;
     const since = strategy ? lowerBound(strategy, saved, config) : undefined;
-    const idField = definition.primaryKey.length === 1 && definition.primaryKey[0].length === 1 ? definition.primaryKey[0][0] : undefined;
+    const keyOf = seenIds ? deletionKey(definition) : undefined;
 
     try {
       if (definition.incremental?.kind === 'windows') {
@@ -257,7 +257,7 @@ export class Reader {
         const kept: Record_[] = [];
         let older = 0;
         for (const record of records) {
-          if (seenIds && idField) seenIds.push(record[idField]);
+          if (seenIds && keyOf) seenIds.push(keyOf(record));
           if (strategy) {
             const value = record[strategy.cursorField];
             const seconds = toSeconds(value);
@@ -443,18 +443,28 @@ export class Reader {
 
   /** Records whose ids were in the last state but not in this pass: emitted with `_ab_cdc_deleted_at`. */
   private emitDeletions(definition: StreamDefinition, checkpoint: Checkpoint, seenIds: unknown[]): void {
-    const idField = definition.primaryKey[0]?.[0];
-    if (!idField || definition.primaryKey.length !== 1) return;
+    const fields = deletionFields(definition);
+    if (!fields) return;
     const previous = Array.isArray(checkpoint.get('ids')) ? (checkpoint.get('ids') as unknown[]) : undefined;
-    const current = new Set(seenIds.map((id) => String(id)));
+    // Ids compare as text: the API sends some as numbers on one page and strings on another.
+    const sameKey = (id: unknown) => JSON.stringify(Array.isArray(id) ? id.map(String) : String(id));
+    const current = new Set(seenIds.map(sameKey));
     if (previous) {
       const deletedAt = new Date(this.ctx.clock()).toISOString();
-      const gone = previous.filter((id) => !current.has(String(id)));
       const emittedAt = this.ctx.clock();
-      for (const id of gone) this.ctx.output.emit(recordMessage(definition.name, { [idField]: id, _ab_cdc_deleted_at: deletedAt }, emittedAt));
-      checkpoint.counted(gone.length);
+      let deleted = 0;
+      for (const id of previous) {
+        if (current.has(sameKey(id))) continue;
+        const values = fields.length === 1 ? [id] : Array.isArray(id) ? id : [];
+        if (values.length !== fields.length) continue;
+        const record: Record_ = Object.fromEntries(fields.map((field, i) => [field, values[i]]));
+        this.ctx.output.emit(recordMessage(definition.name, { ...record, _ab_cdc_deleted_at: deletedAt }, emittedAt));
+        deleted++;
+      }
+      checkpoint.counted(deleted);
     }
-    checkpoint.set('ids', [...new Set(seenIds)]);
+    const unique = new Map(seenIds.map((id) => [sameKey(id), id]));
+    checkpoint.set('ids', [...unique.values()]);
   }
 }
 
@@ -465,6 +475,19 @@ export class Reader {
  */
 export function chainUrgency(page: number): number {
   return page <= 0 ? 0 : Math.min(MAX_URGENCY, 1 + Math.floor(Math.log2(page)));
+}
+
+/** Top-level primary-key fields, when deletions can be tracked by them (nested key paths cannot). */
+function deletionFields(definition: StreamDefinition): string[] | undefined {
+  const key = definition.primaryKey;
+  return key.length > 0 && key.every((path) => path.length === 1) ? key.map((path) => path[0]) : undefined;
+}
+
+/** A record's key as saved in `ids`: the value itself for a one-field key, the list of values otherwise. */
+function deletionKey(definition: StreamDefinition): ((record: Record_) => unknown) | undefined {
+  const fields = deletionFields(definition);
+  if (!fields) return undefined;
+  return fields.length === 1 ? (record) => record[fields[0]] : (record) => fields.map((field) => record[field]);
 }
 
 /** A cursor value inside [start, end) (values that are not times are kept). */

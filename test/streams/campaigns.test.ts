@@ -121,7 +121,24 @@ describe('campaign_actions', () => {
     expect(result.records('campaign_actions').map((r) => r.id).sort()).toEqual([12, 21]);
     expect(result.lastState('campaign_actions')).toEqual({
       partitions: { '1': { updated: 1_720_000_000 }, '2': { updated: 1_700_000_500 } },
+      ids: [11, 12, 21],
     });
+  });
+
+  it('reports the actions of a campaign deleted since the last read, and a vanished action, as deleted', async () => {
+    nock(API)
+      .get('/v1/campaigns')
+      .reply(200, { campaigns: [campaign(2, 1_710_000_000)] })
+      .get('/v1/campaigns/2/actions')
+      .reply(200, { actions: [action(21, 2, 1_700_000_500)] });
+    // Campaign 1 (actions 11, 12) is gone, and so is campaign 2's action 22.
+    const state = { partitions: { '1': { updated: 1_720_000_000 }, '2': { updated: 1_700_000_500 } }, ids: [11, 12, 21, 22] };
+    const result = await readStreams([{ definition: campaignActions, syncMode: 'incremental', state }]);
+    const deleted = result.records('campaign_actions').filter((r) => r._ab_cdc_deleted_at);
+    expect(deleted.map((r) => r.id)).toEqual([11, 12, 22]);
+    expect(Object.keys(deleted[0]).sort()).toEqual(['_ab_cdc_deleted_at', 'id']);
+    expectRecordsMatchSchema(campaignActions, deleted);
+    expect(result.lastState('campaign_actions')?.ids).toEqual([21]);
   });
 
   it('skips a campaign deleted between the list and its actions (404) and reads the others', async () => {

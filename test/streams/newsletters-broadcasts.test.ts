@@ -143,6 +143,21 @@ describe('broadcast_actions', () => {
     expectRecordsMatchSchema(broadcastActions, records);
     expect(result.lastState('broadcast_actions')).toEqual({
       partitions: { '2': { updated: 1_710_000_000 }, '3': { updated: 1_720_000_000 } },
+      ids: [[2, 96], [3, 97]],
     });
+  });
+
+  it('reports a vanished action by its whole key (broadcast_id and id) as deleted', async () => {
+    nock(API)
+      .get('/v1/broadcasts')
+      .reply(200, { broadcasts: [broadcast(2, 1_710_000_000)] })
+      .get('/v1/broadcasts/2/actions')
+      .query({})
+      .reply(200, { actions: [{ id: 96, broadcast_id: 2, name: 'Opening', type: 'email', created: 1_700_000_000, updated: 1_700_000_000 }] });
+    const state = { partitions: { '2': { updated: 1_710_000_000 } }, ids: [[2, 96], [3, 97]] };
+    const result = await readStreams([{ definition: broadcastActions, syncMode: 'incremental', state }]);
+    const deleted = result.records('broadcast_actions').filter((r) => r._ab_cdc_deleted_at);
+    expect(deleted).toEqual([{ broadcast_id: 3, id: 97, _ab_cdc_deleted_at: expect.any(String) }]);
+    expectRecordsMatchSchema(broadcastActions, deleted);
   });
 });

@@ -28,4 +28,6 @@ export const broadcastActions = {
   paginate: cursorPaginator(),
   transform: withParentId('broadcast_id'),
   incremental: entityCursor('updated', { perPartition: true }),
+  // Actions of a deleted campaign/broadcast vanish with it (its 404 is skipped): both count as deletions.
+  trackDeletes: true,
 } satisfies StreamDefinition;

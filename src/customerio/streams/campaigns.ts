@@ -35,5 +35,7 @@ export const campaignActions = {
   paginate: cursorPaginator(),
   transform: actionsOf,
   incremental: entityCursor('updated', { perPartition: true }),
+  // Actions of a deleted campaign/broadcast vanish with it (its 404 is skipped): both count as deletions.
+  trackDeletes: true,
   // 404 (the campaign was deleted after the list was read) skips that campaign: the engine's default.
 } satisfies StreamDefinition;
