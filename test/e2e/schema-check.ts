@@ -2,10 +2,10 @@
  * Checks records printed by the built CLI against the JSON schemas its own `discover` prints, so the
  * sandbox's shapes (the API's documented variants) are held to the same schemas as the nock fixtures.
  */
-import { Ajv } from 'ajv';
 import { runCli } from '../helpers/cli.js';
+import { newSchemaAjv } from '../helpers/schema.js';
 
-const ajv = new Ajv({ strict: false, allErrors: true });
+const ajv = newSchemaAjv();
 // ISO-8601 with a time and an offset (or Z), as the metrics streams' period_start.
 ajv.addFormat('date-time', (text: string) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(text) && !Number.isNaN(Date.parse(text)));
 

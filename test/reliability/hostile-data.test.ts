@@ -7,10 +7,10 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Ajv } from 'ajv';
 import { configuredCatalog } from '../helpers/catalog.js';
 import type { Message } from '../helpers/cli.js';
 import { errorsOf, logsOf, runInProcess, runRecorded } from './support/run.js';
+import { newSchemaAjv } from '../helpers/schema.js';
 
 const NOW = Math.floor(Date.now() / 1000) - 3600;
 const campaign = (id: number) => ({ id, deduplicate_id: `${id}:${NOW}`, name: `Campaign ${id}`, created: NOW - 86_400, updated: NOW - id, active: true, state: 'running', actions: [{ type: 'email', id: id * 10 }], tags: ['t'], type: 'segment' });
@@ -87,7 +87,7 @@ let schemas: Map<string, (data: unknown) => boolean>;
 async function discoveredValidators() {
   if (schemas) return schemas;
   const run = await runInProcess(['discover'], { config: config() });
-  const ajv = new Ajv({ strict: false, allErrors: true });
+  const ajv = newSchemaAjv();
   ajv.addFormat('date-time', (text: string) => !Number.isNaN(Date.parse(text)));
   schemas = new Map(run.messages[0].catalog.streams.map((s: { name: string; json_schema: object }) => [s.name, ajv.compile(s.json_schema)]));
   return schemas;

@@ -4,7 +4,6 @@
  * The limiter is opened wide and retries are off: these tests are about requests and records, not pacing.
  */
 import { Writable } from 'node:stream';
-import { Ajv } from 'ajv';
 import { parseConfig } from '../../src/config.js';
 import { HttpClient } from '../../src/engine/http.js';
 import { RateLimiter } from '../../src/engine/limiter.js';
@@ -13,6 +12,7 @@ import { schemaOf } from '../../src/engine/discover.js';
 import type { StreamDefinition } from '../../src/engine/types.js';
 import { Output } from '../../src/protocol/output.js';
 import { parseProtocolLines } from '../helpers/protocol.js';
+import { newSchemaAjv } from '../helpers/schema.js';
 
 export const API = 'https://api.customer.io';
 export const API_KEY = 'nock-test-key-0001';
@@ -68,7 +68,7 @@ export async function readStreams(selected: Selection[], options: { config?: Rec
   return new ReadResult(parseProtocolLines(stdout));
 }
 
-const ajv = new Ajv({ strict: false, allErrors: true });
+const ajv = newSchemaAjv();
 
 /** Fails naming the record and the problem when a record breaks its stream's schema. */
 export function expectRecordsMatchSchema(definition: StreamDefinition, records: Array<Record<string, unknown>>): void {
