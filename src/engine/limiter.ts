@@ -58,9 +58,17 @@ export class RateLimiter {
       return task();
     }
     const priority = MAX_URGENCY - Math.max(0, Math.min(MAX_URGENCY, Math.floor(urgency)));
-    await this.bottleneck.schedule({ priority }, () => this.claimStart());
-    // The request runs outside the gate: many may be in flight, only their starts are spaced.
-    return task();
+    let running: Promise<T> | undefined;
+    await this.bottleneck.schedule({ priority }, async () => {
+      await this.claimStart();
+      // Started at the very moment its start was claimed (not after the gate's own promise has settled, some
+      // ticks later on a busy loop: a late first start would put rps+1 starts into one second). It runs outside
+      // the gate: many requests may be in flight, only their starts are spaced.
+      running = task();
+      // Its caller awaits it below; until then a failure must not count as unhandled.
+      running.catch(() => undefined);
+    });
+    return running!;
   }
 
   /**

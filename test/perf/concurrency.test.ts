@@ -94,14 +94,15 @@ describe('the cursor of a partition read in concurrent windows', () => {
 describe('the limiter queue', () => {
   it('lets the next page of a deep pass go ahead of new work already waiting', async () => {
     const limiter = new RateLimiter({ requestsPerSecond: 50 });
+    // A 429's pause holds everything back while the queue fills: eight first pages, then one deep page.
+    limiter.onRateLimited(200);
     const started: string[] = [];
     const task = (name: string) => async () => void started.push(name);
     const waiting = Array.from({ length: 8 }, (_, i) => limiter.schedule(task(`first page ${i}`), 0));
-    while (started.length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
-    // One first page has gone, the next holds the gate (waiting for its spacing), six are queued.
     const deep = limiter.schedule(task('page 40 of a pass'), 5);
     await Promise.all([...waiting, deep]);
     await limiter.stop();
-    expect(started.indexOf('page 40 of a pass')).toBe(2);
+    // At most the first page already holding the gate goes before it.
+    expect(started.indexOf('page 40 of a pass')).toBeLessThanOrEqual(1);
   });
 });
