@@ -9,7 +9,7 @@ import type { QueryValue } from './types.js';
 export interface PageState {
   /** Query parameters of the page just fetched. */
   params: Record<string, QueryValue>;
-  /** Tokens seen so far in this pass (loop guard). */
+  /** The latest tokens of this pass (loop guard; at most LOOP_GUARD_TOKENS). */
   seen: Set<string>;
 }
 
@@ -18,6 +18,9 @@ export interface Paginator {
   /** Parameters of the next page, or null when the pass is over. */
   next(body: unknown, recordCount: number, state: PageState): Record<string, QueryValue> | null;
 }
+
+/** How many of a pass's latest tokens the loop guard remembers. */
+export const LOOP_GUARD_TOKENS = 1000;
 
 /** Cursor paging: the answer's `next` goes back as `?start=`; stop on a missing/empty `next` or an empty page. */
 export function cursorPaginator(options: { limit?: number; tokenField?: string; tokenParam?: string } = {}): Paginator {
@@ -38,6 +41,9 @@ export function cursorPaginator(options: { limit?: number; tokenField?: string; 
         );
       }
       state.seen.add(text);
+      // The most recent tokens are enough to catch a loop (the pass's page limit catches the rest): memory stays
+      // flat however long the pass (a million activities are 10,000 tokens).
+      if (state.seen.size > LOOP_GUARD_TOKENS) state.seen.delete(state.seen.values().next().value as string);
       return { ...base, [tokenParam]: text };
     },
   };
