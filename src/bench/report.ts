@@ -21,6 +21,8 @@ export interface Row {
   target: string;
   /** Undefined for figures without a target. */
   met?: boolean;
+  /** False when the median meets the target but some run did not. */
+  everyRun?: boolean;
 }
 
 const of = <T>(runs: T[], pick: (run: T) => number): Spread => spread(runs.map(pick));
@@ -33,7 +35,7 @@ export function rows(results: Results): Row[] {
     const limited = of(u, (r) => r.rateLimited);
     const ratio = of(u, (r) => r.requestRatio);
     out.push(
-      { part: '1. Rate utilisation', figure: 'achieved requests/s ÷ limit (first to last request)', value: formatSpread(rate, 3), target: '≥ 0.95', met: rate.median >= 0.95 },
+      { part: '1. Rate utilisation', figure: 'achieved requests/s ÷ limit (first to last request)', value: formatSpread(rate, 3), target: '≥ 0.95', met: rate.median >= 0.95, everyRun: rate.min >= 0.95 },
       { part: '', figure: 'same, over the whole process (start-up and last answer included)', value: formatSpread(of(u, (r) => r.wallUtilisation), 3), target: '' },
       { part: '', figure: '429s received', value: formatSpread(limited, 0), target: '0', met: limited.max === 0 },
       { part: '', figure: `requests made ÷ minimum the data needs (${u[0].requests}/${u[0].minimum} in run 1)`, value: formatSpread(ratio, 3), target: '≤ 1.02', met: ratio.max <= 1.02 },
@@ -48,7 +50,7 @@ export function rows(results: Results): Row[] {
       { part: '', figure: 'baseline: records/s (fetch, JSON.parse, JSON.stringify each record)', value: formatSpread(of(t, (r) => r.baselineRecordsPerSecond), 0), target: '' },
       { part: '', figure: 'connector: CPU seconds per 100,000 records', value: formatSpread(of(t, (r) => r.cpuPer100k), 2), target: '' },
       { part: '', figure: 'baseline: CPU seconds per 100,000 records', value: formatSpread(of(t, (r) => r.baselineCpuPer100k), 2), target: '' },
-      { part: '', figure: 'connector time ÷ baseline time', value: formatSpread(ratio, 2), target: '≤ 2', met: ratio.median <= 2 },
+      { part: '', figure: 'connector time ÷ baseline time', value: formatSpread(ratio, 2), target: '≤ 2', met: ratio.median <= 2, everyRun: ratio.max <= 2 },
     );
   }
   const m = results.memory;
@@ -57,8 +59,8 @@ export function rows(results: Results): Row[] {
     const large = of(m.large, (r) => r.peakRssMb);
     const growth = large.median / small.median;
     out.push(
-      { part: '3. Memory', figure: `peak RSS, ${m.small[0].activities.toLocaleString('en-US')} activities (MB)`, value: formatSpread(small, 0), target: '< 150', met: small.median < 150 },
-      { part: '', figure: `peak RSS, ${m.large[0].activities.toLocaleString('en-US')} activities (MB)`, value: formatSpread(large, 0), target: '< 150', met: large.median < 150 },
+      { part: '3. Memory', figure: `peak RSS, ${m.small[0].activities.toLocaleString('en-US')} activities (MB)`, value: formatSpread(small, 0), target: '< 150', met: small.median < 150, everyRun: small.max < 150 },
+      { part: '', figure: `peak RSS, ${m.large[0].activities.toLocaleString('en-US')} activities (MB)`, value: formatSpread(large, 0), target: '< 150', met: large.median < 150, everyRun: large.max < 150 },
       { part: '', figure: 'larger ÷ smaller (medians)', value: growth.toFixed(2), target: '≤ 1.20', met: growth <= 1.2 },
     );
     if (m.slow.length) {
@@ -66,7 +68,7 @@ export function rows(results: Results): Row[] {
       const flat = slow.median / small.median;
       const mbps = (m.slow[0].readBytesPerSecond ?? 0) / 1e6;
       out.push(
-        { part: '', figure: `peak RSS, ${m.slow[0].activities.toLocaleString('en-US')} activities, stdout read at ${mbps} MB/s (MB)`, value: formatSpread(slow, 0), target: '< 150', met: slow.median < 150 },
+        { part: '', figure: `peak RSS, ${m.slow[0].activities.toLocaleString('en-US')} activities, stdout read at ${mbps} MB/s (MB)`, value: formatSpread(slow, 0), target: '< 150', met: slow.median < 150, everyRun: slow.max < 150 },
         { part: '', figure: 'slow reader ÷ fast reader (medians)', value: flat.toFixed(2), target: '≤ 1.20 (flat)', met: flat <= 1.2 },
       );
     }
@@ -76,7 +78,8 @@ export function rows(results: Results): Row[] {
 
 export function table(list: Row[]): string {
   const header = ['Part', 'Figure', 'Median (min–max)', 'Target', 'Met'];
-  const body = list.map((r) => [r.part, r.figure, r.value, r.target, r.met === undefined ? '' : r.met ? 'yes' : '**no**']);
+  const verdict = (r: Row) => (r.met === undefined ? '' : !r.met ? '**no**' : r.everyRun === false ? 'yes (median; not every run)' : 'yes');
+  const body = list.map((r) => [r.part, r.figure, r.value, r.target, verdict(r)]);
   return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...body.map((cells) => `| ${cells.join(' | ')} |`)].join('\n');
 }
 

@@ -40,11 +40,14 @@ export function writeReport(path: string, report: Report): void {
     '',
     table(report.list),
     '',
-    '## Targets not met',
+    '## Targets not met (or not in every run)',
     '',
     ...(missed.length
       ? missed.map((r) => `- ${r.part ? `${r.part}: ` : ''}${r.figure} = ${r.value}, target ${r.target}.`)
-      : ['All targets were met in this run.']),
+      : ['Every target was met by the median of the runs.']),
+    ...report.list
+      .filter((r) => r.met && r.everyRun === false)
+      .map((r) => `- Met by the median but not by every run: ${r.figure} = ${r.value}, target ${r.target} (see every run below).`),
     '',
     '## How each figure is measured',
     '',
@@ -138,5 +141,9 @@ const NOTES: string[] = [
   '  is live after a full collection. The small rise from 100,000 to 1,000,000 records is most likely allocator',
   '  fragmentation, not objects held: the live heap does not grow (and `MALLOC_ARENA_MAX=1` took ~6 MB off the',
   '  1,000,000 peak). The engine holds at most the pages in flight (up to 4 partitions of a stream, up to 4',
-  '  windows of each, 3 customer pages ahead) and stops fetching while stdout is full.',
+  '  windows of each, 3 customer pages ahead) and stops fetching while stdout is full. So the 1,000,000 peak',
+  '  sits a few MB under the 150 MB target, and a busy machine can push one run over it (153 MB in one of three',
+  '  runs while this was written). The throughput run peaks higher (~190–210 MB) for another reason: four pages',
+  '  of 1000 deliveries in flight beside the activities, bounded by concurrency and page size, not by how many',
+  '  records the stream has.',
 ];
