@@ -24,16 +24,38 @@ const ROOT = join(DIST, '..');
 const PARTS = ['utilisation', 'throughput', 'memory'] as const;
 type Part = (typeof PARTS)[number];
 
-const { values } = parseArgs({
-  args: process.argv.slice(2),
-  options: { quick: { type: 'boolean' }, runs: { type: 'string' }, only: { type: 'string' }, out: { type: 'string' } },
-  strict: true,
-});
+const USAGE = `usage: npm run bench [-- [--quick] [--runs N] [--only ${PARTS.join(',')}] [--out FILE]]
+  --quick  smaller sizes, one run of each part (also BENCH_QUICK=1); writes a report only with --out
+  --runs   runs of each part (default 3, or 1 with --quick); the table shows medians and min–max
+  --only   the parts to run, comma-separated (default all)
+  --out    where to write the report (default BENCHMARKS.md for a full run)`;
+
+/** Bad arguments: one line on stderr and the usage, exit 2 (no stack trace). */
+function usageError(reason: string): never {
+  process.stderr.write(`bench: ${reason}\n${USAGE}\n`);
+  process.exit(2);
+}
+
+let parsed;
+try {
+  parsed = parseArgs({
+    args: process.argv.slice(2),
+    options: { quick: { type: 'boolean' }, runs: { type: 'string' }, only: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    strict: true,
+  });
+} catch (error) {
+  usageError(error instanceof Error ? error.message : String(error));
+}
+const { values } = parsed;
+if (values.help) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
 const quick = values.quick === true || process.env.BENCH_QUICK === '1';
 const runs = values.runs ? Number(values.runs) : quick ? 1 : 3;
-if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs needs a positive integer');
+if (!Number.isInteger(runs) || runs < 1) usageError(`--runs needs a positive integer, not ${JSON.stringify(values.runs)}`);
 const only = new Set((values.only?.split(',') ?? PARTS).map((p) => p.trim()) as Part[]);
-for (const part of only) if (!PARTS.includes(part)) throw new Error(`--only: unknown part ${part} (${PARTS.join(', ')})`);
+for (const part of only) if (!PARTS.includes(part)) usageError(`--only: unknown part ${JSON.stringify(part)} (${PARTS.join(', ')})`);
 const out = values.out ?? (quick ? undefined : join(ROOT, 'BENCHMARKS.md'));
 
 const sizes = quick
