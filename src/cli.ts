@@ -73,7 +73,7 @@ export async function main(argv: string[], output = new Output()): Promise<numbe
     if (typeof key === 'string') output.setSecrets([key, key.trim()]);
     if (command === 'check') return await runCheck(rawConfig, output);
     config = parseConfig(rawConfig);
-    if (command === 'discover') return runDiscover(config, output);
+    if (command === 'discover') return await runDiscover(config, output);
     const catalog = readJsonFile(requireOption(values, 'catalog', command), 'catalog');
     const state = values.state ? readJsonFile(values.state, 'state') : undefined;
     return await runRead(config, catalog, state, output);

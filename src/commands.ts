@@ -4,6 +4,7 @@ import { parseConfig, type Config } from './config.js';
 import { loadSpec } from './resources.js';
 import { errorMessage, statusMessage, type JsonObject } from './protocol/messages.js';
 import type { Output } from './protocol/output.js';
+import { stopOnSignal } from './protocol/signals.js';
 import { parseConfiguredCatalog } from './protocol/catalog.js';
 import { parseState } from './protocol/state.js';
 import { syncModesOf, toAirbyteStream } from './engine/discover.js';
@@ -20,26 +21,43 @@ export function runSpec(output: Output): number {
   return 0;
 }
 
+/** The last words of a command the platform cancelled (the same failure as a cancelled read's). */
+const stoppedMessage = (what: string) => () => [errorMessage(`The ${what} was stopped by a termination signal; run it again.`, 'transient_error', Date.now())];
+
 export async function runCheck(rawConfig: unknown, output: Output): Promise<number> {
-  let config: Config;
+  // Cancelled while Customer.io has not answered yet: say so, exit 143, and print no CONNECTION_STATUS after it.
+  const release = stopOnSignal(output, stoppedMessage('check'));
   try {
-    config = parseConfig(rawConfig);
-    // The streams a config defines (custom streams) are part of it: a check must not pass a config read refuses.
-    streamsFor(config);
-  } catch (error) {
-    // An invalid config is a failed check, said in the check's own answer (the protocol's way).
-    const message = error instanceof ConnectorError ? error.message : String(error);
-    output.emit({ type: 'CONNECTION_STATUS', connectionStatus: { status: 'FAILED', message } });
+    let config: Config;
+    try {
+      config = parseConfig(rawConfig);
+      // The streams a config defines (custom streams) are part of it: a check must not pass a config read refuses.
+      streamsFor(config);
+    } catch (error) {
+      // An invalid config is a failed check, said in the check's own answer (the protocol's way).
+      const message = error instanceof ConnectorError ? error.message : String(error);
+      output.emit({ type: 'CONNECTION_STATUS', connectionStatus: { status: 'FAILED', message } });
+      return 0;
+    }
+    const result = await checkConnection(config);
+    output.emit({ type: 'CONNECTION_STATUS', connectionStatus: result });
+    await output.flush();
     return 0;
+  } finally {
+    release();
   }
-  const result = await checkConnection(config);
-  output.emit({ type: 'CONNECTION_STATUS', connectionStatus: result });
-  return 0;
 }
 
-export function runDiscover(config: Config, output: Output): number {
-  output.emit({ type: 'CATALOG', catalog: { streams: streamsFor(config).map(toAirbyteStream) } });
-  return 0;
+export async function runDiscover(config: Config, output: Output): Promise<number> {
+  const release = stopOnSignal(output, stoppedMessage('discover'));
+  try {
+    output.emit({ type: 'CATALOG', catalog: { streams: streamsFor(config).map(toAirbyteStream) } });
+    // A catalog larger than the pipe holds is written while the platform reads: a signal until then must not cut it.
+    await output.flush();
+    return 0;
+  } finally {
+    release();
+  }
 }
 
 /** What an in-process caller (the `sync` command) may bring to a read: its own HTTP client, to watch its counts. */
@@ -82,15 +100,13 @@ export async function runRead(config: Config, rawCatalog: unknown, rawState: unk
   reader.plan(streams);
   const done = new Set<string>();
 
-  const onTerm = () => {
+  const release = stopOnSignal(output, () => {
     signal.aborted = true;
-    output.emit(errorMessage('The sync was stopped by a termination signal; the last STATE printed for each stream is where the next sync resumes.', 'transient_error', Date.now()));
-    for (const s of streams) if (!done.has(s.definition.name)) output.emit(statusMessage(s.definition.name, 'INCOMPLETE', Date.now()));
-    output.close();
-    void output.flush().then(() => process.exit(143));
-  };
-  process.once('SIGTERM', onTerm);
-  process.once('SIGINT', onTerm);
+    return [
+      errorMessage('The sync was stopped by a termination signal; the last STATE printed for each stream is where the next sync resumes.', 'transient_error', Date.now()),
+      ...streams.filter((s) => !done.has(s.definition.name)).map((s) => statusMessage(s.definition.name, 'INCOMPLETE', Date.now())),
+    ];
+  });
   try {
     output.log('INFO', `Reading ${streams.length} stream(s) from ${new URL(config.baseUrl).host} at up to ${config.requestsPerSecond} requests/s`);
     const outcomes = await Promise.all(
@@ -110,8 +126,7 @@ export async function runRead(config: Config, rawCatalog: unknown, rawState: unk
     }
     return failed.length || signal.aborted ? 1 : 0;
   } finally {
-    process.removeListener('SIGTERM', onTerm);
-    process.removeListener('SIGINT', onTerm);
+    release();
   }
 }
 

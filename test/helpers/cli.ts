@@ -29,6 +29,8 @@ export interface CliOptions {
   env?: Record<string, string>;
   /** Called with each parsed message as it arrives (e.g. to kill the process mid-read). */
   onMessage?: (message: Message, child: ChildProcess) => void;
+  /** Called with the process once started (e.g. to signal it before it has printed anything). */
+  onSpawn?: (child: ChildProcess) => void;
   timeoutMs?: number;
   /** Skip protocol validation (for tests that look at broken output on purpose). */
   raw?: boolean;
@@ -108,6 +110,7 @@ export function runCli(args: string[], files: CliFiles = {}, options: CliOptions
       env: { ...process.env, NODE_OPTIONS: '', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    options.onSpawn?.(child);
     let stdout = '';
     let stderr = '';
     let pending = '';
