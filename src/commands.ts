@@ -7,7 +7,7 @@ import type { Output } from './protocol/output.js';
 import { stopOnSignal } from './protocol/signals.js';
 import { parseConfiguredCatalog } from './protocol/catalog.js';
 import { parseState } from './protocol/state.js';
-import { syncModesOf, toAirbyteStream } from './engine/discover.js';
+import { offeredStream, toAirbyteStream } from './engine/discover.js';
 import { futureCursors, stateProblems } from './engine/incremental.js';
 import { Reader, type SelectedStream } from './engine/read.js';
 import type { HttpClient } from './engine/http.js';
@@ -68,10 +68,7 @@ export interface ReadOptions {
 export async function runRead(config: Config, rawCatalog: unknown, rawState: unknown, output: Output, options: ReadOptions = {}): Promise<number> {
   const definitions = streamsFor(config);
   const byName = new Map(definitions.map((d) => [d.name, d]));
-  const selected = parseConfiguredCatalog(
-    rawCatalog,
-    definitions.map((d) => ({ name: d.name, syncModes: syncModesOf(d), cursorField: d.incremental ? [d.incremental.cursorField] : undefined })),
-  );
+  const selected = parseConfiguredCatalog(rawCatalog, definitions.map(offeredStream));
   const states = parseState(rawState);
   for (const [name, state] of states) {
     const definition = byName.get(name);

@@ -11,7 +11,7 @@ import { ConnectorError } from '../errors.js';
 import { runRead } from '../commands.js';
 import { createHttpClient, type HttpOverrides } from '../customerio/base.js';
 import { streamsFor } from '../customerio/streams/index.js';
-import { schemaOf, syncModesOf } from '../engine/discover.js';
+import { offeredStream, schemaOf, syncModesOf } from '../engine/discover.js';
 import type { HttpClient } from '../engine/http.js';
 import type { StreamDefinition } from '../engine/types.js';
 import { parseConfiguredCatalog, type SelectedEntry } from '../protocol/catalog.js';
@@ -81,8 +81,8 @@ export async function runSync(input: SyncInput, io: SyncIo, options: SyncOptions
   const config = parseConfig(input.rawConfig);
   const definitions = streamsFor(config);
   const byName = new Map(definitions.map((d) => [d.name, d]));
-  const offered = definitions.map((d) => ({ name: d.name, syncModes: syncModesOf(d) }));
-  const selected = input.rawCatalog === undefined ? bestCatalog(definitions) : parseConfiguredCatalog(input.rawCatalog, offered);
+  // The same checks as read's (the cursor_field too): the read below gets a catalog rebuilt from `selected`.
+  const selected = input.rawCatalog === undefined ? bestCatalog(definitions) : parseConfiguredCatalog(input.rawCatalog, definitions.map(offeredStream));
   if (selected.length === 0) throw new ConnectorError('The catalog selects no stream: nothing to sync', 'config_error');
   for (const { name } of selected) {
     if (name === STATE_TABLE || name.startsWith('_cio_')) throw new ConnectorError(`Stream "${name}" cannot be synced: sync's own tables use that name; rename the custom stream`, 'config_error');

@@ -1,5 +1,6 @@
 /** `sync` through the built CLI, as a user runs it: people's output, the key kept secret, the protocol commands untouched. */
 import type { Sandbox } from '../../src/sandbox/index.js';
+import { existsSync } from 'node:fs';
 import { runCli } from '../helpers/cli.js';
 import { catalogOf, configFor, inFile, startSmallSandbox, tempDuckdb } from './fixtures.js';
 
@@ -42,4 +43,23 @@ it('leaves the protocol commands as they were: read still refuses sync options',
   expect(result.errors).toHaveLength(1);
   expect(result.errors[0]).toMatchObject({ failure_type: 'config_error' });
   expect(result.errors[0].message).toMatch(/Unknown option '--duckdb'/);
+});
+
+it('refuses a --catalog whose cursor_field is not the stream\'s own cursor with read\'s one-line config_error, before opening the file or asking the API', async () => {
+  const path = tempDuckdb();
+  const catalog = catalogOf({ campaigns: 'incremental', sender_identities: 'full_refresh' });
+  (catalog.streams[0] as Record<string, unknown>).cursor_field = ['created'];
+  sb.resetStats();
+  const synced = await runCli(['sync', '--duckdb', path], { config: configFor(sb), catalog }, { raw: true });
+  const read = await runCli(['read'], { config: configFor(sb), catalog });
+  expect(read.errors).toHaveLength(1);
+  expect(read.errors[0].failure_type).toBe('config_error');
+  expect(read.errors[0].message).toBe(
+    'Stream "campaigns" is read incrementally by its own cursor ["updated"]; the catalog asks for cursor_field ["created"]. Set cursor_field to ["updated"] or leave it out.',
+  );
+  expect(synced.exitCode).toBe(1);
+  expect(synced.stdout).toBe('');
+  expect(synced.stderr).toBe(`error: ${read.errors[0].message}\n`);
+  expect(existsSync(path)).toBe(false);
+  expect(sb.stats().peakPerSecond).toBe(0);
 });

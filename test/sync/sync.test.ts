@@ -2,6 +2,7 @@
  * `sync` against the sandbox, in-process: the DuckDB file holds what the sandbox serves, a second sync
  * after the clock moved upserts, a failed full refresh leaves the previous table, nested fields query as JSON.
  */
+import { existsSync } from 'node:fs';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { runSync } from '../../src/sync/command.js';
 import { captureIo, catalogOf, configFor, idsOf, inFile, sorted, startSmallSandbox, tempDuckdb } from './fixtures.js';
@@ -51,6 +52,28 @@ describe('a first sync of every stream', () => {
       expect(campaigns.length).toBeGreaterThan(0);
       for (const c of campaigns) expect(Number(c.actions)).toBeGreaterThan(0);
     });
+  });
+});
+
+describe('a --catalog with a cursor_field', () => {
+  it('is synced when the cursor_field is the stream\'s own cursor (as platforms send it)', async () => {
+    const path = tempDuckdb();
+    const rawCatalog = catalogOf({ campaigns: 'incremental' });
+    (rawCatalog.streams[0] as Record<string, unknown>).cursor_field = ['updated'];
+    const result = await runSync({ rawConfig: configFor(sb), rawCatalog, duckdbPath: path }, captureIo().io);
+    expect(result.exitCode).toBe(0);
+    await inFile(path, async (w) => expect(await w.count('campaigns')).toBe(sb.expected.counts().campaigns));
+  });
+
+  it('is refused as a config_error when it names another field, before the DuckDB file is created', async () => {
+    const path = tempDuckdb();
+    const rawCatalog = catalogOf({ campaigns: 'incremental' });
+    (rawCatalog.streams[0] as Record<string, unknown>).cursor_field = ['created'];
+    await expect(runSync({ rawConfig: configFor(sb), rawCatalog, duckdbPath: path }, captureIo().io)).rejects.toMatchObject({
+      failureType: 'config_error',
+      message: expect.stringMatching(/^Stream "campaigns" is read incrementally by its own cursor \["updated"\]; the catalog asks for cursor_field \["created"\]/),
+    });
+    expect(existsSync(path)).toBe(false);
   });
 });
 
