@@ -58,6 +58,17 @@ export class Checkpoint {
     }
   }
 
+  /**
+   * Forgets the per-partition cursors of partitions not in `live` (see partitionsStillLive); other keys of the
+   * state stay as they are. Returns the keys dropped.
+   */
+  keepPartitions(live: ReadonlySet<string>): string[] {
+    if (!this.strategy?.perPartition) return [];
+    const { state, dropped } = partitionsStillLive(this.state, live);
+    this.state = state;
+    return dropped;
+  }
+
   set(key: string, value: unknown): void {
     this.state[key] = value;
   }
@@ -76,4 +87,19 @@ export class Checkpoint {
     this.sinceLast = 0;
     return { state: structuredClone(this.state), recordCount };
   }
+}
+
+/**
+ * A per-partition state without the cursors of partitions that no longer exist: `live` holds the keys of every
+ * partition a complete read found (its parent list read in full, less parents that answered 404). Without
+ * this, each parent deleted in Customer.io would leave its cursor in state for good. Keys other than
+ * `partitions` are kept as they are; a state without a `partitions` object is returned unchanged.
+ */
+export function partitionsStillLive(state: JsonObject, live: ReadonlySet<string>): { state: JsonObject; dropped: string[] } {
+  const partitions = state.partitions;
+  if (partitions === null || typeof partitions !== 'object' || Array.isArray(partitions)) return { state, dropped: [] };
+  const dropped = Object.keys(partitions).filter((key) => !live.has(key));
+  if (dropped.length === 0) return { state, dropped };
+  const kept = Object.fromEntries(Object.entries(partitions).filter(([key]) => live.has(key)));
+  return { state: { ...state, partitions: kept }, dropped };
 }

@@ -58,8 +58,20 @@ const ENRICH_LOOKAHEAD = 3;
 const DEFAULT_AUTH_MESSAGE = (status: number, detail: string) =>
   `Customer.io rejected the App API key (${status}${detail ? `: ${detail}` : ''}). Check the key and the region.`;
 
+/** A stream's partitions, and whether they are the whole list of its parent (every parent the API has now). */
+interface Partitions {
+  list: Partition[];
+  wholeParentList: boolean;
+}
+
+/** A parent list as read: `whole` is false when one of its own partitions was skipped (a 404). */
+interface ParentList {
+  records: Record_[];
+  whole: boolean;
+}
+
 export class Reader {
-  private readonly parentCache = new Map<string, Promise<Record_[]>>();
+  private readonly parentCache = new Map<string, Promise<ParentList>>();
   private readonly selectors = new Map<string, Selector>();
   /** Streams read for themselves and as a selected child's parent: each of their requests is sent once (see plan()). */
   private readonly sharedLists = new Set<string>();
@@ -110,9 +122,11 @@ export class Reader {
     output.emit(statusMessage(name, 'STARTED', clock()));
     for (const note of definition.notes?.(this.ctx.config, Math.floor(clock() / 1000)) ?? []) output.log('WARN', `${name}: ${note}`);
     try {
-      const partitions = await this.partitionsOf(definition);
+      const { list: partitions, wholeParentList } = await this.partitionsOf(definition);
       const seenIds: unknown[] | undefined = incremental && definition.trackDeletes ? [] : undefined;
       let unavailable: ConnectorError | undefined;
+      /** Partitions whose parent answered 404: deleted since the parent list was read. */
+      const vanished = new Set<string>();
       if (partitions.length > 1) checkpoint.holdSharedCursor();
 
       await forEachConcurrent(partitions, definition.concurrency ?? DEFAULT_CONCURRENCY, async (partition) => {
@@ -140,11 +154,15 @@ export class Reader {
           });
         }, seenIds);
         if (action instanceof ConnectorError) unavailable = action;
+        else if (action === 'skipped') vanished.add(partition.key);
       });
       markRunning();
       if (unavailable) throw unavailable;
       checkpoint.promoteHeld();
       if (seenIds) this.emitDeletions(definition, checkpoint, seenIds);
+      // Every partition is read: cursors of parents gone from Customer.io would otherwise stay in state for good.
+      // Only a whole parent list says which parents are gone (partitions from the config may come back).
+      if (wholeParentList) this.dropGoneCursors(definition, checkpoint, partitions.filter((p) => !vanished.has(p.key)));
       flushState();
       conformer.finish();
       output.emit(statusMessage(name, 'COMPLETE', clock()));
@@ -175,36 +193,38 @@ export class Reader {
   }
 
   /** Partitions of a stream: its parent's records, fixed partitions from the config, or one whole-stream partition. */
-  private async partitionsOf(definition: StreamDefinition): Promise<Partition[]> {
+  private async partitionsOf(definition: StreamDefinition): Promise<Partitions> {
     if (definition.parent) {
       const { stream, key } = definition.parent;
-      const parents = await this.parentRecords(stream).catch((error: unknown) => {
+      const parents = await this.parentList(stream).catch((error: unknown) => {
         // The parent list itself is refused (403): this stream is unavailable too, said under its own name.
         if (error instanceof ConnectorError && error.stream === stream.name && definition.name !== stream.name) {
           throw new ConnectorError(`Stream ${definition.name} reads the ${stream.name} list first, which failed: ${error.message}`, error.failureType, { stream: definition.name });
         }
         throw error;
       });
-      return parents.map((parent) => ({ key: key(parent), parent }));
+      return { list: parents.records.map((parent) => ({ key: key(parent), parent })), wholeParentList: parents.whole };
     }
-    if (definition.partitions) return definition.partitions(this.ctx.config);
-    return [{ key: '' }];
+    if (definition.partitions) return { list: definition.partitions(this.ctx.config), wholeParentList: false };
+    return { list: [{ key: '' }], wholeParentList: false };
   }
 
   /** A parent stream's records, read in full once per run and shared by every child. */
-  parentRecords(definition: StreamDefinition): Promise<Record_[]> {
+  private parentList(definition: StreamDefinition): Promise<ParentList> {
     let pending = this.parentCache.get(definition.name);
     if (!pending) {
       pending = (async () => {
         const all: Record_[] = [];
-        for (const partition of await this.partitionsOf(definition)) {
-          const refused = await this.readPartition(definition, partition, undefined, false, (records) => {
+        let whole = true;
+        for (const partition of (await this.partitionsOf(definition)).list) {
+          const action = await this.readPartition(definition, partition, undefined, false, (records) => {
             all.push(...records);
           });
           // Without this, a refused parent list would leave its children with no partitions: COMPLETE and empty.
-          if (refused instanceof ConnectorError) throw refused;
+          if (action instanceof ConnectorError) throw action;
+          if (action === 'skipped') whole = false;
         }
-        return all;
+        return { records: all, whole };
       })();
       this.parentCache.set(definition.name, pending);
     }
@@ -214,7 +234,8 @@ export class Reader {
   /**
    * Reads one partition. Calls `emit` once per page with the records to print (after the incremental
    * filter) and moves the checkpoint only where that is safe. Returns a ConnectorError when the stream
-   * is unavailable (403 and the like), to end it INCOMPLETE without failing the others.
+   * is unavailable (403 and the like), to end it INCOMPLETE without failing the others, and 'skipped' when
+   * the partition's parent answered 404 (deleted during the sync).
    */
   private async readPartition(
     definition: StreamDefinition,
@@ -223,7 +244,7 @@ export class Reader {
     incremental: boolean,
     emit: (records: Record_[]) => void,
     seenIds?: unknown[],
-  ): Promise<ConnectorError | void> {
+  ): Promise<ConnectorError | 'skipped' | void> {
     const { config } = this.ctx;
     const strategy = incremental ? definition.incremental : undefined;
     const saved = strategy && checkpoint ? checkpoint.startCursor(partition.key) : undefined;
@@ -284,7 +305,7 @@ export class Reader {
         const action = this.statusAction(definition, partition, error.status);
         if (action === 'skip-partition') {
           this.ctx.output.log('WARN', `${definition.name}: skipped ${partition.key || 'the stream'} (${error.message}); it was probably deleted during the sync`);
-          return;
+          return 'skipped';
         }
         if (action === 'empty') return;
         if (action === 'stream-unavailable') {
@@ -439,6 +460,16 @@ export class Reader {
       this.selectors.set(path, select);
     }
     return select;
+  }
+
+  /** After a complete read over a whole parent list: forgets the cursors of partitions not among `live`, with one LOG. */
+  private dropGoneCursors(definition: StreamDefinition, checkpoint: Checkpoint, live: Partition[]): void {
+    const dropped = checkpoint.keepPartitions(new Set(live.map((p) => p.key)));
+    if (dropped.length === 0) return;
+    const parents = definition.parent!.stream.name;
+    const noun = dropped.length === 1 ? parents.replace(/s$/, '') : parents;
+    const shown = dropped.slice(0, 10).join(', ') + (dropped.length > 10 ? ', …' : '');
+    this.ctx.output.log('INFO', `${definition.name}: dropped the saved cursor${dropped.length === 1 ? '' : 's'} of ${dropped.length} ${noun} no longer in Customer.io (${shown})`);
   }
 
   /** Records whose ids were in the last state but not in this pass: emitted with `_ab_cdc_deleted_at`. */
