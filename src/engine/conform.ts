@@ -9,7 +9,8 @@
  * - A primary key missing or of a type the schema cannot hold, or a field that cannot be nulled: the record is
  *   skipped with a WARN naming the stream and the key. So is a record the printer cannot serialize.
  * WARNs are capped per stream (MAX_WARNINGS, then one count when the stream ends): an API-wide change must not
- * flood the log.
+ * flood the log. Records without a key that the stream declares expected (`keyless`) are only counted: one WARN
+ * when the stream ends.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { JsonObject } from '../protocol/messages.js';
@@ -69,6 +70,8 @@ export class RecordConformer {
   private readonly properties: JsonObject;
   private readonly keyFields: Set<string>;
   private warnings = 0;
+  /** Records skipped for having no key, when the definition says the API has such records (`keyless`). */
+  private keyless = 0;
 
   constructor(
     private readonly definition: StreamDefinition,
@@ -87,6 +90,10 @@ export class RecordConformer {
     // A record without its key cannot be deduplicated, updated or deleted downstream.
     const missing = this.definition.primaryKey.filter((path) => valueAt(record, path) === undefined || valueAt(record, path) === null);
     if (missing.length > 0) {
+      if (this.definition.keyless) {
+        this.keyless++;
+        return undefined;
+      }
       this.skip(record, `no value for ${missing.map((path) => path.join('.')).join(', ')}`);
       return undefined;
     }
@@ -117,11 +124,13 @@ export class RecordConformer {
     this.skip(record, `it cannot be printed as JSON (${error instanceof Error ? error.message : String(error)})`);
   }
 
-  /** At the end of the stream: how many more were changed or skipped than the WARNs said one by one. */
+  /** At the end of the stream: how many expected keyless records were skipped, and how many more were changed or skipped than the WARNs said one by one. */
   finish(): void {
+    if (this.keyless > 0) this.warn(`${this.definition.name}: skipped ${this.keyless} ${this.definition.keyless}`);
     const unsaid = this.warnings - MAX_WARNINGS;
     if (unsaid > 0) this.warn(`${this.definition.name}: ${unsaid} more records were changed or skipped like the ones above (not logged one by one)`);
     this.warnings = 0;
+    this.keyless = 0;
   }
 
   private skip(record: Record_, why: string): void {

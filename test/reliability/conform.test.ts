@@ -72,6 +72,22 @@ describe('RecordConformer', () => {
     expect(warnings.at(-1)).toBe('things: 5 more records were changed or skipped like the ones above (not logged one by one)');
   });
 
+  it('counts records without a key that the stream declares expected (keyless), and says so once when the stream ends', () => {
+    const warnings: string[] = [];
+    const conformer = new RecordConformer({ ...definition, keyless: 'things without an id' }, (m) => warnings.push(m));
+    expect(conformer.conform({ name: 'a', kind: 'k' })).toBeUndefined();
+    expect(conformer.conform({ id: null, kind: 'k' })).toBeUndefined();
+    expect(conformer.conform({ id: 1, kind: 'k' })).toEqual({ id: 1, kind: 'k' });
+    // Other problems are still said one by one.
+    expect(conformer.conform({ id: 2, name: 5, kind: 'k' })).toEqual({ id: 2, name: null, kind: 'k' });
+    expect(warnings).toEqual([expect.stringMatching(/^things: record id=2: set name to null/)]);
+    conformer.finish();
+    expect(warnings.slice(1)).toEqual(['things: skipped 2 things without an id']);
+    // The count is per stream read.
+    conformer.finish();
+    expect(warnings).toHaveLength(2);
+  });
+
   it('skips a record the printer cannot serialize, naming it', () => {
     const warnings: string[] = [];
     new RecordConformer(definition, (m) => warnings.push(m)).unprintable({ id: 9 }, new RangeError('Maximum call stack size exceeded'));

@@ -95,6 +95,58 @@ describe('customers', () => {
     expectRecordsMatchSchema(customers, records);
   });
 
+  it('skips people without a cio_id (not looked up, not printed) and says how many in one WARN for the whole read', async () => {
+    const noCioId = [{ email: 'a@example.com', id: '1' }, { cio_id: null, email: 'b@example.com', id: '2' }, { cio_id: '', email: null, id: '3' }];
+    const attributeCalls: string[][] = [];
+    const api = nock(API)
+      .post('/v1/customers')
+      .query({ limit: '1000' })
+      .reply(200, { identifiers: [identifiers(1), noCioId[0], identifiers(2), noCioId[1]], ids: ['1', '1', '2', '2'], next: 'MDox' })
+      .post('/v1/customers')
+      .query({ limit: '1000', start: 'MDox' })
+      .reply(200, { identifiers: [noCioId[2], identifiers(3)], ids: ['3', '3'], next: '' })
+      .post('/v1/customers/attributes')
+      .query({ id_type: 'cio_id' })
+      .times(2)
+      .reply(200, (_uri, body) => {
+        const ids = (body as { ids: string[] }).ids;
+        attributeCalls.push(ids);
+        return { customers: ids.map((cioId) => ({ customer: profile(Number(cioId.slice(1)) - 3_000_000) })) };
+      });
+    const result = await readStreams([{ definition: customers }]);
+    api.done();
+    expect(attributeCalls).toEqual([['a3000001', 'a3000002'], ['a3000003']]);
+    expect(result.records('customers').map((r) => r.cio_id)).toEqual(['a3000001', 'a3000002', 'a3000003']);
+    expect(result.logs('WARN')).toEqual(['customers: skipped 3 people without a cio_id']);
+    expect(result.statuses('customers')).toContain('COMPLETE');
+  });
+
+  it('says nothing about skipped people when everyone has a cio_id', async () => {
+    nock(API)
+      .post('/v1/customers')
+      .query(true)
+      .reply(200, { identifiers: [identifiers(1)], ids: ['1'] })
+      .post('/v1/customers/attributes')
+      .query(true)
+      .reply(200, { customers: [{ customer: profile(1) }] });
+    const result = await readStreams([{ definition: customers }]);
+    expect(result.records('customers')).toHaveLength(1);
+    expect(result.logs('WARN')).toEqual([]);
+  });
+
+  it('makes no attributes call for a page whose people all lack a cio_id', async () => {
+    // No attributes interceptor: a call would fail the read (network disabled).
+    nock(API)
+      .post('/v1/customers')
+      .query(true)
+      .reply(200, { identifiers: [{ email: 'a@example.com', id: '1' }, { email: 'b@example.com', id: '2' }], ids: ['1', '2'] });
+    const result = await readStreams([{ definition: customers }]);
+    expect(result.errors).toEqual([]);
+    expect(result.records('customers')).toEqual([]);
+    expect(result.logs('WARN')).toEqual(['customers: skipped 2 people without a cio_id']);
+    expect(result.statuses('customers')).toContain('COMPLETE');
+  });
+
   it('sends customer_filter, given as a JSON string, as the search body', async () => {
     const filter = { or: [{ segment: { id: 4 } }, { attribute: { field: 'plan', operator: 'eq', value: 'pro' } }] };
     const api = nock(API).post('/v1/customers', { filter }).query({ limit: '1000' }).reply(200, { identifiers: [], ids: [] });

@@ -12,13 +12,17 @@ import { identifiersOf, idString } from '../people.js';
 /** Most ids one attributes call accepts. */
 export const ATTRIBUTES_BATCH = 100;
 
-/** A person of the search answer; people without a `cio_id` cannot be keyed (nor looked up), so are left out. */
+/**
+ * A person of the search answer. One without a `cio_id` cannot be keyed (nor looked up): it goes on with
+ * `cio_id: null`, is not looked up, and the read skips it and counts it (`keyless` below).
+ */
 export function personFromSearch(record: Record_): Record_ | null {
   const identifiers = identifiersOf(record);
-  const cioId = identifiers?.cio_id;
-  if (typeof cioId !== 'string') return null;
-  return { cio_id: cioId, id: identifiers!.id, email: identifiers!.email, identifiers };
+  if (!identifiers) return null;
+  return { cio_id: identifiers.cio_id, id: identifiers.id, email: identifiers.email, identifiers };
 }
+
+const hasCioId = (person: Record_): boolean => typeof person.cio_id === 'string';
 
 /** The elements of an attributes answer, wrapped in `customer` (as documented) or flat (as some clients assume). */
 export function attributeProfiles(body: unknown): JsonObject[] {
@@ -58,8 +62,9 @@ export function withProfile(person: Record_, profile: JsonObject | undefined, at
 }
 
 async function addAttributes(people: Record_[], ctx: EnrichContext): Promise<Record_[]> {
+  const keyed = people.filter(hasCioId);
   const batches: Record_[][] = [];
-  for (let i = 0; i < people.length; i += ATTRIBUTES_BATCH) batches.push(people.slice(i, i + ATTRIBUTES_BATCH));
+  for (let i = 0; i < keyed.length; i += ATTRIBUTES_BATCH) batches.push(keyed.slice(i, i + ATTRIBUTES_BATCH));
   const profiles = new Map<string, JsonObject>();
   // All at once: the client's limiter, not this loop, decides when each call goes out.
   await Promise.all(
@@ -77,7 +82,8 @@ async function addAttributes(people: Record_[], ctx: EnrichContext): Promise<Rec
       }
     }),
   );
-  return people.map((person) => withProfile(person, profiles.get(String(person.cio_id)), ctx.config.customerAttributes));
+  // People without a cio_id pass as they are: the read skips them (no key), counted in one WARN.
+  return people.map((person) => (hasCioId(person) ? withProfile(person, profiles.get(String(person.cio_id)), ctx.config.customerAttributes) : person));
 }
 
 export const customers = {
@@ -94,4 +100,5 @@ export const customers = {
   paginate: cursorPaginator({ limit: 1000 }),
   transform: personFromSearch,
   enrich: addAttributes,
+  keyless: 'people without a cio_id',
 } satisfies StreamDefinition;
