@@ -3,7 +3,11 @@
  * read never exceeds `requests_per_second`, whatever the number of streams and partitions in flight.
  * Requests are spaced at least 1000/rps ms apart (a hair more, so network jitter cannot put rps+1 into one
  * of the server's one-second windows). A 429 pauses everyone until its Retry-After has passed and slows the
- * pace for a while; the pace recovers after a run of successes.
+ * pace for a while; the pace recovers after a run of successes, but only to a little below the pace that met
+ * the 429 (the ceiling), which itself relaxes back to the configured pace after a long run without one. So a
+ * key shared with another client settles just under what is left for us instead of meeting the limit every
+ * few seconds, and a one-off 429 costs a few slower seconds. Several 429s answered to requests already in
+ * flight when the first came (a burst) are one event: they extend the pause but slow the pace once.
  *
  * Requests waiting for the budget go out by urgency (0 to MAX_URGENCY), then in order. A pass over a paged list
  * is a chain: one request per round trip, however much budget is free. The reader makes a pass's next page more
@@ -23,6 +27,17 @@ export interface LimiterOptions {
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** Each 429 multiplies the spacing by this, up to MAX_SLOWDOWN times the configured spacing. */
+const SLOWDOWN = 1.5;
+const MAX_SLOWDOWN = 4;
+/** After a run of RECOVERY_RUN successes the spacing is divided by RECOVERY (never below the ceiling). */
+const RECOVERY = 1.25;
+const RECOVERY_RUN = 20;
+/** The pace recovery returns to is this much slower than the one that met the last 429… */
+const CEILING_MARGIN = 1.1;
+/** …until CEILING_RUN successes in a row without a 429 relax it by one margin towards the configured pace. */
+const CEILING_RUN = 100;
+
 /** The most urgent level `schedule` takes (bottleneck's priorities run 0, first, to 9; its default is 5). */
 export const MAX_URGENCY = 5;
 
@@ -34,6 +49,9 @@ export class RateLimiter {
   /** When the last request started (clock of `now`). */
   private lastStart = Number.NEGATIVE_INFINITY;
   private successesSinceSlowdown = 0;
+  /** The fastest spacing recovery returns to: the configured one, or a little slower than the one that met a 429. */
+  private ceiling: number;
+  private successesAtCeiling = 0;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
   /** Attempts scheduled so far (for summaries and benchmarks). */
@@ -43,6 +61,7 @@ export class RateLimiter {
     // An infinite rate (benchmarks against a local API) spaces nothing; a 429 still pauses everyone.
     this.baseSpacing = Number.isFinite(options.requestsPerSecond) ? Math.ceil((1000 / options.requestsPerSecond) * (options.margin ?? 1.02)) : 0;
     this.spacing = this.baseSpacing;
+    this.ceiling = this.baseSpacing;
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? defaultSleep;
     // The gate: one waiting request at a time claims its start, the others wait in bottleneck's queue, where
@@ -86,19 +105,37 @@ export class RateLimiter {
     this.requests++;
   }
 
-  /** The server said "too many": pause everyone for `retryAfterMs` and slow the pace by half. */
+  /**
+   * The server said "too many": pause everyone for `retryAfterMs`, slow the pace by half, and remember that the
+   * pace in effect was too fast. A 429 that arrives during the pause answers a request that started before it
+   * (nothing starts during a pause): the same burst, so it only extends the pause.
+   */
   onRateLimited(retryAfterMs: number): void {
-    this.pausedUntil = Math.max(this.pausedUntil, this.now() + retryAfterMs);
+    const now = this.now();
+    const sameBurst = now < this.pausedUntil;
+    this.pausedUntil = Math.max(this.pausedUntil, now + retryAfterMs);
+    if (sameBurst) return;
+    const limit = this.baseSpacing * MAX_SLOWDOWN;
+    this.ceiling = Math.min(limit, Math.max(this.ceiling, Math.round(this.spacing * CEILING_MARGIN)));
+    this.spacing = Math.min(limit, Math.ceil(this.spacing * SLOWDOWN));
     this.successesSinceSlowdown = 0;
-    this.spacing = Math.min(this.baseSpacing * 4, Math.ceil(this.spacing * 1.5));
+    this.successesAtCeiling = 0;
   }
 
-  /** A request went through: after enough of them, speed back up towards the configured pace. */
+  /** A request went through: after enough of them, speed back up towards the ceiling, and the ceiling towards the configured pace. */
   onSuccess(): void {
-    if (this.spacing === this.baseSpacing) return;
-    if (++this.successesSinceSlowdown >= 20) {
-      this.successesSinceSlowdown = 0;
-      this.spacing = Math.max(this.baseSpacing, Math.floor(this.spacing / 1.25));
+    if (this.spacing > this.ceiling) {
+      if (++this.successesSinceSlowdown >= RECOVERY_RUN) {
+        this.successesSinceSlowdown = 0;
+        this.spacing = Math.max(this.ceiling, Math.floor(this.spacing / RECOVERY));
+      }
+      return;
+    }
+    if (this.ceiling === this.baseSpacing) return;
+    if (++this.successesAtCeiling >= CEILING_RUN) {
+      this.successesAtCeiling = 0;
+      this.ceiling = Math.max(this.baseSpacing, Math.round(this.ceiling / CEILING_MARGIN));
+      this.spacing = this.ceiling;
     }
   }
 

@@ -148,36 +148,76 @@ describe('RateLimiter with an injected clock', () => {
     expect(time.sleeps).toEqual([]);
   });
 
+  /** A limiter at 10 a second without the jitter margin (100 ms apart), on a clock the test moves. */
+  function pacedLimiter() {
+    let now = 0;
+    const limiter = new RateLimiter({ requestsPerSecond: 10, margin: 1, now: () => now });
+    return {
+      limiter,
+      /** A 429 with Retry-After: 1 s, then the clock moves past the pause. */
+      rateLimited: () => {
+        limiter.onRateLimited(1000);
+        now += 1000;
+      },
+      successes: (n: number) => {
+        for (let i = 0; i < n; i++) limiter.onSuccess();
+        return limiter.currentSpacingMs;
+      },
+    };
+  }
+
   it('slows the pace by half on each 429, to at most a quarter of the configured rate', () => {
-    const limiter = new RateLimiter({ requestsPerSecond: 10, margin: 1, now: () => 0 });
+    const { limiter, rateLimited } = pacedLimiter();
     const paces = [limiter.currentSpacingMs];
     for (let i = 0; i < 5; i++) {
-      limiter.onRateLimited(1000);
+      rateLimited();
       paces.push(limiter.currentSpacingMs);
     }
     expect(paces).toEqual([100, 150, 225, 338, 400, 400]);
   });
 
-  it('speeds back up after every run of 20 successes, never beyond the configured rate', () => {
-    const limiter = new RateLimiter({ requestsPerSecond: 10, margin: 1, now: () => 0 });
+  it('counts the 429s of a burst (answers to requests already in flight) as one: they extend the pause, not the slowdown', async () => {
+    let now = 0;
+    const sleeps: number[] = [];
+    const limiter = new RateLimiter({ requestsPerSecond: 10, margin: 1, now: () => now, sleep: async (ms) => void (sleeps.push(ms), (now += ms)) });
     limiter.onRateLimited(1000);
-    limiter.onRateLimited(1000); // 225 ms
-    const paces: number[] = [];
-    for (let run = 0; run < 5; run++) {
-      for (let i = 0; i < 19; i++) limiter.onSuccess();
-      paces.push(limiter.currentSpacingMs);
-      limiter.onSuccess();
-      paces.push(limiter.currentSpacingMs);
-    }
-    expect(paces).toEqual([225, 180, 180, 144, 144, 115, 115, 100, 100, 100]);
+    now += 50;
+    limiter.onRateLimited(1000);
+    now += 50;
+    limiter.onRateLimited(1000);
+    expect(limiter.currentSpacingMs).toBe(150);
+    // The pause runs to the last of them: 1000 ms after the third, which came 100 ms after the first.
+    await limiter.schedule(async () => undefined);
+    await limiter.stop();
+    expect(now).toBe(1100);
+  });
+
+  it('speeds back up after every run of 20 successes, but only to 10% slower than the pace that met the 429', () => {
+    const { rateLimited, successes } = pacedLimiter();
+    rateLimited(); // at 100 ms: slowed to 150, recovery stops at 110
+    expect([successes(19), successes(1), successes(20), successes(20), successes(20)]).toEqual([150, 120, 110, 110, 110]);
+  });
+
+  it('goes back to the configured pace after 100 successes in a row at that ceiling', () => {
+    const { rateLimited, successes } = pacedLimiter();
+    rateLimited();
+    successes(40); // 110
+    expect([successes(99), successes(1)]).toEqual([110, 100]);
+  });
+
+  it('lowers the ceiling further when the recovered pace meets another 429, and relaxes it one step per 100 successes', () => {
+    const { rateLimited, successes } = pacedLimiter();
+    rateLimited(); // 100 met a 429: ceiling 110
+    successes(40);
+    rateLimited(); // 110 met one too: ceiling 121, pace 165
+    expect([successes(20), successes(20), successes(100), successes(100)]).toEqual([132, 121, 110, 100]);
   });
 
   it('starts the count of successes over after another 429', () => {
-    const limiter = new RateLimiter({ requestsPerSecond: 10, margin: 1, now: () => 0 });
-    limiter.onRateLimited(1000);
-    for (let i = 0; i < 19; i++) limiter.onSuccess();
-    limiter.onRateLimited(1000);
-    limiter.onSuccess();
-    expect(limiter.currentSpacingMs).toBe(225);
+    const { rateLimited, successes } = pacedLimiter();
+    rateLimited();
+    successes(19);
+    rateLimited();
+    expect(successes(1)).toBe(225);
   });
 });
