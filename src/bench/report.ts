@@ -12,6 +12,8 @@ export interface Results {
   utilisation: UtilisationRun[];
   throughput: ThroughputRun[];
   memory: { small: MemoryRun[]; large: MemoryRun[]; slow: MemoryRun[] };
+  /** Part 4: part 1's read while the API leaves us `sharedLimit` requests a second. */
+  shared: UtilisationRun[];
 }
 
 export interface Row {
@@ -27,7 +29,7 @@ export interface Row {
 
 const of = <T>(runs: T[], pick: (run: T) => number): Spread => spread(runs.map(pick));
 
-export function rows(results: Results): Row[] {
+export function rows(results: Results, sharedLimit = 8): Row[] {
   const out: Row[] = [];
   const u = results.utilisation;
   if (u.length) {
@@ -72,6 +74,13 @@ export function rows(results: Results): Row[] {
         { part: '', figure: 'slow reader ÷ fast reader (medians)', value: flat.toFixed(2), target: '≤ 1.20 (flat)', met: flat <= 1.2 },
       );
     }
+  }
+  const sh = results.shared;
+  if (sh.length) {
+    out.push(
+      { part: '4. Shared key', figure: `achieved requests/s ÷ the ${sharedLimit}/s the API leaves (connector set to 10/s)`, value: formatSpread(of(sh, (r) => r.requestsPerSecond / sharedLimit), 3), target: '' },
+      { part: '', figure: '429s received', value: formatSpread(of(sh, (r) => r.rateLimited), 0), target: '' },
+    );
   }
   return out;
 }

@@ -12,6 +12,8 @@ import { startSandboxProcess } from './sandbox-process.js';
 const DAY = 86_400;
 export const LIMIT = 10;
 export const LATENCY_MS = 250;
+/** Part 4: what the API leaves us when another client uses the same key (the connector still set to LIMIT). */
+export const SHARED_LIMIT = 8;
 
 /** About 600 requests' worth of data, spread over every kind of endpoint (lists, per-parent, fan-out, windows). */
 export const UTILISATION_SIZES: Partial<SandboxSizes> = {
