@@ -8,8 +8,8 @@
  * - `serverWindows`: the API filters by `start_ts`/`end_ts`; the engine walks windows of at most
  *   `windowSeconds` in order, oldest first, and moves the cursor to each window's end once it is read.
  *
- * Cursor values are compared as unix seconds (numbers, numeric strings and ISO-8601 strings are accepted)
- * and stored in state in the form the record carried them.
+ * Cursor values are compared as unix seconds (numbers, numeric strings and ISO-8601 strings are accepted,
+ * by one strict reader for state and records alike) and stored in state in the form the record carried them.
  */
 import type { Config } from '../config.js';
 import type { JsonObject } from '../protocol/messages.js';
@@ -68,15 +68,49 @@ export function serverWindows(
   return { kind: 'windows', cursorField, ...options };
 }
 
-/** A cursor value as unix seconds, or undefined when it cannot be read as a time. */
+/**
+ * A cursor value as unix seconds, or undefined when it cannot be read as a time. Strict, for a saved state and a
+ * record alike: a finite number, or text that is unix seconds or an ISO-8601 date(-time) (CURSOR_TEXT). Date.parse
+ * alone would take "page 1" or "March 7" for dates of 2001 and order them among real times.
+ */
 export function toSeconds(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
-  if (typeof value === 'string' && value.trim() !== '') {
-    if (/^-?\d+(\.\d+)?$/.test(value.trim())) return Number(value);
-    const ms = Date.parse(value);
-    return Number.isNaN(ms) ? undefined : ms / 1000;
+  if (typeof value !== 'string' || !CURSOR_TEXT.test(value)) return undefined;
+  if (/^-?\d+(\.\d+)?$/.test(value.trim())) return Number(value);
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? undefined : ms / 1000;
+}
+
+/**
+ * One stream read's record cursor values that are there but cannot be read as a time (toSeconds). Such a record
+ * is still printed (records are never lost for a bad timestamp), is never filtered out by the cursor, and never
+ * becomes the cursor; the read says how many there were in one WARN (`warning`), not one per record.
+ */
+export class UnreadableCursors {
+  private count = 0;
+  private first: unknown;
+
+  constructor(private readonly cursorField: string) {}
+
+  /** The value as unix seconds (toSeconds); one that is present but unreadable is counted. */
+  seconds(value: unknown): number | undefined {
+    const seconds = toSeconds(value);
+    if (seconds === undefined && value !== undefined && value !== null && this.count++ === 0) this.first = value;
+    return seconds;
   }
-  return undefined;
+
+  /** The WARN for the stream's read, or undefined when every value present could be read. */
+  warning(stream: string): string | undefined {
+    if (this.count === 0) return undefined;
+    let shown: string;
+    try {
+      shown = (JSON.stringify(this.first) ?? String(this.first)).slice(0, 60);
+    } catch {
+      shown = '(unprintable)';
+    }
+    const records = this.count === 1 ? '1 record' : `${this.count} records`;
+    return `${stream}: ${records} whose ${this.cursorField} is not a unix timestamp or an ISO-8601 date-time (the first: ${shown}) ${this.count === 1 ? 'was' : 'were'} emitted, but did not move the cursor`;
+  }
 }
 
 /** The earliest cursor value a read keeps: saved cursor minus lookback, else start_date, else nothing. */
@@ -134,7 +168,7 @@ export function savedCursor(state: JsonObject | undefined, strategy: Incremental
 
 /**
  * Why a saved stream_state cannot be used with this strategy (empty when it can). Besides its shape: a cursor
- * must read as a time (Date.parse alone would take "page 1" for 2001) and not be before 1970.
+ * must read as a time (toSeconds) and not be before 1970.
  *
  * A cursor in the future is usable (it reads nothing newer than it until then: Airbyte's abnormal-state
  * acceptance test expects exactly that, with no error); `futureCursors` names them so the read can warn.
@@ -155,7 +189,7 @@ function cursorReport(strategy: IncrementalStrategy | undefined, state: JsonObje
   const check = (value: unknown, where: string) => {
     if (value === undefined || value === null) return;
     const shown = JSON.stringify(value).slice(0, 60);
-    const seconds = typeof value === 'string' && !CURSOR_TEXT.test(value) ? undefined : toSeconds(value);
+    const seconds = toSeconds(value);
     if (seconds === undefined) problems.push(`${where} must be a unix timestamp or an ISO-8601 date-time, not ${shown}`);
     else if (seconds < 0) problems.push(`${where} is before 1970 (${shown})`);
     else if (seconds > futureAfter) future.push(`${where} (${shown})`);

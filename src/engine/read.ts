@@ -17,7 +17,7 @@ import { Checkpoint } from './checkpoint.js';
 import { RecordConformer, keyText } from './conform.js';
 import { forEachConcurrent } from './concurrency.js';
 import { MAX_URGENCY } from './limiter.js';
-import { FUTURE_CURSOR_TOLERANCE, lowerBound, timeWindows, toSeconds, laterCursor } from './incremental.js';
+import { FUTURE_CURSOR_TOLERANCE, lowerBound, timeWindows, toSeconds, laterCursor, UnreadableCursors } from './incremental.js';
 import { compileSelector, type Selector } from './select.js';
 import type { PageState } from './paginators.js';
 import type { Partition, Record_, RequestContext, StatusAction, StreamDefinition } from './types.js';
@@ -107,6 +107,8 @@ export class Reader {
     const outcome: StreamOutcome = { stream: name, records: 0 };
     // Records that do not fit the schema are fixed or skipped, with a WARN, instead of failing the stream.
     const conformer = new RecordConformer(definition, (message) => output.log('WARN', message));
+    // Records whose cursor is not a time are printed but never move the cursor: counted, said once.
+    const unreadable = incremental ? new UnreadableCursors(incremental.cursorField) : undefined;
     let running = false;
     const markRunning = () => {
       if (!running) {
@@ -152,7 +154,7 @@ export class Reader {
             checkpoint.counted(printed);
             flushState();
           });
-        }, seenIds);
+        }, seenIds, unreadable);
         if (action instanceof ConnectorError) unavailable = action;
         else if (action === 'skipped') vanished.add(partition.key);
       });
@@ -165,6 +167,8 @@ export class Reader {
       if (wholeParentList) this.dropGoneCursors(definition, checkpoint, partitions.filter((p) => !vanished.has(p.key)));
       flushState();
       conformer.finish();
+      const unreadableWarning = unreadable?.warning(name);
+      if (unreadableWarning) output.log('WARN', unreadableWarning);
       output.emit(statusMessage(name, 'COMPLETE', clock()));
     } catch (error) {
       if (error instanceof Stopped || (error instanceof RequestCancelled && this.ctx.signal?.aborted)) {
@@ -244,8 +248,10 @@ export class Reader {
     incremental: boolean,
     emit: (records: Record_[]) => void,
     seenIds?: unknown[],
+    unreadable?: UnreadableCursors,
   ): Promise<ConnectorError | 'skipped' | void> {
     const { config } = this.ctx;
+    const secondsOf = unreadable ? (value: unknown) => unreadable.seconds(value) : toSeconds;
     const strategy = incremental ? definition.incremental : undefined;
     const saved = strategy && checkpoint ? checkpoint.startCursor(partition.key) : undefined;
     const since = strategy ? lowerBound(strategy, saved, config) : undefined;
@@ -265,7 +271,7 @@ export class Reader {
         await forEachConcurrent(list, definition.concurrency ?? DEFAULT_CONCURRENCY, async (window, index) => {
           // Windows are [start, end); the API's end_ts is inclusive, so a record created exactly at `end` comes
           // in this window and the next: keep it only in the next one (no duplicate, whichever the API does).
-          await this.pages(definition, partition, { window, since }, (records) => emit(records.filter((r) => inWindow(r[windows.cursorField], window))));
+          await this.pages(definition, partition, { window, since }, (records) => emit(records.filter((r) => inWindow(secondsOf(r[windows.cursorField]), window))));
           complete[index] = true;
           while (through < list.length && complete[through]) through++;
           if (through > 0) checkpoint?.advance(partition.key, list[through - 1].end);
@@ -281,11 +287,12 @@ export class Reader {
           if (seenIds && keyOf) seenIds.push(keyOf(record));
           if (strategy) {
             const value = record[strategy.cursorField];
-            const seconds = toSeconds(value);
+            const seconds = secondsOf(value);
             // A record dated in the future (clock skew, a timestamp a client set) is printed but does not become
             // the cursor: the next read would skip everything until then. (Future of the wall clock too, which
             // the next run will have: a test's clock may lag behind its fixtures.)
-            if (seconds === undefined || seconds <= Math.max(this.ctx.clock(), Date.now()) / 1000 + FUTURE_CURSOR_TOLERANCE) passMax = laterCursor(passMax, value);
+            // A value that is not a time is printed (kept below) but never becomes the cursor either.
+            if (seconds !== undefined && seconds <= Math.max(this.ctx.clock(), Date.now()) / 1000 + FUTURE_CURSOR_TOLERANCE) passMax = laterCursor(passMax, value);
             if (since !== undefined && seconds !== undefined && seconds < since) {
               older++;
               continue;
@@ -522,8 +529,7 @@ function deletionKey(definition: StreamDefinition): ((record: Record_) => unknow
 }
 
 /** A cursor value inside [start, end) (values that are not times are kept). */
-function inWindow(value: unknown, window: { start: number; end: number }): boolean {
-  const seconds = toSeconds(value);
+function inWindow(seconds: number | undefined, window: { start: number; end: number }): boolean {
   return seconds === undefined || (seconds >= window.start && seconds < window.end);
 }
 

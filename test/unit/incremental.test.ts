@@ -1,5 +1,5 @@
 /** Incremental reads as pure functions: cursor values as time, lower bounds, cursor merging, time windows. */
-import { clientSide, entityCursor, laterCursor, lowerBound, savedCursor, serverWindows, timeWindows, toSeconds } from '../../src/engine/incremental.js';
+import { clientSide, entityCursor, laterCursor, lowerBound, savedCursor, serverWindows, stateProblems, timeWindows, toSeconds, UnreadableCursors } from '../../src/engine/incremental.js';
 import { DAY, HOUR, MAY_1, testConfig } from './fixtures.js';
 
 describe('toSeconds', () => {
@@ -21,8 +21,44 @@ describe('toSeconds', () => {
     [Number.POSITIVE_INFINITY, undefined],
     [true, undefined],
     [{ seconds: MAY_1 }, undefined],
+    ['1', 1],
+    ['2024-05-01', MAY_1],
+    // Text Date.parse would read leniently, as times of some year (often 2001), is not a time here.
+    ['March 7', undefined],
+    ['1 May 2024', undefined],
+    ['Wed, 01 May 2024 00:00:00 GMT', undefined],
+    ['2024/05/01', undefined],
+    ['page 1', undefined],
+    ['2024-05-01T99:99:99Z', undefined],
   ])('reads %j as %j', (value, seconds) => {
     expect(toSeconds(value)).toBe(seconds);
+  });
+
+  it.each(['March 7', 'Wed, 01 May 2024 00:00:00 GMT', 'page 1', '2024-05-01T00:00:00Z', MAY_1, '1714521600', null])(
+    'reads %j as a record cursor exactly as it reads it in a saved state',
+    (value) => {
+      const usableInState = stateProblems(clientSide('updated'), { updated: value }).length === 0;
+      expect(toSeconds(value) !== undefined || value === null).toBe(usableInState);
+    },
+  );
+});
+
+describe('UnreadableCursors', () => {
+  it('reads values as toSeconds does and counts only those present but unreadable, for one WARN naming the first', () => {
+    const tally = new UnreadableCursors('updated');
+    const read = [MAY_1, 'March 7', '2024-05-01T00:00:00Z', null, undefined, 'soon', { at: 1 }].map((v) => tally.seconds(v));
+    expect(read).toEqual([MAY_1, undefined, MAY_1, undefined, undefined, undefined, undefined]);
+    expect(tally.warning('events')).toBe(
+      'events: 3 records whose updated is not a unix timestamp or an ISO-8601 date-time (the first: "March 7") were emitted, but did not move the cursor',
+    );
+  });
+
+  it('says nothing when every value present is a time, and speaks of one record in the singular', () => {
+    const tally = new UnreadableCursors('created');
+    [MAY_1, '1714521600', null].forEach((v) => tally.seconds(v));
+    expect(tally.warning('messages')).toBeUndefined();
+    tally.seconds('x'.repeat(200));
+    expect(tally.warning('messages')).toBe(`messages: 1 record whose created is not a unix timestamp or an ISO-8601 date-time (the first: "${'x'.repeat(59)}) was emitted, but did not move the cursor`);
   });
 });
 

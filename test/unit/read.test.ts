@@ -4,7 +4,7 @@
  */
 import { Writable } from 'node:stream';
 import nock from 'nock';
-import { clientSide, serverWindows } from '../../src/engine/incremental.js';
+import { clientSide, serverWindows, stateProblems } from '../../src/engine/incremental.js';
 import { cursorPaginator, noPagination } from '../../src/engine/paginators.js';
 import type { StreamDefinition } from '../../src/engine/types.js';
 import { BASE, NOW_MS, NOW_S, ReadRun } from './reader-harness.js';
@@ -202,6 +202,77 @@ describe('Reader: client-side incremental', () => {
     await run.read([{ definition: campaigns, syncMode: 'full_refresh', state: { updated: MAY_1 } }]);
     expect(run.records('campaigns').map((r) => r.id)).toEqual([1, 2]);
     expect(streamState(run, 'campaigns')).toEqual({});
+  });
+});
+
+describe('Reader: record cursors that are not times', () => {
+  // No schema file: the records are printed as the API sends them, whatever type their cursor has.
+  const events = {
+    name: 'events',
+    primaryKey: [['id']],
+    jsonSchema: { type: 'object' },
+    request: { path: '/events' },
+    records: '$.events[*]',
+    paginate: noPagination,
+    incremental: clientSide('updated'),
+  } satisfies StreamDefinition;
+  const event = (id: number, updated: unknown) => ({ id, updated });
+  const page = {
+    events: [
+      event(1, MAY_1 + DAY),
+      // Date.parse would read this as 2001-03-07: older than the saved cursor, so the record would be dropped.
+      event(2, 'March 7'),
+      // ... and this as the day before the run: the newest value, saved as the cursor in a form no state accepts.
+      event(3, 'Fri, 10 May 2024 00:00:00 GMT'),
+      event(4, null),
+      event(5, MAY_1 + 2 * DAY),
+      event(6, { at: MAY_1 }),
+    ],
+  };
+
+  it('emits every record, moves the cursor only by values that are times, and says how many were not, once', async () => {
+    nock(BASE).get('/events').reply(200, page);
+    const run = new ReadRun();
+    await run.read([{ definition: events, syncMode: 'incremental', state: { updated: MAY_1 } }]);
+    expect(run.records('events').map((r) => r.id)).toEqual([1, 2, 3, 4, 5, 6]);
+    const final = streamState(run, 'events')!;
+    expect(final).toEqual({ updated: MAY_1 + 2 * DAY });
+    expect(stateProblems(events.incremental, final)).toEqual([]);
+    expect(run.logs('WARN')).toEqual([
+      'events: 3 records whose updated is not a unix timestamp or an ISO-8601 date-time (the first: "March 7") were emitted, but did not move the cursor',
+    ]);
+    expect(run.statuses('events')).toEqual(['STARTED', 'RUNNING', 'COMPLETE']);
+  });
+
+  it('keeps the saved cursor when no value of the pass is a time', async () => {
+    nock(BASE).get('/events').reply(200, { events: [event(1, 'March 7'), event(2, 'Fri, 10 May 2024 00:00:00 GMT')] });
+    const run = new ReadRun();
+    await run.read([{ definition: events, syncMode: 'incremental', state: { updated: MAY_1 } }]);
+    expect(run.records('events').map((r) => r.id)).toEqual([1, 2]);
+    expect(streamState(run, 'events')).toEqual({ updated: MAY_1 });
+    expect(run.logs('WARN')).toHaveLength(1);
+  });
+
+  it('says nothing about cursors in a full refresh, which does not use them', async () => {
+    nock(BASE).get('/events').reply(200, page);
+    const run = new ReadRun();
+    await run.read([{ definition: events, syncMode: 'full_refresh' }]);
+    expect(run.records('events')).toHaveLength(6);
+    expect(run.logs('WARN')).toEqual([]);
+  });
+
+  it('keeps a record of a server-side window whose cursor is not a time, and counts it', async () => {
+    const saved = NOW_S - 6 * HOUR;
+    nock(BASE)
+      .get('/messages')
+      .query(true)
+      .reply(200, { messages: [delivery('ok', saved + 60), { ...delivery('odd', 0), created: 'yesterday' }], next: '' });
+    const definition = { ...messages, name: 'deliveries', jsonSchema: { type: 'object' } } satisfies StreamDefinition;
+    const run = new ReadRun();
+    await run.read([{ definition, syncMode: 'incremental', state: { created: saved } }]);
+    expect(run.records('deliveries').map((r) => r.id)).toEqual(['ok', 'odd']);
+    expect(streamState(run, 'deliveries')).toEqual({ created: NOW_S });
+    expect(run.logs('WARN')).toEqual([expect.stringMatching(/^deliveries: 1 record whose created is not a unix timestamp .*"yesterday"\) was emitted, but did not move the cursor$/)]);
   });
 });
 
