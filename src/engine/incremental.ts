@@ -70,14 +70,18 @@ export function serverWindows(
 
 /**
  * A cursor value as unix seconds, or undefined when it cannot be read as a time. Strict, for a saved state and a
- * record alike: a finite number, or text that is unix seconds or an ISO-8601 date(-time) (CURSOR_TEXT). Date.parse
+ * record alike: a finite number, or text that is unix seconds or an ISO-8601 date(-time) (CURSOR_TEXT), in UTC unless
+ * it says otherwise, whatever the machine's time zone. Date.parse
  * alone would take "page 1" or "March 7" for dates of 2001 and order them among real times.
  */
 export function toSeconds(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
   if (typeof value !== 'string' || !CURSOR_TEXT.test(value)) return undefined;
-  if (/^-?\d+(\.\d+)?$/.test(value.trim())) return Number(value);
-  const ms = Date.parse(value);
+  const text = value.trim();
+  if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
+  // A date-time without an offset is UTC, as the API's are (Date.parse would read it in the machine's zone).
+  const zoned = /[T ][\d:.]+$/.test(text) ? `${text.replace(' ', 'T')}Z` : text.replace(' ', 'T');
+  const ms = Date.parse(zoned);
   return Number.isNaN(ms) ? undefined : ms / 1000;
 }
 

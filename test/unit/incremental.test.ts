@@ -1,4 +1,8 @@
 /** Incremental reads as pure functions: cursor values as time, lower bounds, cursor merging, time windows. */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { PROJECT_ROOT } from '../helpers/cli.js';
 import { clientSide, entityCursor, laterCursor, lowerBound, savedCursor, serverWindows, stateProblems, timeWindows, toSeconds, UnreadableCursors } from '../../src/engine/incremental.js';
 import { DAY, HOUR, MAY_1, testConfig } from './fixtures.js';
 
@@ -12,6 +16,9 @@ describe('toSeconds', () => {
     ['2024-05-01T00:00:00Z', MAY_1],
     ['2024-05-01T02:00:00+02:00', MAY_1],
     ['2024-05-01T00:00:00.250Z', MAY_1 + 0.25],
+    ['2024-05-01T00:00:00', MAY_1],
+    ['2024-05-01 00:00:00', MAY_1],
+    ['2024-05-01 02:00:00+02:00', MAY_1],
     ['', undefined],
     ['   ', undefined],
     ['yesterday', undefined],
@@ -32,6 +39,18 @@ describe('toSeconds', () => {
     ['2024-05-01T99:99:99Z', undefined],
   ])('reads %j as %j', (value, seconds) => {
     expect(toSeconds(value)).toBe(seconds);
+  });
+
+  it('reads a date-time without an offset as UTC whatever the machine\'s time zone', () => {
+    // In another process whose zone is New York (Date.parse alone would read these four hours later), on the build.
+    const module = pathToFileURL(join(PROJECT_ROOT, 'dist', 'engine', 'incremental.js')).href;
+    const values = ['2024-05-01T00:00:00', '2024-05-01 00:00:00.500', '2024-05-01', '2024-05-01T00:00:00Z'];
+    const script = `const { toSeconds } = await import(${JSON.stringify(module)}); console.log(JSON.stringify({ offset: new Date(2024, 4, 1).getTimezoneOffset(), seconds: ${JSON.stringify(values)}.map(toSeconds) }))`;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, TZ: 'America/New_York' }, encoding: 'utf8' });
+    expect(child.stderr).toBe('');
+    const { offset, seconds } = JSON.parse(child.stdout);
+    expect(offset).toBe(240);
+    expect(seconds).toEqual([MAY_1, MAY_1 + 0.5, MAY_1, MAY_1]);
   });
 
   it.each(['March 7', 'Wed, 01 May 2024 00:00:00 GMT', 'page 1', '2024-05-01T00:00:00Z', MAY_1, '1714521600', null])(
