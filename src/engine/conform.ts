@@ -126,7 +126,8 @@ export class RecordConformer {
 
   /** At the end of the stream: how many expected keyless records were skipped, and how many more were changed or skipped than the WARNs said one by one. */
   finish(): void {
-    if (this.keyless > 0) this.warn(`${this.definition.name}: skipped ${this.keyless} ${this.definition.keyless}`);
+    const what = this.definition.keyless;
+    if (this.keyless > 0 && what) this.warn(`${this.definition.name}: skipped ${this.keyless} ${this.keyless === 1 ? what.one : what.many}`);
     const unsaid = this.warnings - MAX_WARNINGS;
     if (unsaid > 0) this.warn(`${this.definition.name}: ${unsaid} more records were changed or skipped like the ones above (not logged one by one)`);
     this.warnings = 0;

@@ -86,11 +86,11 @@ export interface StreamDefinition {
   incremental?: IncrementalStrategy;
   onStatus?: Partial<Record<number, StatusAction>>;
   /**
-   * What records without a primary key are, when the API has such records by design (customers: "people without
-   * a cio_id"). They are skipped like any keyless record, but said in one WARN with their count when the stream
+   * What records without a primary key are, when the API has such records by design (customers: "person/people
+   * without a cio_id"). They are skipped like any keyless record, but said in one WARN with their count when the stream
    * ends ("customers: skipped 3 people without a cio_id"), not one WARN each.
    */
-  keyless?: string;
+  keyless?: { one: string; many: string };
   /** Remember the primary keys seen and emit `_ab_cdc_deleted_at` records for those that vanish (small lists only). */
   trackDeletes?: boolean;
   /** Things worth telling the user when the stream starts (LOG INFO/WARN), e.g. API retention limits. */

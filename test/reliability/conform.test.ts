@@ -74,7 +74,7 @@ describe('RecordConformer', () => {
 
   it('counts records without a key that the stream declares expected (keyless), and says so once when the stream ends', () => {
     const warnings: string[] = [];
-    const conformer = new RecordConformer({ ...definition, keyless: 'things without an id' }, (m) => warnings.push(m));
+    const conformer = new RecordConformer({ ...definition, keyless: { one: 'thing without an id', many: 'things without an id' } }, (m) => warnings.push(m));
     expect(conformer.conform({ name: 'a', kind: 'k' })).toBeUndefined();
     expect(conformer.conform({ id: null, kind: 'k' })).toBeUndefined();
     expect(conformer.conform({ id: 1, kind: 'k' })).toEqual({ id: 1, kind: 'k' });
@@ -83,9 +83,12 @@ describe('RecordConformer', () => {
     expect(warnings).toEqual([expect.stringMatching(/^things: record id=2: set name to null/)]);
     conformer.finish();
     expect(warnings.slice(1)).toEqual(['things: skipped 2 things without an id']);
-    // The count is per stream read.
+    // The count is per stream read, and one is one.
     conformer.finish();
     expect(warnings).toHaveLength(2);
+    conformer.conform({ kind: 'k' });
+    conformer.finish();
+    expect(warnings.slice(2)).toEqual(['things: skipped 1 thing without an id']);
   });
 
   it('skips a record the printer cannot serialize, naming it', () => {

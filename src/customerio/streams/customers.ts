@@ -100,5 +100,5 @@ export const customers = {
   paginate: cursorPaginator({ limit: 1000 }),
   transform: personFromSearch,
   enrich: addAttributes,
-  keyless: 'people without a cio_id',
+  keyless: { one: 'person without a cio_id', many: 'people without a cio_id' },
 } satisfies StreamDefinition;
