@@ -34,7 +34,7 @@ export function writeReport(path: string, report: Report): void {
       `${report.quick ? 'a quick run (smaller sizes)' : 'a full run'}, ${report.runs} run(s) of each part, ${report.minutes.toFixed(1)} minutes.`,
     '',
     ...machine(),
-    '- The machine is shared: other engineers ran their test suites on the same 2 cores during the run, so times move',
+    '- The machine is shared (test suites of other engineers may run on the same 2 cores), so times move',
     '  from run to run. Every figure is the median of the runs, with the min–max spread in brackets.',
     '',
     '## Results',
