@@ -48,10 +48,10 @@ export class RateLimiter {
   private pausedUntil = 0;
   /** When the last request started (clock of `now`). */
   private lastStart = Number.NEGATIVE_INFINITY;
-  private successesSinceSlowdown = 0;
+  /** Successes in a row since the last 429 or the last step of the pace (or of the ceiling). */
+  private successes = 0;
   /** The fastest spacing recovery returns to: the configured one, or a little slower than the one that met a 429. */
   private ceiling: number;
-  private successesAtCeiling = 0;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
   /** Attempts scheduled so far (for summaries and benchmarks). */
@@ -118,22 +118,21 @@ export class RateLimiter {
     const limit = this.baseSpacing * MAX_SLOWDOWN;
     this.ceiling = Math.min(limit, Math.max(this.ceiling, Math.round(this.spacing * CEILING_MARGIN)));
     this.spacing = Math.min(limit, Math.ceil(this.spacing * SLOWDOWN));
-    this.successesSinceSlowdown = 0;
-    this.successesAtCeiling = 0;
+    this.successes = 0;
   }
 
   /** A request went through: after enough of them, speed back up towards the ceiling, and the ceiling towards the configured pace. */
   onSuccess(): void {
     if (this.spacing > this.ceiling) {
-      if (++this.successesSinceSlowdown >= RECOVERY_RUN) {
-        this.successesSinceSlowdown = 0;
+      if (++this.successes >= RECOVERY_RUN) {
+        this.successes = 0;
         this.spacing = Math.max(this.ceiling, Math.floor(this.spacing / RECOVERY));
       }
       return;
     }
     if (this.ceiling === this.baseSpacing) return;
-    if (++this.successesAtCeiling >= CEILING_RUN) {
-      this.successesAtCeiling = 0;
+    if (++this.successes >= CEILING_RUN) {
+      this.successes = 0;
       this.ceiling = Math.max(this.baseSpacing, Math.round(this.ceiling / CEILING_MARGIN));
       this.spacing = this.ceiling;
     }
