@@ -17,6 +17,13 @@ const profile = (n: number) => ({
   devices: [{ id: `dev${n}`, platform: 'ios', last_used: 1_514_764_800 }],
 });
 
+/** An attributes answer with the profile of each cio_id asked for; each call's ids are noted in `calls`. */
+const profilesOf = (calls: string[][]) => (_uri: string, body: unknown) => {
+  const ids = (body as { ids: string[] }).ids;
+  calls.push(ids);
+  return { customers: ids.map((cioId) => ({ customer: profile(Number(cioId.slice(1)) - 3_000_000) })) };
+};
+
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 beforeAll(() => nock.disableNetConnect());
@@ -38,11 +45,7 @@ describe('customers', () => {
       .post('/v1/customers/attributes')
       .query({ id_type: 'cio_id' })
       .times(3)
-      .reply(200, (_uri, body) => {
-        const ids = (body as { ids: string[] }).ids;
-        calls.push(ids);
-        return { customers: ids.map((cioId) => ({ customer: profile(Number(cioId.slice(1)) - 3_000_000) })) };
-      });
+      .reply(200, profilesOf(calls));
     const result = await readStreams([{ definition: customers }]);
     api.done();
     expect(calls.map((ids) => ids.length).sort((a, b) => a - b)).toEqual([1, 50, 100]);
@@ -108,11 +111,7 @@ describe('customers', () => {
       .post('/v1/customers/attributes')
       .query({ id_type: 'cio_id' })
       .times(2)
-      .reply(200, (_uri, body) => {
-        const ids = (body as { ids: string[] }).ids;
-        attributeCalls.push(ids);
-        return { customers: ids.map((cioId) => ({ customer: profile(Number(cioId.slice(1)) - 3_000_000) })) };
-      });
+      .reply(200, profilesOf(attributeCalls));
     const result = await readStreams([{ definition: customers }]);
     api.done();
     expect(attributeCalls).toEqual([['a3000001', 'a3000002'], ['a3000003']]);
