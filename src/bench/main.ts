@@ -96,7 +96,7 @@ async function main(): Promise<void> {
       say(`  [${i}/${runs}] shared key ${run.requestsPerSecond.toFixed(2)} requests/s of ${SHARED_LIMIT}, ${run.rateLimited} × 429, ${run.seconds.toFixed(1)} s`);
     }
   }
-  const list = rows(results, SHARED_LIMIT);
+  const list = rows(results);
   const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
   process.stdout.write(`\n${table(list)}\n\n${machine().join('\n')}\n- ${((Date.now() - started) / 60_000).toFixed(1)} minutes\n`);
   if (out) {

@@ -6,13 +6,13 @@ import { cpus, freemem, release, totalmem, type } from 'node:os';
 import { formatSpread, spread, type Spread } from './stats.js';
 import type { MemoryRun } from './memory.js';
 import type { ThroughputRun } from './throughput.js';
-import type { UtilisationRun } from './utilisation.js';
+import { LIMIT, SHARED_LIMIT, type UtilisationRun } from './utilisation.js';
 
 export interface Results {
   utilisation: UtilisationRun[];
   throughput: ThroughputRun[];
   memory: { small: MemoryRun[]; large: MemoryRun[]; slow: MemoryRun[] };
-  /** Part 4: part 1's read while the API leaves us `sharedLimit` requests a second. */
+  /** Part 4: part 1's read while the API leaves us SHARED_LIMIT requests a second. */
   shared: UtilisationRun[];
 }
 
@@ -29,7 +29,7 @@ export interface Row {
 
 const of = <T>(runs: T[], pick: (run: T) => number): Spread => spread(runs.map(pick));
 
-export function rows(results: Results, sharedLimit = 8): Row[] {
+export function rows(results: Results): Row[] {
   const out: Row[] = [];
   const u = results.utilisation;
   if (u.length) {
@@ -78,7 +78,7 @@ export function rows(results: Results, sharedLimit = 8): Row[] {
   const sh = results.shared;
   if (sh.length) {
     out.push(
-      { part: '4. Shared key', figure: `achieved requests/s ÷ the ${sharedLimit}/s the API leaves (connector set to 10/s)`, value: formatSpread(of(sh, (r) => r.requestsPerSecond / sharedLimit), 3), target: '' },
+      { part: '4. Shared key', figure: `achieved requests/s ÷ the ${SHARED_LIMIT}/s the API leaves (connector set to ${LIMIT}/s)`, value: formatSpread(of(sh, (r) => r.requestsPerSecond / SHARED_LIMIT), 3), target: '' },
       { part: '', figure: '429s received', value: formatSpread(of(sh, (r) => r.rateLimited), 0), target: '' },
     );
   }
