@@ -9,7 +9,7 @@ export default {
   testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/integration_tests/**/*.test.ts'],
   testTimeout: 60000,
   maxWorkers: 2,
-  // Issue 9: every output the reliability tests collect is grepped for the API keys once the whole run is over.
-  globalSetup: '<rootDir>/test/reliability/secret-scan.setup.mjs',
-  globalTeardown: '<rootDir>/test/reliability/secret-scan.teardown.mjs',
+  // One scratch folder per run (TMPDIR), removed at the end; every output the reliability tests collect is grepped for the API keys then (issue 9).
+  globalSetup: '<rootDir>/test/global-setup.mjs',
+  globalTeardown: '<rootDir>/test/global-teardown.mjs',
 };

@@ -3,10 +3,10 @@
  * streams, unsupported sync modes, wrong types, unknown commands. Each must exit non-zero with a TRACE ERROR
  * of failure_type config_error whose message names the problem, never a stack trace alone, and no record.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CliResult } from '../test/helpers/cli.js';
+import { scratchDir } from '../test/helpers/scratch.js';
 import { casesOf, fillPlaceholders, readRepoJson, withOverrides, type InputSpec } from './lib/config.js';
 import { deriveCatalog, type DiscoveredStream } from './lib/catalogs.js';
 import { cli, outputChecks } from './lib/run.js';
@@ -40,7 +40,7 @@ function selectCatalog(select: Array<{ name: string; sync_mode?: string }>) {
 /** Writes one input and returns its path (or undefined to leave the flag out). */
 function inputFile(name: string, spec: InputSpec | 'default' | 'none' | undefined, fallback: () => unknown): string | undefined {
   if (spec === 'none') return undefined;
-  const dir = mkdtempSync(join(tmpdir(), 'cio-bad-input-'));
+  const dir = scratchDir('cio-bad-input-');
   const path = join(dir, `${name}.json`);
   const given = spec === undefined || spec === 'default' ? undefined : spec;
   if (given?.missing) return path;

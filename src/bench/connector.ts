@@ -4,7 +4,7 @@
  * are not parsed unless asked: RECORD lines are recognised by their prefix and counted per stream, so the
  * benchmark's own reading costs little next to the connector's work.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnMeasured, type Usage } from './measured.js';
@@ -92,6 +92,7 @@ export async function runConnector(run: ConnectorRun): Promise<ConnectorResult> 
   const finished = await done;
   clearTimeout(timer);
   throttle?.stop();
+  rmSync(dir, { recursive: true, force: true });
   if (pending.trim()) onLine(pending);
   return { ...result, exitCode: finished.exitCode, wallMs: finished.wallMs, usage: finished.usage, rssSamplesMb: finished.rssSamplesMb, stderr: finished.stderr };
 }

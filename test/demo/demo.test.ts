@@ -4,11 +4,11 @@
  * synced, and what it prints is what the files hold.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../helpers/cli.js';
 import { parseProtocolLines } from '../helpers/protocol.js';
+import { scratchDir } from '../helpers/scratch.js';
 import { Warehouse } from '../../src/sync/warehouse.js';
 
 const SIZES = { activities: 200, customers: 150, segmentMembers: 100, messages: 200, deliveries: 150, transactionalMessages: 2, suppressions: 10 };
@@ -34,7 +34,7 @@ const completed = (messages: Array<Record<string, any>>) =>
   messages.filter((m) => m.type === 'TRACE' && m.trace.type === 'STREAM_STATUS' && m.trace.stream_status.status === 'COMPLETE').map((m) => m.trace.stream_status.stream_descriptor.name as string);
 
 it('runs spec, check, discover, two reads and two syncs on the sandbox, and leaves every step’s output where it says', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'cio-demo-'));
+  const dir = scratchDir('cio-demo-');
   const demo = await runDemo(dir);
   expect({ code: demo.code, stderr: demo.code === 0 ? '' : demo.stderr }).toEqual({ code: 0, stderr: '' });
   expect(demo.stdout).toContain(`Raw protocol output of every step goes to ${dir}/`);

@@ -4,11 +4,11 @@
  * does). Helpers pick messages apart by type and stream.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseProtocolLines } from './protocol.js';
+import { scratchDir } from './scratch.js';
 
 export const PROJECT_ROOT = (() => {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -91,7 +91,7 @@ let fileCounter = 0;
 
 /** Writes `files` to a temp dir and returns the CLI flags for them. */
 export function writeInputs(files: CliFiles): string[] {
-  const dir = mkdtempSync(join(tmpdir(), 'cio-cli-'));
+  const dir = scratchDir('cio-cli-');
   const args: string[] = [];
   for (const [name, value] of Object.entries(files)) {
     if (value === undefined) continue;

@@ -1,25 +1,17 @@
 /**
  * Validation of everything the connector prints against the official Airbyte protocol schema
- * (shared/airbyte-protocol, beside the project root), plus the rule the schema cannot express:
+ * (vendored in test/vendor/airbyte-protocol), plus the rule the schema cannot express:
  * a message carries the field its `type` names.
  */
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 
-function findProtocolSchema(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const candidate = join(dir, 'shared', 'airbyte-protocol', 'airbyte_protocol.json');
-    if (existsSync(candidate)) return candidate;
-    const up = dirname(dir);
-    if (up === dir) throw new Error('shared/airbyte-protocol/airbyte_protocol.json not found above the project');
-    dir = up;
-  }
-}
+/** The official schema, vendored in test/vendor/airbyte-protocol (MIT; source and commit in its README). */
+const PROTOCOL_SCHEMA = join(dirname(fileURLToPath(import.meta.url)), '..', 'vendor', 'airbyte-protocol', 'airbyte_protocol.json');
 
-const schemaDocument = JSON.parse(readFileSync(findProtocolSchema(), 'utf8')) as Record<string, unknown>;
+const schemaDocument = JSON.parse(readFileSync(PROTOCOL_SCHEMA, 'utf8')) as Record<string, unknown>;
 const ajv = new Ajv({ strict: false, allErrors: true });
 ajv.addFormat('uri', (text: string) => {
   try {

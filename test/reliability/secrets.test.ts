@@ -3,15 +3,14 @@
  * also when the API echoes the request headers back (the sandbox's echo_headers fault, in an error body and in
  * retry logs), when requests are logged at DEBUG level (429 retries), when the key holds characters JSON
  * escapes, when records themselves carry it, and in the human output of `sync`. Every output here also goes
- * through the suite-wide scan (support/outputs.ts, secret-scan.teardown.mjs).
+ * through the suite-wide scan (support/outputs.ts, test/global-teardown.mjs).
  */
-import { mkdtempSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { configuredCatalog } from '../helpers/catalog.js';
+import { scratchDir } from '../helpers/scratch.js';
 import { runInProcess, runRecorded, errorsOf, logsOf } from './support/run.js';
 
 const KEY = 'sandbox-us-key';
@@ -56,7 +55,7 @@ describe('an API that echoes the request headers back', () => {
 
   it('to sync (its human summary on stdout and progress on stderr)', async () => {
     sb.setFaults([{ kind: 'echo_headers', path: '/activities' }]);
-    const duckdb = join(mkdtempSync(join(tmpdir(), 'cio-secrets-')), 'sync.duckdb');
+    const duckdb = join(scratchDir('cio-secrets-'), 'sync.duckdb');
     // Not protocol output: sync speaks to people.
     const result = await runRecorded(['sync', '--duckdb', duckdb], { config, catalog: configuredCatalog(['activities', 'campaigns']) }, { raw: true });
     expect(result.exitCode).not.toBe(0);

@@ -3,9 +3,8 @@
  * its config, catalogs, a temp DuckDB path, quiet IO that keeps what was written, and a read-only look
  * into the file.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { scratchDir } from '../helpers/scratch.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { Warehouse } from '../../src/sync/warehouse.js';
 
@@ -42,7 +41,7 @@ export function catalogOf(streams: Record<string, 'incremental' | 'full_refresh'
   };
 }
 
-export const tempDuckdb = (): string => join(mkdtempSync(join(tmpdir(), 'cio-sync-')), 'customerio.duckdb');
+export const tempDuckdb = (): string => join(scratchDir('cio-sync-'), 'customerio.duckdb');
 
 /** IO for runSync that keeps what was written. */
 export function captureIo() {

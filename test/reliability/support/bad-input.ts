@@ -6,10 +6,10 @@
  * Every config points at `trapUrl` (a local server that counts requests): a case the connector wrongly
  * accepts shows up as a request, a successful check or a zero exit, never as a call to the internet.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CliFiles } from '../../helpers/cli.js';
+import { scratchDir } from '../../helpers/scratch.js';
 import { hex, int, mulberry32, oddString, pick, type Random } from './prng.js';
 
 export interface BadCase {
@@ -115,7 +115,7 @@ function badCustomStreams(random: Random): [unknown, RegExp] {
 
 export class BadInputGenerator {
   private readonly random: Random;
-  private readonly scratch = mkdtempSync(join(tmpdir(), 'cio-bad-input-'));
+  private readonly scratch = scratchDir('cio-bad-input-');
 
   constructor(
     readonly seed: number,

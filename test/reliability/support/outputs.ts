@@ -1,13 +1,13 @@
 /**
  * Every output the reliability suite produces (stdout and stderr of CLI runs, the text of in-process runs)
  * is checked for the run's secrets at once, and also kept on disk so the suite-wide scan
- * (secret-scan.teardown.mjs, jest's globalTeardown) can grep all of them again when the whole run is over.
+ * (test/global-teardown.mjs, jest's globalTeardown) can grep all of them again when the whole run is over.
  */
 import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** Set by secret-scan.setup.mjs for the whole jest run; a per-process folder when the suite runs without it. */
+/** Set by test/global-setup.mjs for the whole jest run; a per-process folder when the suite runs without it. */
 const DIR = process.env.CIO_RELIABILITY_OUTPUTS ?? mkdtempSync(join(tmpdir(), 'cio-reliability-outputs-'));
 mkdirSync(DIR, { recursive: true });
 let counter = 0;

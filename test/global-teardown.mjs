@@ -1,13 +1,15 @@
 /**
- * jest globalTeardown: the suite-wide secret check of issue 9. Greps every output the reliability tests kept
- * during this run (stdout and stderr of each CLI run and in-process run) for every API key those runs used,
- * as written and as JSON escapes it. A leak fails the run, naming the file and the place; the folder is kept then.
+ * jest globalTeardown, once the whole run is over:
+ * 1. the suite-wide secret check of issue 9: greps every output the reliability tests kept during this run
+ *    (stdout and stderr of each CLI run and in-process run) for every API key those runs used, as written and as
+ *    JSON escapes it. A leak fails the run, naming the file and the place; the scratch folder is kept then.
+ * 2. removes the run's scratch folder (global-setup.mjs), naming anything a test left in it: every test removes
+ *    what it creates (test/helpers/scratch.ts), this is the backstop.
  */
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
-export default function teardown() {
-  const dir = process.env.CIO_RELIABILITY_OUTPUTS;
+function secretScan(dir) {
   if (!dir || !existsSync(dir)) return;
   const secretsFile = join(dir, 'secrets.jsonl');
   const secrets = existsSync(secretsFile)
@@ -25,5 +27,13 @@ export default function teardown() {
   }
   if (leaks.length) throw new Error(`secret scan: an API key appears in ${leaks.length} output(s) of the reliability suite:\n${leaks.join('\n')}`);
   if (outputs.length) process.stdout.write(`\nsecret scan: ${outputs.length} outputs of the reliability suite, ${secrets.length} keys, no key found\n`);
-  rmSync(dir, { recursive: true, force: true });
+}
+
+export default function teardown() {
+  const root = process.env.CIO_TEST_SCRATCH;
+  secretScan(process.env.CIO_RELIABILITY_OUTPUTS);
+  if (!root || !existsSync(root)) return;
+  const left = readdirSync(root).filter((name) => name !== 'reliability-outputs');
+  if (left.length) process.stdout.write(`scratch: ${left.length} item(s) a test did not remove (${left.slice(0, 5).join(', ')}${left.length > 5 ? ', …' : ''}); removed now\n`);
+  rmSync(root, { recursive: true, force: true });
 }
