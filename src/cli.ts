@@ -10,6 +10,7 @@ import { errorMessage } from './protocol/messages.js';
 import { Output } from './protocol/output.js';
 import { parseConfig, type Config } from './config.js';
 import { runSpec, runCheck, runDiscover, runRead } from './commands.js';
+import { ProtocolSink } from './protocol/sink.js';
 
 export const COMMANDS = ['spec', 'check', 'discover', 'read'] as const;
 
@@ -76,7 +77,7 @@ export async function main(argv: string[], output = new Output()): Promise<numbe
     if (command === 'discover') return await runDiscover(config, output);
     const catalog = readJsonFile(requireOption(values, 'catalog', command), 'catalog');
     const state = values.state ? readJsonFile(values.state, 'state') : undefined;
-    return await runRead(config, catalog, state, output);
+    return await runRead(config, catalog, state, new ProtocolSink(output));
   } catch (error) {
     const failure = asConnectorError(error);
     output.emit(errorMessage(failure.message, failure.failureType, Date.now(), { internal: failure.internal, stream: failure.stream }));

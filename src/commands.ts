@@ -1,14 +1,15 @@
 /** The four protocol commands, each given parsed input and the one Output. Resolve with the exit code. */
-import { configError } from './errors.js';
+import { configError, transientError } from './errors.js';
 import { parseConfig, type Config } from './config.js';
 import { loadSpec } from './resources.js';
-import { errorMessage, statusMessage, type JsonObject } from './protocol/messages.js';
+import { errorMessage, type JsonObject } from './protocol/messages.js';
 import type { Output } from './protocol/output.js';
 import { stopOnSignal } from './protocol/signals.js';
 import { parseConfiguredCatalog } from './protocol/catalog.js';
 import { parseState } from './protocol/state.js';
 import { offeredStream, toAirbyteStream } from './engine/discover.js';
 import { futureCursors, stateProblems } from './engine/incremental.js';
+import { logTo, type ReadSink } from './engine/events.js';
 import { Reader, type SelectedStream } from './engine/read.js';
 import type { HttpClient } from './engine/http.js';
 import { authMessage, createHttpClient, DOCS_URL } from './customerio/base.js';
@@ -22,11 +23,11 @@ export function runSpec(output: Output): number {
 }
 
 /** The last words of a command the platform cancelled (the same failure as a cancelled read's). */
-const stoppedMessage = (what: string) => () => [errorMessage(`The ${what} was stopped by a termination signal; run it again.`, 'transient_error', Date.now())];
+const stoppedMessage = (what: string) => errorMessage(`The ${what} was stopped by a termination signal; run it again.`, 'transient_error', Date.now());
 
 export async function runCheck(rawConfig: unknown, output: Output): Promise<number> {
   // Cancelled while Customer.io has not answered yet: say so, exit 143, and print no CONNECTION_STATUS after it.
-  const release = stopOnSignal(output, stoppedMessage('check'));
+  const release = stopOnSignal(output, () => output.emit(stoppedMessage('check')));
   try {
     let config: Config;
     try {
@@ -49,7 +50,7 @@ export async function runCheck(rawConfig: unknown, output: Output): Promise<numb
 }
 
 export async function runDiscover(config: Config, output: Output): Promise<number> {
-  const release = stopOnSignal(output, stoppedMessage('discover'));
+  const release = stopOnSignal(output, () => output.emit(stoppedMessage('discover')));
   try {
     output.emit({ type: 'CATALOG', catalog: { streams: streamsFor(config).map(toAirbyteStream) } });
     // A catalog larger than the pipe holds is written while the platform reads: a signal until then must not cut it.
@@ -60,12 +61,20 @@ export async function runDiscover(config: Config, output: Output): Promise<numbe
   }
 }
 
-/** What an in-process caller (the `sync` command) may bring to a read: its own HTTP client, to watch its counts. */
+/** What an in-process caller may bring to a read: its own HTTP client (to watch its counts), the run's clock. */
 export interface ReadOptions {
   http?: HttpClient;
+  /** The run's one clock, unix ms (default: the machine's). */
+  clock?: () => number;
 }
 
-export async function runRead(config: Config, rawCatalog: unknown, rawState: unknown, output: Output, options: ReadOptions = {}): Promise<number> {
+/**
+ * `read`: the catalog and state checked, then every selected stream read into `sink` (protocol/sink.ts prints
+ * Airbyte messages; `sync` lands them in DuckDB). Resolves with the exit code.
+ */
+export async function runRead(config: Config, rawCatalog: unknown, rawState: unknown, sink: ReadSink, options: ReadOptions = {}): Promise<number> {
+  const clock = options.clock ?? Date.now;
+  const log = logTo(sink);
   const definitions = streamsFor(config);
   const byName = new Map(definitions.map((d) => [d.name, d]));
   const selected = parseConfiguredCatalog(rawCatalog, definitions.map(offeredStream));
@@ -75,20 +84,20 @@ export async function runRead(config: Config, rawCatalog: unknown, rawState: unk
     if (!definition) throw configError(`The state has an entry for stream "${name}", which this connector does not offer; remove it or reset the connection's state`);
     const problems = stateProblems(definition.incremental, state);
     if (problems.length) throw configError(`The state of stream "${name}" is not usable: ${problems.join('; ')}. Reset that stream's state.`);
-    const future = futureCursors(definition.incremental, state);
+    const future = futureCursors(definition.incremental, state, clock() / 1000);
     if (future.length) {
-      output.log('WARN', `The state of stream "${name}" has a cursor in the future: ${future.join('; ')}. Nothing newer will be read until then; if that is a mistake (milliseconds for seconds?), reset that stream's state.`);
+      log('WARN', `The state of stream "${name}" has a cursor in the future: ${future.join('; ')}. Nothing newer will be read until then; if that is a mistake (milliseconds for seconds?), reset that stream's state.`);
     }
   }
 
   const started = Date.now();
-  const http = options.http ?? createHttpClient(config, output);
+  const http = options.http ?? createHttpClient(config, log);
   const signal: { aborted: boolean; reason?: ConnectorError } = { aborted: false };
   const reader = new Reader({
     config,
     http,
-    output,
-    clock: Date.now,
+    sink,
+    clock,
     signal,
     authMessage: (status, detail) => authMessage(status, detail, config),
   });
@@ -97,15 +106,14 @@ export async function runRead(config: Config, rawCatalog: unknown, rawState: unk
   reader.plan(streams);
   const done = new Set<string>();
 
-  const release = stopOnSignal(output, () => {
+  const release = stopOnSignal(sink, () => {
     signal.aborted = true;
-    return [
-      errorMessage('The sync was stopped by a termination signal; the last STATE printed for each stream is where the next sync resumes.', 'transient_error', Date.now()),
-      ...streams.filter((s) => !done.has(s.definition.name)).map((s) => statusMessage(s.definition.name, 'INCOMPLETE', Date.now())),
-    ];
+    const at = clock();
+    sink.emit({ type: 'error', error: transientError('The sync was stopped by a termination signal; the last STATE printed for each stream is where the next sync resumes.'), at });
+    for (const s of streams) if (!done.has(s.definition.name)) sink.emit({ type: 'ended', stream: s.definition.name, complete: false, at });
   });
   try {
-    output.log('INFO', `Reading ${streams.length} stream(s) from ${new URL(config.baseUrl).host} at up to ${config.requestsPerSecond} requests/s`);
+    log('INFO', `Reading ${streams.length} stream(s) from ${new URL(config.baseUrl).host} at up to ${config.requestsPerSecond} requests/s`);
     const outcomes = await Promise.all(
       streams.map(async (s) => {
         const outcome = await reader.readStream(s);
@@ -116,10 +124,10 @@ export async function runRead(config: Config, rawCatalog: unknown, rawState: unk
     await http.limiter.stop();
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     const summary = outcomes.map((o) => `${o.stream}=${o.records}${o.error ? ' (incomplete)' : ''}`).join(', ');
-    output.log('INFO', `Read ${outcomes.reduce((n, o) => n + o.records, 0)} records in ${seconds}s with ${http.counts.attempts} requests (${http.counts.retries} retried, ${http.counts.rateLimited} rate-limited): ${summary}`);
+    log('INFO', `Read ${outcomes.reduce((n, o) => n + o.records, 0)} records in ${seconds}s with ${http.counts.attempts} requests (${http.counts.retries} retried, ${http.counts.rateLimited} rate-limited): ${summary}`);
     const failed = outcomes.filter((o) => o.error);
     if (signal.reason && !failed.some((o) => o.error === signal.reason)) {
-      output.emit(errorMessage(signal.reason.message, signal.reason.failureType, Date.now()));
+      sink.emit({ type: 'error', error: signal.reason, at: clock() });
     }
     return failed.length || signal.aborted ? 1 : 0;
   } finally {

@@ -5,7 +5,7 @@
 import type { Config } from '../config.js';
 import { HttpClient } from '../engine/http.js';
 import { RateLimiter } from '../engine/limiter.js';
-import type { Output } from '../protocol/output.js';
+import type { LogLevel } from '../protocol/messages.js';
 
 export const DOCS_URL = 'https://customer.io/docs/api/app/';
 
@@ -25,7 +25,8 @@ export interface HttpOverrides {
 }
 
 /** The HTTP client of a run: one limiter for every request the process makes. */
-export function createHttpClient(config: Config, output?: Output, overrides: HttpOverrides = {}): HttpClient {
+/** `log` hears the client's retries (WARN) and rate-limit pauses (DEBUG). */
+export function createHttpClient(config: Config, log?: (level: LogLevel, message: string) => void, overrides: HttpOverrides = {}): HttpClient {
   const env = process.env;
   // CIO_REQUESTS_PER_SECOND overrides the config's ceiling, beyond the API's 10 (`off`: none), for benchmarks
   // against a local API; never needed against Customer.io.
@@ -38,7 +39,7 @@ export function createHttpClient(config: Config, output?: Output, overrides: Htt
     maxTries: overrides.maxTries ?? numberFromEnv(env.CIO_MAX_TRIES) ?? 6,
     backoffBaseMs: overrides.backoffBaseMs ?? numberFromEnv(env.CIO_BACKOFF_BASE_MS) ?? 1000,
     backoffMaxMs: overrides.backoffMaxMs ?? numberFromEnv(env.CIO_BACKOFF_MAX_MS) ?? 60_000,
-    log: output ? (level, message) => output.log(level, message) : undefined,
+    log,
   });
 }
 

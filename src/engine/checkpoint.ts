@@ -1,14 +1,19 @@
 /**
- * A stream's state during a read: cursors per partition (or one for the stream), never moving backwards,
- * plus the record count since the last STATE (the protocol's `sourceStats.recordCount`).
+ * A stream's state during a read: cursors per partition (or one for the stream), never moving backwards, and
+ * the delete-tracking memory (deletes.ts), kept apart from the cursors: which STATE carries it is decided in
+ * one place (take).
  */
 import type { JsonObject } from '../protocol/messages.js';
+import { DELETE_MEMORY_KEYS } from './deletes.js';
 import { laterCursor, savedCursor, type IncrementalStrategy } from './incremental.js';
 
 export class Checkpoint {
+  /** Cursors, and any other key of the state this read does not own (kept as it came). */
   private state: JsonObject;
   private readonly initial: JsonObject;
-  private sinceLast = 0;
+  /** The delete-tracking memory: the last complete read's until this read completes. */
+  private memory: JsonObject;
+  private readonly initialMemory: JsonObject;
   /** Stream-level cursor values held back until every partition is done (see holdSharedCursor). */
   private held?: unknown[];
 
@@ -16,8 +21,16 @@ export class Checkpoint {
     private readonly strategy: IncrementalStrategy | undefined,
     initial: JsonObject | undefined,
   ) {
-    this.initial = structuredClone(initial ?? {});
-    this.state = structuredClone(this.initial);
+    const memory: JsonObject = {};
+    const rest: JsonObject = {};
+    for (const [key, value] of Object.entries(structuredClone(initial ?? {}))) {
+      if ((DELETE_MEMORY_KEYS as readonly string[]).includes(key)) memory[key] = value;
+      else rest[key] = value;
+    }
+    this.initial = rest;
+    this.state = structuredClone(rest);
+    this.initialMemory = memory;
+    this.memory = structuredClone(memory);
   }
 
   /** The cursor a partition resumes from: always the one the run started with, whatever other partitions did since. */
@@ -69,23 +82,23 @@ export class Checkpoint {
     return dropped;
   }
 
-  set(key: string, value: unknown): void {
-    this.state[key] = value;
+  /** The delete-tracking memory the read started with (`{}` on a first read). */
+  startMemory(): JsonObject {
+    return this.initialMemory;
   }
 
-  get(key: string): unknown {
-    return this.state[key];
+  /** The memory a complete pass leaves for the next read. */
+  rememberDeletes(memory: JsonObject): void {
+    this.memory = { ...memory };
   }
 
-  counted(n: number): void {
-    this.sinceLast += n;
-  }
-
-  /** The state to print now, and the count of records it covers since the previous one (then reset). */
-  take(): { state: JsonObject; recordCount: number } {
-    const recordCount = this.sinceLast;
-    this.sinceLast = 0;
-    return { state: structuredClone(this.state), recordCount };
+  /**
+   * The state a STATE message carries now: after a page (`page`) or at the end of the read (`end`). Both carry the
+   * delete-tracking memory today (a read stopped midway resumes with the last complete read's); leaving it out of
+   * mid-read STATEs is a change to this method only.
+   */
+  take(_moment: 'page' | 'end' = 'page'): { state: JsonObject } {
+    return { state: structuredClone({ ...this.state, ...this.memory }) };
   }
 }
 

@@ -126,6 +126,8 @@ export class HttpClient {
   readonly limiter: RateLimiter;
   /** Requests answered, by outcome, for summaries. */
   readonly counts = { attempts: 0, retries: 0, rateLimited: 0 };
+  /** Requests per stream (`HttpRequest.stream`), each counted once however many attempts it took. */
+  readonly requestsByStream = new Map<string, number>();
   private cancelled = false;
 
   constructor(private readonly options: HttpClientOptions) {
@@ -134,7 +136,8 @@ export class HttpClient {
     this.limiter = options.limiter;
   }
 
-  async request({ method = 'GET', path, query, body, urgency }: HttpRequest): Promise<HttpResponse> {
+  async request({ method = 'GET', path, query, body, urgency, stream }: HttpRequest): Promise<HttpResponse> {
+    if (stream !== undefined) this.requestsByStream.set(stream, (this.requestsByStream.get(stream) ?? 0) + 1);
     const maxTries = this.options.maxTries ?? 6;
     const url = `${this.options.baseUrl}${path}${queryString(query)}`;
     const label = `${method} ${path}${queryString(query)}`;

@@ -13,6 +13,9 @@
  */
 import type { Config } from '../config.js';
 import type { JsonObject } from '../protocol/messages.js';
+import { toSeconds } from './cursors.js';
+
+export { laterCursor, toSeconds, UnreadableCursors } from './cursors.js';
 
 export interface ClientSideStrategy {
   kind: 'client';
@@ -46,9 +49,6 @@ export const DAY = 86_400;
 /** How far past the run's clock a cursor may be (clock skew between the API and this machine). */
 export const FUTURE_CURSOR_TOLERANCE = DAY;
 
-/** Cursor text this connector could have saved: unix seconds as digits, or an ISO-8601 date(-time). */
-const CURSOR_TEXT = /^\s*(-?\d+(\.\d+)?|\d{4}-\d{2}-\d{2}([T ][\d:.]+)?(Z|[+-]\d{2}:?\d{2})?)\s*$/;
-
 export function clientSide(cursorField: string, options: Omit<ClientSideStrategy, 'kind' | 'cursorField'> = {}): ClientSideStrategy {
   return { kind: 'client', cursorField, ...options };
 }
@@ -66,55 +66,6 @@ export function serverWindows(
   options: Omit<ServerWindowStrategy, 'kind' | 'cursorField'>,
 ): ServerWindowStrategy {
   return { kind: 'windows', cursorField, ...options };
-}
-
-/**
- * A cursor value as unix seconds, or undefined when it cannot be read as a time. Strict, for a saved state and a
- * record alike: a finite number, or text that is unix seconds or an ISO-8601 date(-time) (CURSOR_TEXT), in UTC unless
- * it says otherwise, whatever the machine's time zone. Date.parse
- * alone would take "page 1" or "March 7" for dates of 2001 and order them among real times.
- */
-export function toSeconds(value: unknown): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
-  if (typeof value !== 'string' || !CURSOR_TEXT.test(value)) return undefined;
-  const text = value.trim();
-  if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
-  // A date-time without an offset is UTC, as the API's are (Date.parse would read it in the machine's zone).
-  const zoned = /[T ][\d:.]+$/.test(text) ? `${text.replace(' ', 'T')}Z` : text.replace(' ', 'T');
-  const ms = Date.parse(zoned);
-  return Number.isNaN(ms) ? undefined : ms / 1000;
-}
-
-/**
- * One stream read's record cursor values that are there but cannot be read as a time (toSeconds). Such a record
- * is still printed (records are never lost for a bad timestamp), is never filtered out by the cursor, and never
- * becomes the cursor; the read says how many there were in one WARN (`warning`), not one per record.
- */
-export class UnreadableCursors {
-  private count = 0;
-  private first: unknown;
-
-  constructor(private readonly cursorField: string) {}
-
-  /** The value as unix seconds (toSeconds); one that is present but unreadable is counted. */
-  seconds(value: unknown): number | undefined {
-    const seconds = toSeconds(value);
-    if (seconds === undefined && value !== undefined && value !== null && this.count++ === 0) this.first = value;
-    return seconds;
-  }
-
-  /** The WARN for the stream's read, or undefined when every value present could be read. */
-  warning(stream: string): string | undefined {
-    if (this.count === 0) return undefined;
-    let shown: string;
-    try {
-      shown = (JSON.stringify(this.first) ?? String(this.first)).slice(0, 60);
-    } catch {
-      shown = '(unprintable)';
-    }
-    const records = this.count === 1 ? '1 record' : `${this.count} records`;
-    return `${stream}: ${records} whose ${this.cursorField} is not a unix timestamp or an ISO-8601 date-time (the first: ${shown}) ${this.count === 1 ? 'was' : 'were'} emitted, but did not move the cursor`;
-  }
 }
 
 /** The earliest cursor value a read keeps: saved cursor minus lookback, else start_date, else nothing. */
@@ -138,13 +89,55 @@ export function lowerBound(
   return startDate;
 }
 
-/** The later of two cursor values (never moves a cursor backwards); keeps the original representation. */
-export function laterCursor(a: unknown, b: unknown): unknown {
-  const sa = toSeconds(a);
-  const sb = toSeconds(b);
-  if (sa === undefined) return sb === undefined ? a : b;
-  if (sb === undefined) return a;
-  return sb > sa ? b : a;
+/**
+ * Whether a record's cursor may become the pass's newest value: it must be a time, and not later than the run's
+ * clock plus FUTURE_CURSOR_TOLERANCE. A record dated further ahead (clock skew, a timestamp a client set) is
+ * still printed, but were it the cursor, the next read would skip everything until then.
+ */
+export function cursorMayAdvance(seconds: number | undefined, nowSeconds: number): seconds is number {
+  return seconds !== undefined && seconds <= nowSeconds + FUTURE_CURSOR_TOLERANCE;
+}
+
+/** Whether a client-side read keeps a record: its cursor at or after the lower bound, or not a time at all (never lost for that). */
+export function keptBy(seconds: number | undefined, since: number | undefined): boolean {
+  return seconds === undefined || since === undefined || seconds >= since;
+}
+
+/**
+ * Whether a client-side pass ends after a page (`stopWhenOlder`): a list read newest first whose whole page is
+ * older than the lower bound has only older records after it.
+ */
+export function stopsAfterPage(strategy: ClientSideStrategy, page: { records: number; older: number }): boolean {
+  return strategy.stopWhenOlder === true && page.records > 0 && page.older === page.records;
+}
+
+/**
+ * The windows a server-windowed pass reads: from the lower bound (else start_date, else the strategy's default
+ * start) up to the run's clock, oldest first. Needed for full refresh too: the API narrows long ranges.
+ */
+export function windowsToRead(
+  strategy: ServerWindowStrategy,
+  from: { since?: number; startDate?: number },
+  nowSeconds: number,
+  partition: { parent?: JsonObject },
+): Array<{ start: number; end: number }> {
+  const start = from.since ?? from.startDate ?? strategy.defaultStart(nowSeconds, partition);
+  return timeWindows(start, nowSeconds, strategy.windowSeconds);
+}
+
+/**
+ * Where a windowed pass's cursor stands: the end of the last window of the unbroken run of complete windows from
+ * the oldest (windows are read concurrently; a resume must never skip one still in flight). Undefined: none yet.
+ */
+export function windowCursor(windows: ReadonlyArray<{ end: number }>, complete: readonly boolean[]): number | undefined {
+  let through = 0;
+  while (through < windows.length && complete[through]) through++;
+  return through > 0 ? windows[through - 1].end : undefined;
+}
+
+/** Whether a record belongs to its window [start, end); a cursor that is not a time is kept. */
+export function inWindow(seconds: number | undefined, window: { start: number; end: number }): boolean {
+  return seconds === undefined || (seconds >= window.start && seconds < window.end);
 }
 
 /** Windows [start, end) of at most `size` seconds covering [from, to), oldest first. */

@@ -57,6 +57,17 @@ export class Output {
     else this.write(this.redact(line));
   }
 
+  /**
+   * A RECORD whose data is already JSON text (the reader serialises each record once): the same line
+   * `emit(recordMessage(…))` would print, without parsing or serialising the data again.
+   */
+  emitRecord(stream: string, dataJson: string, emittedAt: number): void {
+    if (this.closed) return;
+    const line = `{"type":"RECORD","record":{"stream":${JSON.stringify(stream)},"data":${dataJson},"emitted_at":${JSON.stringify(emittedAt)}}}\n`;
+    if (this.pending) this.pending.push(this.redactPerLine ? this.redact(line) : line);
+    else this.write(this.redact(line));
+  }
+
   /** Runs `burst`; the lines it emits are written together, in order, as one write (nested calls join the outer one). */
   batch(burst: () => void): void {
     if (this.pending) return burst();

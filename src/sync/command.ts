@@ -1,7 +1,7 @@
 /**
  * `sync`: the read, in-process, landed in a DuckDB file. Plans a table per selected stream, resumes each
- * incremental stream from the state saved in the file, runs the protocol read with an Output that feeds
- * the loader (sink.ts), shows progress on stderr, and prints the summary on stdout (sync is not a protocol
+ * incremental stream from the state saved in the file, runs the read with a sink that feeds the loader
+ * (sink.ts), shows progress on stderr, and prints the summary on stdout (sync is not a protocol
  * command: its stdout is for people).
  */
 import { mkdirSync } from 'node:fs';
@@ -11,15 +11,15 @@ import { ConnectorError } from '../errors.js';
 import { runRead } from '../commands.js';
 import { createHttpClient, type HttpOverrides } from '../customerio/base.js';
 import { streamsFor } from '../customerio/streams/index.js';
+import { logTo } from '../engine/events.js';
 import { offeredStream, schemaOf, syncModesOf } from '../engine/discover.js';
-import type { HttpClient } from '../engine/http.js';
 import type { StreamDefinition } from '../engine/types.js';
 import { parseConfiguredCatalog, type SelectedEntry } from '../protocol/catalog.js';
 import type { JsonObject, SyncMode } from '../protocol/messages.js';
 import { layoutOf } from './layout.js';
 import { Loader, type LoadPlan } from './loader.js';
 import { Progress, type ProgressOptions, type TextSink } from './progress.js';
-import { LoaderOutput } from './sink.js';
+import { LoaderSink } from './sink.js';
 import { exampleQuery, formatSummary, type SummaryRow } from './summary.js';
 import { STATE_TABLE, Warehouse } from './warehouse.js';
 
@@ -42,6 +42,8 @@ export interface SyncOptions {
   progress?: ProgressOptions;
   /** Records allowed to wait for the database before the read is held back. */
   maxWaiting?: number;
+  /** The run's one clock, unix ms (default: the machine's). */
+  clock?: () => number;
 }
 
 export interface SyncResult {
@@ -65,19 +67,9 @@ function configuredCatalog(entries: Array<SelectedEntry & { mode: 'upsert' | 're
   };
 }
 
-/** Counts each stream's requests (retries are counted once, as the request they belong to). */
-function countPerStream(http: HttpClient): Map<string, number> {
-  const counts = new Map<string, number>();
-  const request = http.request.bind(http);
-  http.request = (req) => {
-    if (req.stream) counts.set(req.stream, (counts.get(req.stream) ?? 0) + 1);
-    return request(req);
-  };
-  return counts;
-}
-
 export async function runSync(input: SyncInput, io: SyncIo, options: SyncOptions = {}): Promise<SyncResult> {
   const started = Date.now();
+  const clock = options.clock ?? Date.now;
   const config = parseConfig(input.rawConfig);
   const definitions = streamsFor(config);
   const byName = new Map(definitions.map((d) => [d.name, d]));
@@ -120,16 +112,15 @@ export async function runSync(input: SyncInput, io: SyncIo, options: SyncOptions
 
     let progress: Progress | undefined;
     const loader = new Loader(warehouse, plans, { maxWaiting: options.maxWaiting, onEnded: (stats) => progress?.ended(stats) });
-    const output = new LoaderOutput(loader, {
+    const sink = new LoaderSink(loader, {
       log: (level, message) => progress?.line(`${level === 'WARN' ? 'warning' : 'error'}: ${message}`),
       stopping: () => {
         progress?.silence();
         io.stderr.write(`Stopped. Every batch whose state was saved is in ${path}; run sync again to resume.\n`);
       },
     });
-    output.setSecrets([config.apiKey]);
-    const http = createHttpClient(config, output, options.http);
-    const perStream = countPerStream(http);
+    sink.setSecrets([config.apiKey]);
+    const http = createHttpClient(config, logTo(sink), options.http);
     progress = new Progress(io.stderr, { stats: loader.stats, requests: () => http.counts.attempts, limit: config.requestsPerSecond }, options.progress);
     progress.start();
 
@@ -140,7 +131,7 @@ export async function runSync(input: SyncInput, io: SyncIo, options: SyncOptions
     process.once('SIGINT', quiet);
     process.once('SIGTERM', quiet);
     try {
-      await runRead(config, configuredCatalog(entries), state, output, { http });
+      await runRead(config, configuredCatalog(entries), state, sink, { http, clock });
     } catch (error) {
       // A failed write stops the read through drained(); anything else is reported the same way.
       readErrors.push(error instanceof Error ? error.message : String(error));
@@ -157,10 +148,10 @@ export async function runSync(input: SyncInput, io: SyncIo, options: SyncOptions
     for (const [name, stats] of loader.stats) {
       const plan = plans.get(name)!;
       const count = (await warehouse.tableExists(name)) ? await warehouse.count(name) : 0;
-      rows.push({ ...stats, requests: perStream.get(name) ?? 0, rows: count });
+      rows.push({ ...stats, requests: http.requestsByStream.get(name) ?? 0, rows: count });
       tables.push({ table: name, rows: count, columns: plan.layout.columns.map((c) => c.name) });
     }
-    const errors = [...output.errors, ...readErrors.filter((e) => !output.errors.includes(e))];
+    const errors = [...sink.errors, ...readErrors.filter((e) => !sink.errors.includes(e))];
     if (loader.error && !errors.includes(loader.error.message)) errors.push(loader.error.message);
     io.stdout.write(
       formatSummary({

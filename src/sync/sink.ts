@@ -1,13 +1,13 @@
 /**
- * The Output `sync` hands to the read: the same engine, the same messages, but instead of printing
- * them as protocol lines it routes them in-process — RECORD and STATE to the loader (nothing is parsed
- * back from text), stream statuses to the loader and the progress display, warnings and errors to the
- * human log on stderr. `drained()` is the loader's backpressure; `flush()` (called before the process
- * stops on a signal) waits for the writes already queued, so every completed STATE is in the file.
+ * The sink `sync` gives the read: the same engine and the same events, landed in-process instead of printed —
+ * a page's records and state to the loader (one commit; nothing is parsed back from text), stream starts and
+ * ends to the loader and the progress display, warnings and errors to the human log on stderr. `drained()` is
+ * the loader's backpressure; `flush()` (before the process stops on a signal) waits for the writes already
+ * queued, so every completed state is in the file.
  */
-import { Writable } from 'node:stream';
-import type { AirbyteMessage, LogLevel } from '../protocol/messages.js';
-import { Output, redactorFor, type Redactor } from '../protocol/output.js';
+import type { ReadEvent, ReadSink } from '../engine/events.js';
+import type { LogLevel } from '../protocol/messages.js';
+import { redactorFor, type Redactor } from '../protocol/output.js';
 import type { Loader } from './loader.js';
 
 export interface SinkEvents {
@@ -19,11 +19,8 @@ export interface SinkEvents {
 
 const SHOWN_LEVELS: ReadonlySet<LogLevel> = new Set(['FATAL', 'ERROR', 'WARN']);
 
-/** Nothing may reach stdout through the base class: its sink swallows everything. */
-const nowhere = () => new Writable({ write: (_chunk, _encoding, done) => done() });
-
-export class LoaderOutput extends Output {
-  private redactText: Redactor = (text) => text;
+export class LoaderSink implements ReadSink {
+  private redact: Redactor = (text) => text;
   private stopped = false;
   /** Errors without a stream (the whole read failed), in order. */
   readonly errors: string[] = [];
@@ -31,62 +28,47 @@ export class LoaderOutput extends Output {
   constructor(
     private readonly loader: Loader,
     private readonly events: SinkEvents,
-  ) {
-    super(nowhere());
+  ) {}
+
+  /** Every later record, log and error is redacted for these secrets: the key must not leave the process by any path, a warehouse file included. */
+  setSecrets(secrets: Array<string | undefined>): void {
+    this.redact = redactorFor(secrets);
   }
 
-  override setSecrets(secrets: Array<string | undefined>): void {
-    super.setSecrets(secrets);
-    this.redactText = redactorFor(secrets);
+  emit(event: ReadEvent): void {
+    if (this.stopped) return;
+    switch (event.type) {
+      case 'started':
+        return this.loader.started(event.stream, event.at);
+      case 'running':
+        return;
+      case 'page':
+        for (const record of event.records) this.loader.record(event.stream, this.redact(record.json), event.at);
+        return this.loader.state(event.stream, event.state);
+      case 'log':
+        if (SHOWN_LEVELS.has(event.level)) this.events.log(event.level, this.redact(event.message));
+        return;
+      case 'error': {
+        const message = this.redact(event.error.message);
+        if (event.stream) this.loader.failed(event.stream, message);
+        else this.errors.push(message);
+        return this.events.log('ERROR', event.stream ? `${event.stream}: ${message}` : message);
+      }
+      case 'ended':
+        return this.loader.ended(event.stream, event.complete, event.at);
+    }
   }
 
-  override close(): void {
-    super.close();
+  drained(): Promise<void> {
+    return this.loader.drained();
+  }
+
+  close(): void {
     if (!this.stopped) this.events.stopping?.();
     this.stopped = true;
   }
 
-  override emit(message: AirbyteMessage): void {
-    if (this.stopped) return;
-    switch (message.type) {
-      case 'RECORD':
-        // The key must not leave the process by any path, a warehouse file included.
-        this.loader.record(message.record.stream, this.redactText(JSON.stringify(message.record.data)), message.record.emitted_at);
-        return;
-      case 'STATE':
-        this.loader.state(message.state.stream.stream_descriptor.name, message.state.stream.stream_state);
-        return;
-      case 'LOG':
-        if (SHOWN_LEVELS.has(message.log.level)) this.events.log(message.log.level, this.redactText(message.log.message));
-        return;
-      case 'TRACE':
-        this.trace(message.trace);
-        return;
-      default:
-        return;
-    }
-  }
-
-  private trace(trace: Extract<AirbyteMessage, { type: 'TRACE' }>['trace']): void {
-    if (trace.type === 'STREAM_STATUS') {
-      const name = trace.stream_status.stream_descriptor.name;
-      const status = trace.stream_status.status;
-      if (status === 'STARTED') this.loader.started(name, trace.emitted_at);
-      if (status === 'COMPLETE' || status === 'INCOMPLETE') this.loader.ended(name, status === 'COMPLETE', trace.emitted_at);
-    } else if (trace.type === 'ERROR') {
-      const message = this.redactText(trace.error.message);
-      const stream = trace.error.stream_descriptor?.name;
-      if (stream) this.loader.failed(stream, message);
-      else this.errors.push(message);
-      this.events.log('ERROR', stream ? `${stream}: ${message}` : message);
-    }
-  }
-
-  override drained(): Promise<void> {
-    return this.loader.drained();
-  }
-
-  override async flush(): Promise<void> {
+  async flush(): Promise<void> {
     await this.loader.finish();
   }
 }

@@ -10,6 +10,7 @@ import { parseConfig } from '../../src/config.js';
 import { HttpClient } from '../../src/engine/http.js';
 import { RateLimiter } from '../../src/engine/limiter.js';
 import { Output } from '../../src/protocol/output.js';
+import { ProtocolSink } from '../../src/protocol/sink.js';
 import type { Sandbox, SandboxRequestRecord } from '../../src/sandbox/index.js';
 import { configuredCatalog } from '../helpers/catalog.js';
 
@@ -48,7 +49,7 @@ export async function readStreams(sb: Sandbox, streams: string[], options: PerfR
       },
     });
   const output = new Output(sink);
-  const code = await runRead(config, configuredCatalog(streams), undefined, output, { http });
+  const code = await runRead(config, configuredCatalog(streams), undefined, new ProtocolSink(output), { http });
   await output.flush();
   const messages = text
     .split('\n')

@@ -100,7 +100,7 @@ describe('a platform that reads stdout slowly', () => {
     expect(needed).toBeGreaterThanOrEqual(Math.floor(ACTIVITIES / 100 + CUSTOMERS / 100));
     process.stdout.write(`slow reader: ${duringPause} requests while paused, ${needed} for the whole read, rss ${rss.toFixed(0)} MB\n`);
     // What was in flight when the pipe filled, no more: a page of activities, and customers' look-ahead (at most
-    // 3 pages in hand, each 1 search + 10 attribute calls; see enrichedPages in engine/read.ts). Far fewer than
+    // 3 pages in hand, each 1 search + 10 attribute calls; see ENRICH_LOOKAHEAD in engine/pages.ts). Far fewer than
     // the read needs: had the connector kept fetching into a buffer, it would have read everything while paused.
     expect(duringPause).toBeLessThanOrEqual(50);
     expect(duringPause).toBeLessThan(needed / 3);

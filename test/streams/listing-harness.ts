@@ -11,6 +11,7 @@ import { Reader } from '../../src/engine/read.js';
 import { schemaOf } from '../../src/engine/discover.js';
 import type { StreamDefinition } from '../../src/engine/types.js';
 import { Output } from '../../src/protocol/output.js';
+import { ProtocolSink } from '../../src/protocol/sink.js';
 import { parseProtocolLines } from '../helpers/protocol.js';
 import { newSchemaAjv } from '../helpers/schema.js';
 
@@ -61,7 +62,7 @@ export async function readStreams(selected: Selection[], options: { config?: Rec
   output.setSecrets([API_KEY]);
   const http = new HttpClient({ baseUrl: config.baseUrl, apiKey: config.apiKey, limiter: new RateLimiter({ requestsPerSecond: 1000 }), maxTries: 1 });
   const now = options.now ?? Date.UTC(2024, 5, 1);
-  const reader = new Reader({ config, http, output, clock: () => now, signal: { aborted: false } });
+  const reader = new Reader({ config, http, sink: new ProtocolSink(output), clock: () => now, signal: { aborted: false } });
   await reader.readAll(selected.map((s) => ({ definition: s.definition, syncMode: s.syncMode ?? 'full_refresh', state: s.state })));
   await http.limiter.stop();
   expect(stdout).not.toContain(API_KEY);

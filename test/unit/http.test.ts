@@ -134,6 +134,21 @@ describe('HttpClient requests', () => {
   });
 });
 
+describe('HttpClient per-stream counts', () => {
+  it('counts each stream\'s requests once however many attempts each took, and none for a request of no stream', async () => {
+    nock(BASE).get('/campaigns').reply(503, 'busy').get('/campaigns').reply(200, { campaigns: [] });
+    nock(BASE).get('/segments').times(2).reply(200, { segments: [] });
+    nock(BASE).get('/workspaces').reply(200, WORKSPACES);
+    const { http } = client();
+    await http.request({ path: '/campaigns', stream: 'campaigns' });
+    await http.request({ path: '/segments', stream: 'segments' });
+    await http.request({ path: '/segments', stream: 'segments' });
+    await http.request({ path: '/workspaces' });
+    expect(Object.fromEntries(http.requestsByStream)).toEqual({ campaigns: 1, segments: 2 });
+    expect(http.counts.attempts).toBe(5);
+  });
+});
+
 describe('HttpClient retries', () => {
   it.each([429, 500, 502, 503, 504])('retries a %i and returns the answer that follows', async (status) => {
     nock(BASE).get('/campaigns').reply(status, status === 429 ? RATE_LIMITED : '').get('/campaigns').reply(200, { campaigns: [{ id: 1, updated: MAY_1 }] });

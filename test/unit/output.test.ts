@@ -70,6 +70,22 @@ describe('Output', () => {
     expect(lines().map((l) => JSON.parse(l).log.message)).toEqual([`early ${API_KEY}`, 'late ****']);
   });
 
+  it('prints a RECORD given as JSON text exactly as the same record given as an object, redacted the same', () => {
+    const data = { id: 1, name: `say "hi" ${API_KEY}`, nested: { list: [1, null, 'x'] } };
+    const asObject = capture();
+    const asText = capture();
+    for (const [{ sink }, print] of [
+      [asObject, (o: Output) => o.emit(recordMessage('campaigns', data, MAY_1 * 1000))],
+      [asText, (o: Output) => o.emitRecord('campaigns', JSON.stringify(data), MAY_1 * 1000)],
+    ] as const) {
+      const output = new Output(sink);
+      output.setSecrets([API_KEY]);
+      print(output);
+    }
+    expect(asText.text()).toBe(asObject.text());
+    expect(asText.text()).not.toContain(API_KEY);
+  });
+
   it('drops every message after close()', () => {
     const { sink, lines } = capture();
     const output = new Output(sink);

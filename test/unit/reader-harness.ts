@@ -7,6 +7,7 @@ import { HttpClient } from '../../src/engine/http.js';
 import { RateLimiter } from '../../src/engine/limiter.js';
 import { Reader, type SelectedStream, type StreamOutcome } from '../../src/engine/read.js';
 import { Output } from '../../src/protocol/output.js';
+import { ProtocolSink } from '../../src/protocol/sink.js';
 import type { ConnectorError } from '../../src/errors.js';
 import type { Config } from '../../src/config.js';
 import { parseProtocolLines } from '../helpers/protocol.js';
@@ -46,7 +47,7 @@ export class ReadRun {
     });
     const output = new Output(sink);
     output.setSecrets([API_KEY]);
-    this.reader = new Reader({ config: this.config, http: this.http, output, clock: () => NOW_MS, signal: this.signal });
+    this.reader = new Reader({ config: this.config, http: this.http, sink: new ProtocolSink(output), clock: () => NOW_MS, signal: this.signal });
   }
 
   async read(streams: SelectedStream[]): Promise<StreamOutcome[]> {

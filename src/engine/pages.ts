@@ -1,0 +1,178 @@
+/**
+ * The one page loop: the pages of one pass (a partition, or one window of it) — request, select, transform,
+ * enrich — handed in order to `onPage`, with the sink's backpressure awaited between pages. `onPage` answers
+ * 'stop' to end the pass after that page: nothing more is fetched, and pages fetched ahead are not handed on.
+ *
+ * Streams whose records take a second step of requests (enrich: customers' attributes) fetch the next pages
+ * while the earlier ones are enriched, so the pass is not one long chain of round trips: at most
+ * ENRICH_LOOKAHEAD pages are in hand (memory stays bounded). Every other stream has one page in hand at a time.
+ */
+import { ConnectorError } from '../errors.js';
+import type { Config } from '../config.js';
+import type { LogLevel } from '../protocol/messages.js';
+import type { HttpClient, HttpRequest } from './http.js';
+import { keyText } from './conform.js';
+import { MAX_URGENCY } from './limiter.js';
+import type { PageState } from './paginators.js';
+import type { SharedRequests } from './requests.js';
+import { compileSelector, type Selector } from './select.js';
+import type { Partition, Record_, RequestContext, StreamDefinition } from './types.js';
+
+/** Ends a stream's read early, without failing it (a stop requested by the platform, a revoked key). */
+export class Stopped extends Error {}
+
+/** Pages of an enriched pass (customers: 1000 people, 10 attribute calls each) fetched ahead of the one handed on. */
+export const ENRICH_LOOKAHEAD = 3;
+
+/** What a pass asks for besides its pages: a server-side window, the earliest cursor value it keeps. */
+export interface PassScope {
+  window?: { start: number; end: number };
+  since?: number;
+}
+
+export type PageVerdict = 'stop' | void;
+
+export interface PageContext {
+  config: Config;
+  http: HttpClient;
+  requests: SharedRequests;
+  /** Unix ms. */
+  clock: () => number;
+  signal?: { aborted: boolean };
+  log: (level: LogLevel, message: string) => void;
+  /** The sink's backpressure. */
+  drained: () => Promise<void>;
+}
+
+interface InHand {
+  records: Promise<Record_[]>;
+  settled: boolean;
+}
+
+export class PageReader {
+  private readonly selectors = new Map<string, Selector>();
+
+  constructor(private readonly ctx: PageContext) {}
+
+  async pages(definition: StreamDefinition, partition: Partition, scope: PassScope, onPage: (records: Record_[]) => PageVerdict): Promise<void> {
+    const lookahead = definition.enrich ? ENRICH_LOOKAHEAD : 1;
+    const pageState: PageState = { params: definition.paginate.first(), seen: new Set() };
+    const inHand: InHand[] = [];
+    /** The following page's parameters, from the latest page fetched (asked only when that page is to be fetched). */
+    let following: (() => PageState['params'] | null) | undefined;
+    let more = true;
+    let page = 0;
+    /** Hands the oldest page in hand on, then waits for the sink; true when the pass stops there. */
+    const handHead = async (): Promise<boolean> => {
+      const records = await inHand.shift()!.records;
+      if (this.ctx.signal?.aborted) throw new Stopped();
+      const verdict = onPage(records);
+      await this.ctx.drained();
+      return verdict === 'stop';
+    };
+    for (;;) {
+      while (inHand.length > 0 && inHand[0].settled) if (await handHead()) return;
+      if (more && inHand.length < lookahead) {
+        const params = following ? following() : pageState.params;
+        if (params) {
+          pageState.params = params;
+          // Pages fetched ahead wait in memory: none is fetched while the sink is full. (With one page in hand
+          // the sink was awaited right after the page before; a pass's first page goes out at once.)
+          if (lookahead > 1) await this.ctx.drained();
+          const fetched = await this.fetchPage(definition, partition, scope, pageState, page++);
+          following = fetched.next;
+          const entry: InHand = { records: this.enrich(definition, partition, fetched.records), settled: false };
+          // Awaited in order by handHead; this only marks it done (and keeps an early failure from going unhandled).
+          entry.records.then(
+            () => (entry.settled = true),
+            () => (entry.settled = true),
+          );
+          inHand.push(entry);
+          continue;
+        }
+        more = false;
+      }
+      if (inHand.length === 0) return;
+      if (await handHead()) return;
+    }
+  }
+
+  /** One page: the request (a next page more urgent the deeper the pass), then select and transform. `next()` gives the following page's parameters. */
+  private async fetchPage(
+    definition: StreamDefinition,
+    partition: Partition,
+    scope: PassScope,
+    pageState: PageState,
+    page: number,
+  ): Promise<{ records: Record_[]; next: () => PageState['params'] | null }> {
+    const { config, clock } = this.ctx;
+    if (this.ctx.signal?.aborted) throw new Stopped();
+    if (page >= 1_000_000) throw new ConnectorError(`${definition.name}: more than a million pages in one pass; stopping to avoid an endless loop`, 'system_error');
+    const requestCtx: RequestContext = { config, partition, window: scope.window, since: scope.since, now: clock() };
+    const path = typeof definition.request.path === 'function' ? definition.request.path(requestCtx) : definition.request.path;
+    const request: HttpRequest = {
+      method: definition.request.method ?? 'GET',
+      path,
+      query: { ...definition.request.query?.(requestCtx), ...pageState.params },
+      body: definition.request.body?.(requestCtx),
+      stream: definition.name,
+      urgency: chainUrgency(page),
+    };
+    const response = await this.ctx.requests.send(definition.name, request);
+    if (this.ctx.signal?.aborted) throw new Stopped();
+    const warn = (message: string) => this.ctx.log('WARN', `${definition.name}: ${message}`);
+    const raw = this.selector(definition.records)(response.body, (count) => warn(`skipped ${count} element(s) of the answer to ${request.method} ${path} that are not objects`));
+    const records = definition.transform
+      ? transformAll(definition, raw, { config, partition, now: clock() }, (record, error) => warn(`skipped record ${keyText(definition.primaryKey, record)}: it could not be read (${error instanceof Error ? error.message : String(error)})`))
+      : raw;
+    return { records, next: () => definition.paginate.next(response.body, raw.length, pageState) };
+  }
+
+  /** A page's second step, when the definition has one. */
+  private async enrich(definition: StreamDefinition, partition: Partition, records: Record_[]): Promise<Record_[]> {
+    if (!definition.enrich || records.length === 0) return records;
+    const { config, http, clock } = this.ctx;
+    return definition.enrich(records, { config, partition, now: clock(), http, stream: definition.name });
+  }
+
+  private selector(path: string): Selector {
+    let select = this.selectors.get(path);
+    if (!select) {
+      select = compileSelector(path);
+      this.selectors.set(path, select);
+    }
+    return select;
+  }
+}
+
+/**
+ * How urgent page `page` of a pass is: 0 for a first page (new work), then 1 for page 1, 2 for pages 2–3, 3 for
+ * 4–7… up to MAX_URGENCY. A pass can only go one page per round trip, so the deepest passes, the likeliest to be
+ * the longest, go first and end early; shallow work fills the budget around them (see limiter.ts).
+ */
+export function chainUrgency(page: number): number {
+  return page <= 0 ? 0 : Math.min(MAX_URGENCY, 1 + Math.floor(Math.log2(page)));
+}
+
+/** Each record through the definition's transform; one that makes it throw is reported and left out, not the page. */
+function transformAll(
+  definition: StreamDefinition,
+  raw: Record_[],
+  ctx: { config: Config; partition: Partition; now: number },
+  onFailure: (record: Record_, error: unknown) => void,
+): Record_[] {
+  const out: Record_[] = [];
+  for (const record of raw) {
+    let result: ReturnType<NonNullable<StreamDefinition['transform']>>;
+    try {
+      result = definition.transform!(record, ctx);
+    } catch (error) {
+      onFailure(record, error);
+      continue;
+    }
+    if (result === null) continue;
+    if (Array.isArray(result)) out.push(...result);
+    else out.push(result);
+  }
+  return out;
+}

@@ -1,0 +1,82 @@
+/**
+ * Delete tracking (engine/deletes.ts) and the client-side pass (engine/client-pass.ts) on their own: which keys
+ * vanished, what is remembered for the next read, which records a pass keeps and when it stops.
+ */
+import { ClientPass } from '../../src/engine/client-pass.js';
+import { DeleteTracker } from '../../src/engine/deletes.js';
+import { clientSide } from '../../src/engine/incremental.js';
+import type { StreamDefinition } from '../../src/engine/types.js';
+import { noPagination } from '../../src/engine/paginators.js';
+import { DAY, MAY_1 } from './fixtures.js';
+
+const listOf = (primaryKey: string[][], trackDeletes = true) =>
+  ({ name: 'things', primaryKey, request: { path: '/things' }, records: '$.things[*]', paginate: noPagination, trackDeletes }) satisfies StreamDefinition;
+
+const DELETED_AT = '2024-05-11T00:00:00.000Z';
+
+describe('DeleteTracker', () => {
+  it('reports the keys of the last read not seen now, and remembers the keys seen (each once)', () => {
+    const tracker = DeleteTracker.for(listOf([['id']]))!;
+    tracker.observe([{ id: 1 }, { id: 3 }]);
+    tracker.observe([{ id: 3 }]);
+    const { deletions, memory } = tracker.finish({ ids: [1, 2, 3] }, DELETED_AT);
+    expect(deletions).toEqual([{ id: 2, _ab_cdc_deleted_at: DELETED_AT }]);
+    expect(memory).toEqual({ ids: [1, 3] });
+  });
+
+  it('compares ids as text: a key the API sent as a number once and a string now has not vanished', () => {
+    const tracker = DeleteTracker.for(listOf([['id']]))!;
+    tracker.observe([{ id: '7' }]);
+    expect(tracker.finish({ ids: [7] }, DELETED_AT).deletions).toEqual([]);
+  });
+
+  it('tracks a key of several fields as the list of their values', () => {
+    const tracker = DeleteTracker.for(listOf([['broadcast_id'], ['id']]))!;
+    tracker.observe([{ broadcast_id: 2, id: 1 }]);
+    const { deletions, memory } = tracker.finish({ ids: [[2, 1], [2, 5]] }, DELETED_AT);
+    expect(deletions).toEqual([{ broadcast_id: 2, id: 5, _ab_cdc_deleted_at: DELETED_AT }]);
+    expect(memory).toEqual({ ids: [[2, 1]] });
+  });
+
+  it('reports nothing on a first read (no memory yet), and only starts remembering', () => {
+    const tracker = DeleteTracker.for(listOf([['id']]))!;
+    tracker.observe([{ id: 1 }]);
+    expect(tracker.finish({}, DELETED_AT)).toEqual({ deletions: [], memory: { ids: [1] } });
+  });
+
+  it('is not made for a stream that does not track deletes, nor for one keyed by a nested field', () => {
+    expect(DeleteTracker.for(listOf([['id']], false))).toBeUndefined();
+    expect(DeleteTracker.for(listOf([['identifiers', 'cio_id']]))).toBeUndefined();
+  });
+});
+
+describe('ClientPass', () => {
+  const now = () => MAY_1 + 10 * DAY;
+
+  it('keeps records at or after the bound, and tallies the newest cursor over every record, kept or not', () => {
+    const pass = new ClientPass(clientSide('updated'), MAY_1, now);
+    const { kept, stop } = pass.page([{ id: 1, updated: MAY_1 + DAY }, { id: 2, updated: MAY_1 - DAY }, { id: 3, updated: MAY_1 }]);
+    expect(kept.map((r) => r.id)).toEqual([1, 3]);
+    expect(stop).toBe(false);
+    pass.page([{ id: 4, updated: MAY_1 + 2 * DAY }]);
+    expect(pass.maximum).toBe(MAY_1 + 2 * DAY);
+  });
+
+  it('keeps the newest value in the form the record carried it', () => {
+    const pass = new ClientPass(clientSide('updated'), undefined, now);
+    pass.page([{ updated: '2024-05-02T00:00:00Z' }, { updated: MAY_1 }]);
+    expect(pass.maximum).toBe('2024-05-02T00:00:00Z');
+  });
+
+  it('stops a newest-first pass after a page wholly older than the bound', () => {
+    const pass = new ClientPass(clientSide('timestamp', { stopWhenOlder: true }), MAY_1, now);
+    expect(pass.page([{ timestamp: MAY_1 + 1 }, { timestamp: MAY_1 - 1 }]).stop).toBe(false);
+    expect(pass.page([{ timestamp: MAY_1 - 2 }, { timestamp: MAY_1 - 3 }]).stop).toBe(true);
+  });
+
+  it('keeps everything and tallies nothing in a full refresh', () => {
+    const pass = new ClientPass(undefined, MAY_1, now);
+    expect(pass.page([{ updated: MAY_1 - DAY }]).kept).toHaveLength(1);
+    expect(pass.maximum).toBeUndefined();
+  });
+});

@@ -1,0 +1,85 @@
+/**
+ * What each incremental strategy does with a pass, as pure functions (engine/incremental.ts): which record may
+ * move the cursor, which is kept, when a newest-first pass may stop, which windows a pass reads and how far its
+ * cursor may move. The read loop only applies them; these tables are their whole behaviour.
+ */
+import { clientSide, cursorMayAdvance, FUTURE_CURSOR_TOLERANCE, inWindow, keptBy, serverWindows, stopsAfterPage, windowCursor, windowsToRead } from '../../src/engine/incremental.js';
+import { DAY, HOUR, MAY_1 } from './fixtures.js';
+
+const NOW = MAY_1 + 10 * DAY;
+
+describe('cursorMayAdvance: a record cursor may become the pass maximum', () => {
+  it.each<[string, number | undefined, boolean]>([
+    ['a time in the past', NOW - DAY, true],
+    ['the run\'s own clock', NOW, true],
+    ['a time just inside the tolerance ahead', NOW + FUTURE_CURSOR_TOLERANCE, true],
+    ['a time beyond the tolerance ahead', NOW + FUTURE_CURSOR_TOLERANCE + 1, false],
+    ['a value that is not a time', undefined, false],
+  ])('%s → %s', (_what, seconds, expected) => {
+    expect(cursorMayAdvance(seconds, NOW)).toBe(expected);
+  });
+});
+
+describe('keptBy: a client-side read keeps a record', () => {
+  it.each<[string, number | undefined, number | undefined, boolean]>([
+    ['at the lower bound', MAY_1, MAY_1, true],
+    ['after it', MAY_1 + 1, MAY_1, true],
+    ['before it', MAY_1 - 1, MAY_1, false],
+    ['whatever its time without a bound (first read, no start_date)', MAY_1 - 365 * DAY, undefined, true],
+    ['whose cursor is not a time (never lost for that)', undefined, MAY_1, true],
+  ])('%s → %s', (_what, seconds, since, expected) => {
+    expect(keptBy(seconds, since)).toBe(expected);
+  });
+});
+
+describe('stopsAfterPage: a stopWhenOlder pass ends after a page', () => {
+  const newestFirst = clientSide('timestamp', { stopWhenOlder: true });
+  it.each<[string, { records: number; older: number }, boolean]>([
+    ['every record older than the bound', { records: 3, older: 3 }, true],
+    ['one record still inside the bound', { records: 3, older: 2 }, false],
+    ['an empty page (the pass ends by itself)', { records: 0, older: 0 }, false],
+  ])('%s → %s', (_what, page, expected) => {
+    expect(stopsAfterPage(newestFirst, page)).toBe(expected);
+  });
+
+  it('never for a strategy that does not stop early', () => {
+    expect(stopsAfterPage(clientSide('updated'), { records: 3, older: 3 })).toBe(false);
+  });
+});
+
+describe('windowsToRead: the windows of a server-windowed pass', () => {
+  const strategy = serverWindows('created', { windowSeconds: DAY, defaultStart: (now) => now - 2 * DAY });
+  it.each<[string, { since?: number; startDate?: number }, Array<[number, number]>]>([
+    ['from the lower bound', { since: NOW - 30 * HOUR, startDate: NOW - 10 * DAY }, [[NOW - 30 * HOUR, NOW - 6 * HOUR], [NOW - 6 * HOUR, NOW]]],
+    ['from start_date on a first read', { startDate: NOW - 36 * HOUR }, [[NOW - 36 * HOUR, NOW - 12 * HOUR], [NOW - 12 * HOUR, NOW]]],
+    ['from the strategy\'s default start without either', {}, [[NOW - 2 * DAY, NOW - DAY], [NOW - DAY, NOW]]],
+    ['none when the bound is the clock', { since: NOW }, []],
+  ])('%s', (_what, from, expected) => {
+    expect(windowsToRead(strategy, from, NOW, {}).map((w) => [w.start, w.end])).toEqual(expected);
+  });
+});
+
+describe('windowCursor: how far a windowed pass may move its cursor', () => {
+  const windows = [{ end: 10 }, { end: 20 }, { end: 30 }];
+  it.each<[string, boolean[], number | undefined]>([
+    ['nothing complete', [false, false, false], undefined],
+    ['a later window complete while the oldest is in flight', [false, true, true], undefined],
+    ['the oldest complete', [true, false, true], 10],
+    ['the two oldest complete', [true, true, false], 20],
+    ['every window complete', [true, true, true], 30],
+  ])('%s → %s', (_what, complete, expected) => {
+    expect(windowCursor(windows, complete)).toBe(expected);
+  });
+});
+
+describe('inWindow: a record belongs to its window', () => {
+  const window = { start: 100, end: 200 };
+  it.each<[number | undefined, boolean]>([
+    [100, true],
+    [150, true],
+    [99, false],
+    [undefined, true],
+  ])('%j → %s', (seconds, expected) => {
+    expect(inWindow(seconds, window)).toBe(expected);
+  });
+});
