@@ -11,6 +11,7 @@ import { Output } from './protocol/output.js';
 import { parseConfig, type Config } from './config.js';
 import { runSpec, runCheck, runDiscover, runRead } from './commands.js';
 import { ProtocolSink } from './protocol/sink.js';
+import { machineClock, type Clock } from './clock.js';
 
 export const COMMANDS = ['spec', 'check', 'discover', 'read'] as const;
 
@@ -60,11 +61,11 @@ function requireOption(values: Record<string, string | undefined>, name: string,
   return value;
 }
 
-/** Runs one command; resolves with the exit code. */
-export async function main(argv: string[], output = new Output()): Promise<number> {
+/** Runs one command with the run's one clock (unix ms); resolves with the exit code. */
+export async function main(argv: string[], output = new Output(), clock: Clock = machineClock): Promise<number> {
   // Not a protocol command: it speaks to people (summary on stdout, progress on stderr) and parses its own
   // arguments. Loaded on demand, so the protocol commands never load DuckDB's native binding.
-  if (argv[0] === 'sync') return (await import('./sync/cli.js')).syncCommand(argv.slice(1), { readJson: readJsonFile });
+  if (argv[0] === 'sync') return (await import('./sync/cli.js')).syncCommand(argv.slice(1), { readJson: readJsonFile, options: { clock } });
   let config: Config | undefined;
   try {
     const { command, values } = parseCommandLine(argv);
@@ -72,15 +73,15 @@ export async function main(argv: string[], output = new Output()): Promise<numbe
     const rawConfig = readJsonFile(requireOption(values, 'config', command), 'config');
     const key = (rawConfig as Record<string, unknown> | null)?.app_api_key;
     if (typeof key === 'string') output.setSecrets([key, key.trim()]);
-    if (command === 'check') return await runCheck(rawConfig, output);
+    if (command === 'check') return await runCheck(rawConfig, output, clock);
     config = parseConfig(rawConfig);
-    if (command === 'discover') return await runDiscover(config, output);
+    if (command === 'discover') return await runDiscover(config, output, clock);
     const catalog = readJsonFile(requireOption(values, 'catalog', command), 'catalog');
     const state = values.state ? readJsonFile(values.state, 'state') : undefined;
-    return await runRead(config, catalog, state, new ProtocolSink(output));
+    return await runRead(config, catalog, state, new ProtocolSink(output), { clock });
   } catch (error) {
     const failure = asConnectorError(error);
-    output.emit(errorMessage(failure.message, failure.failureType, Date.now(), { internal: failure.internal, stream: failure.stream }));
+    output.emit(errorMessage(failure.message, failure.failureType, clock(), { internal: failure.internal, stream: failure.stream }));
     return 1;
   }
 }

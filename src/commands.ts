@@ -1,5 +1,6 @@
 /** The four protocol commands, each given parsed input and the one Output. Resolve with the exit code. */
 import { configError, transientError } from './errors.js';
+import { machineClock, type Clock } from './clock.js';
 import { parseConfig, type Config } from './config.js';
 import { loadSpec } from './resources.js';
 import { errorMessage, type JsonObject } from './protocol/messages.js';
@@ -23,11 +24,11 @@ export function runSpec(output: Output): number {
 }
 
 /** The last words of a command the platform cancelled (the same failure as a cancelled read's). */
-const stoppedMessage = (what: string) => errorMessage(`The ${what} was stopped by a termination signal; run it again.`, 'transient_error', Date.now());
+const stoppedMessage = (what: string, at: number) => errorMessage(`The ${what} was stopped by a termination signal; run it again.`, 'transient_error', at);
 
-export async function runCheck(rawConfig: unknown, output: Output): Promise<number> {
+export async function runCheck(rawConfig: unknown, output: Output, clock: Clock = machineClock): Promise<number> {
   // Cancelled while Customer.io has not answered yet: say so, exit 143, and print no CONNECTION_STATUS after it.
-  const release = stopOnSignal(output, () => output.emit(stoppedMessage('check')));
+  const release = stopOnSignal(output, () => output.emit(stoppedMessage('check', clock())));
   try {
     let config: Config;
     try {
@@ -49,8 +50,8 @@ export async function runCheck(rawConfig: unknown, output: Output): Promise<numb
   }
 }
 
-export async function runDiscover(config: Config, output: Output): Promise<number> {
-  const release = stopOnSignal(output, () => output.emit(stoppedMessage('discover')));
+export async function runDiscover(config: Config, output: Output, clock: Clock = machineClock): Promise<number> {
+  const release = stopOnSignal(output, () => output.emit(stoppedMessage('discover', clock())));
   try {
     output.emit({ type: 'CATALOG', catalog: { streams: streamsFor(config).map(toAirbyteStream) } });
     // A catalog larger than the pipe holds is written while the platform reads: a signal until then must not cut it.
@@ -65,7 +66,7 @@ export async function runDiscover(config: Config, output: Output): Promise<numbe
 export interface ReadOptions {
   http?: HttpClient;
   /** The run's one clock, unix ms (default: the machine's). */
-  clock?: () => number;
+  clock?: Clock;
 }
 
 /**
@@ -73,7 +74,7 @@ export interface ReadOptions {
  * Airbyte messages; `sync` lands them in DuckDB). Resolves with the exit code.
  */
 export async function runRead(config: Config, rawCatalog: unknown, rawState: unknown, sink: ReadSink, options: ReadOptions = {}): Promise<number> {
-  const clock = options.clock ?? Date.now;
+  const clock = options.clock ?? machineClock;
   const log = logTo(sink);
   const definitions = streamsFor(config);
   const byName = new Map(definitions.map((d) => [d.name, d]));
@@ -90,7 +91,7 @@ export async function runRead(config: Config, rawCatalog: unknown, rawState: unk
     }
   }
 
-  const started = Date.now();
+  const started = clock();
   const http = options.http ?? createHttpClient(config, log);
   const signal: { aborted: boolean; reason?: ConnectorError } = { aborted: false };
   const reader = new Reader({
@@ -122,7 +123,7 @@ export async function runRead(config: Config, rawCatalog: unknown, rawState: unk
       }),
     );
     await http.limiter.stop();
-    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    const seconds = ((clock() - started) / 1000).toFixed(1);
     const summary = outcomes.map((o) => `${o.stream}=${o.records}${o.error ? ' (incomplete)' : ''}`).join(', ');
     log('INFO', `Read ${outcomes.reduce((n, o) => n + o.records, 0)} records in ${seconds}s with ${http.counts.attempts} requests (${http.counts.retries} retried, ${http.counts.rateLimited} rate-limited): ${summary}`);
     const failed = outcomes.filter((o) => o.error);

@@ -175,7 +175,7 @@ export function stateProblems(strategy: IncrementalStrategy | undefined, state: 
 }
 
 /** Cursors of a usable state that lie in the future (`where (value)`): likely a mistake, or milliseconds for seconds. */
-export function futureCursors(strategy: IncrementalStrategy | undefined, state: JsonObject, nowSeconds = Date.now() / 1000): string[] {
+export function futureCursors(strategy: IncrementalStrategy | undefined, state: JsonObject, nowSeconds: number): string[] {
   return cursorReport(strategy, state, nowSeconds + FUTURE_CURSOR_TOLERANCE).future;
 }
 

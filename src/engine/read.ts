@@ -200,7 +200,7 @@ export class Reader {
         );
         return;
       }
-      const pass = new ClientPass(run?.strategy.kind === 'client' ? run.strategy : undefined, since, () => Math.max(clock(), Date.now()) / 1000, secondsOf);
+      const pass = new ClientPass(run?.strategy.kind === 'client' ? run.strategy : undefined, since, () => clock() / 1000, secondsOf);
       await this.pages.pages(definition, partition, { since }, (records) => {
         run?.deletes?.observe(records);
         const { kept, stop } = pass.page(records);

@@ -12,6 +12,7 @@ import { runRead } from '../commands.js';
 import { createHttpClient, type HttpOverrides } from '../customerio/base.js';
 import { streamsFor } from '../customerio/streams/index.js';
 import { logTo } from '../engine/events.js';
+import { machineClock } from '../clock.js';
 import { offeredStream, schemaOf, syncModesOf } from '../engine/discover.js';
 import type { StreamDefinition } from '../engine/types.js';
 import { parseConfiguredCatalog, type SelectedEntry } from '../protocol/catalog.js';
@@ -68,8 +69,8 @@ function configuredCatalog(entries: Array<SelectedEntry & { mode: 'upsert' | 're
 }
 
 export async function runSync(input: SyncInput, io: SyncIo, options: SyncOptions = {}): Promise<SyncResult> {
-  const started = Date.now();
-  const clock = options.clock ?? Date.now;
+  const clock = options.clock ?? machineClock;
+  const started = clock();
   const config = parseConfig(input.rawConfig);
   const definitions = streamsFor(config);
   const byName = new Map(definitions.map((d) => [d.name, d]));
@@ -157,7 +158,7 @@ export async function runSync(input: SyncInput, io: SyncIo, options: SyncOptions
       formatSummary({
         path,
         streams: rows,
-        elapsedMs: Date.now() - started,
+        elapsedMs: clock() - started,
         requests: { total: http.counts.attempts, retried: http.counts.retries, rateLimited: http.counts.rateLimited },
         query: exampleQuery(tables),
         errors,

@@ -3,6 +3,9 @@ import nock from 'nock';
 import { campaigns, campaignActions } from '../../src/customerio/streams/campaigns.js';
 import { API, API_KEY, expectRecordsMatchSchema, readStreams } from './listing-harness.js';
 
+/** A run after its fixtures (the newest is 2024-07-03): a record ahead of the run's clock would not move the cursor. */
+const AFTER_FIXTURES = Date.UTC(2024, 6, 10);
+
 const campaign = (id: number, updated: number, extra: Record<string, unknown> = {}) => ({
   id,
   deduplicate_id: `${id}:${updated}`,
@@ -55,7 +58,7 @@ describe('campaigns', () => {
     nock(API)
       .get('/v1/campaigns')
       .reply(200, { campaigns: [campaign(1, 1_710_000_000), campaign(2, 1_720_000_000), campaign(3, 1_715_000_000)] });
-    const result = await readStreams([{ definition: campaigns, syncMode: 'incremental', state: { updated: 1_715_000_000, ids: [1, 2, 3] } }]);
+    const result = await readStreams([{ definition: campaigns, syncMode: 'incremental', state: { updated: 1_715_000_000, ids: [1, 2, 3] } }], { now: AFTER_FIXTURES });
     expect(result.records('campaigns').map((r) => r.id)).toEqual([2, 3]);
     expect(result.lastState('campaigns')).toEqual({ updated: 1_720_000_000, ids: [1, 2, 3] });
   });
@@ -117,7 +120,7 @@ describe('campaign_actions', () => {
       .get('/v1/campaigns/2/actions')
       .reply(200, { actions: [action(21, 2, 1_700_000_500)] });
     const state = { partitions: { '1': { updated: 1_710_000_000 }, '2': { updated: 1_600_000_000 } } };
-    const result = await readStreams([{ definition: campaignActions, syncMode: 'incremental', state }]);
+    const result = await readStreams([{ definition: campaignActions, syncMode: 'incremental', state }], { now: AFTER_FIXTURES });
     expect(result.records('campaign_actions').map((r) => r.id).sort()).toEqual([12, 21]);
     expect(result.lastState('campaign_actions')).toEqual({
       partitions: { '1': { updated: 1_720_000_000 }, '2': { updated: 1_700_000_500 } },

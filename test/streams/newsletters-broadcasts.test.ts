@@ -4,6 +4,9 @@ import { newsletters, newsletterVariants } from '../../src/customerio/streams/ne
 import { broadcasts, broadcastActions } from '../../src/customerio/streams/broadcasts.js';
 import { API, expectRecordsMatchSchema, readStreams } from './listing-harness.js';
 
+/** A run after its fixtures (the newest is 2024-07-03): a record ahead of the run's clock would not move the cursor. */
+const AFTER_FIXTURES = Date.UTC(2024, 6, 10);
+
 const newsletter = (id: number, updated: number) => ({
   id,
   deduplicate_id: `${id}:${updated}`,
@@ -135,7 +138,7 @@ describe('broadcast_actions', () => {
       .query({})
       .reply(200, { actions: [{ id: '97', name: 'Reminder', type: 'email', created: 1_700_000_000, updated: 1_720_000_000 }] });
     const state = { partitions: { '2': { updated: 1_710_000_000 } } };
-    const result = await readStreams([{ definition: broadcastActions, syncMode: 'incremental', state }]);
+    const result = await readStreams([{ definition: broadcastActions, syncMode: 'incremental', state }], { now: AFTER_FIXTURES });
     api.done();
     const records = result.records('broadcast_actions');
     // Broadcast 2's only action is older than its cursor; broadcast 3 has no cursor yet.

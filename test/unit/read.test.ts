@@ -196,6 +196,18 @@ describe('Reader: client-side incremental', () => {
     expect(streamState(run, 'campaigns')).toMatchObject({ updated: MAY_1 });
   });
 
+  it('takes "now" from the run\'s clock only: a record more than a day ahead of it never becomes the cursor, whatever the machine\'s date', async () => {
+    // The run's clock is 2024-05-11; the machine's is years later. A mix of the two (the later of both) would take
+    // this record for the past and save it as the cursor, skipping everything before it on the next read.
+    const ahead = NOW_S + 25 * HOUR;
+    expect(ahead * 1000).toBeLessThan(Date.now());
+    nock(BASE).get('/campaigns').reply(200, { campaigns: [campaign(1, ahead), campaign(2, MAY_1 + DAY)] });
+    const run = new ReadRun();
+    await run.read([{ definition: campaigns, syncMode: 'incremental', state: { updated: MAY_1 } }]);
+    expect(run.records('campaigns').map((r) => r.id)).toEqual([1, 2]);
+    expect(streamState(run, 'campaigns')).toMatchObject({ updated: MAY_1 + DAY });
+  });
+
   it('reads everything in full refresh, ignoring the state and the filter', async () => {
     nock(BASE).get('/campaigns').reply(200, { campaigns: [campaign(1, MAY_1 - DAY), campaign(2, MAY_1 + DAY)] });
     const run = new ReadRun();

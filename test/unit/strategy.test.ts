@@ -4,6 +4,7 @@
  * cursor may move. The read loop only applies them; these tables are their whole behaviour.
  */
 import { clientSide, cursorMayAdvance, FUTURE_CURSOR_TOLERANCE, inWindow, keptBy, serverWindows, stopsAfterPage, windowCursor, windowsToRead } from '../../src/engine/incremental.js';
+import { testClock } from '../../src/clock.js';
 import { DAY, HOUR, MAY_1 } from './fixtures.js';
 
 const NOW = MAY_1 + 10 * DAY;
@@ -81,5 +82,28 @@ describe('inWindow: a record belongs to its window', () => {
     [undefined, true],
   ])('%j → %s', (seconds, expected) => {
     expect(inWindow(seconds, window)).toBe(expected);
+  });
+});
+
+describe('testClock: the clock CIO_TEST_CLOCK sets (for tests)', () => {
+  const machine = () => 1_800_000_000_000;
+  it.each<[string, string | undefined, number | undefined]>([
+    ['unix seconds', String(MAY_1), MAY_1 * 1000],
+    ['ISO-8601', '2024-05-01T00:00:00Z', MAY_1 * 1000],
+    ['unset', undefined, undefined],
+    ['empty', ' ', undefined],
+  ])('%s', (_what, value, startsAt) => {
+    expect(testClock(value, machine)?.()).toBe(startsAt);
+  });
+
+  it('runs at the machine\'s pace from where it starts', () => {
+    let ms = 1_800_000_000_000;
+    const clock = testClock(String(MAY_1), () => ms)!;
+    ms += 1500;
+    expect(clock()).toBe(MAY_1 * 1000 + 1500);
+  });
+
+  it('refuses a value that is not a time', () => {
+    expect(() => testClock('tomorrow', machine)).toThrow(/CIO_TEST_CLOCK must be unix seconds or an ISO-8601 date-time, not "tomorrow"/);
   });
 });
