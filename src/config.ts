@@ -34,6 +34,8 @@ export interface Config {
   requestsPerSecond: number;
   activityTypes: string[];
   activitiesIncludeDeleted: boolean;
+  /** Hours of activities re-read before the saved cursor (late arrivals). */
+  activitiesLookbackHours: number;
   activityParsing: 'single_table' | 'per_type';
   customerFilter: JsonObject;
   customerAttributes: string[];
@@ -99,7 +101,7 @@ export function parseConfig(raw: unknown): Config {
   const forSchema = { ...input };
   if (forSchema.customer_filter !== undefined && typeof forSchema.customer_filter !== 'string') delete forSchema.customer_filter;
   if (forSchema.customer_filter === null) delete forSchema.customer_filter;
-  for (const key of ['start_date', 'api_base_url', 'metrics_steps']) if (forSchema[key] === null || forSchema[key] === '') delete forSchema[key];
+  for (const key of ['start_date', 'api_base_url', 'metrics_steps', 'activities_lookback_hours']) if (forSchema[key] === null || forSchema[key] === '') delete forSchema[key];
   if (!specValidator()(forSchema)) {
     throw configError(`Invalid config: ${describeSchemaErrors().join('; ')}`);
   }
@@ -146,6 +148,7 @@ export function parseConfig(raw: unknown): Config {
     requestsPerSecond: (input.requests_per_second as number | undefined) ?? 10,
     activityTypes: (input.activity_types as string[] | undefined) ?? [],
     activitiesIncludeDeleted: input.activities_include_deleted === true,
+    activitiesLookbackHours: (input.activities_lookback_hours as number | undefined) ?? 1,
     activityParsing: (input.activity_parsing as Config['activityParsing'] | undefined) ?? 'single_table',
     customerFilter: parseFilter(input.customer_filter),
     customerAttributes: (input.customer_attributes as string[] | undefined) ?? [],

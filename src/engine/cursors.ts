@@ -63,3 +63,32 @@ export function laterCursor(a: unknown, b: unknown): unknown {
   if (sb === undefined) return a;
   return sb > sa ? b : a;
 }
+
+/**
+ * One stream read's records whose cursor is a time too far ahead of the run's clock to become the cursor
+ * (cursorMayAdvance): printed, never the cursor, and said in one WARN (`warning`) with their count.
+ */
+export class AheadOfClock {
+  private count = 0;
+  private first: unknown;
+
+  constructor(
+    private readonly cursorField: string,
+    private readonly tolerance: string,
+  ) {}
+
+  note(value: unknown): void {
+    if (this.count++ === 0) this.first = value;
+  }
+
+  /** The WARN for the stream's read, or undefined when no record was ahead. */
+  warning(stream: string): string | undefined {
+    if (this.count === 0) return undefined;
+    const records = this.count === 1 ? '1 record' : `${this.count} records`;
+    return (
+      `${stream}: ${records} whose ${this.cursorField} is more than ${this.tolerance} ahead of the connector's clock (the first: ` +
+      `${JSON.stringify(this.first)}) ${this.count === 1 ? 'was' : 'were'} emitted, but did not move the cursor; such timestamps come from ` +
+      `clients with a wrong clock or from backfills`
+    );
+  }
+}

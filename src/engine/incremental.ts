@@ -15,7 +15,7 @@ import type { Config } from '../config.js';
 import type { JsonObject } from '../protocol/messages.js';
 import { toSeconds } from './cursors.js';
 
-export { laterCursor, toSeconds, UnreadableCursors } from './cursors.js';
+export { AheadOfClock, laterCursor, toSeconds, UnreadableCursors } from './cursors.js';
 
 export interface ClientSideStrategy {
   kind: 'client';
@@ -46,8 +46,13 @@ export type IncrementalStrategy = ClientSideStrategy | ServerWindowStrategy;
 
 export const DAY = 86_400;
 
-/** How far past the run's clock a cursor may be (clock skew between the API and this machine). */
-export const FUTURE_CURSOR_TOLERANCE = DAY;
+/**
+ * How far past the run's clock a cursor may be (clock skew between the API and this machine). A record dated
+ * further ahead — activity timestamps come from clients: a phone with a wrong clock, a backfill — is printed but
+ * never moves the cursor (else the next reads would drop every real record older than it); a saved cursor further
+ * ahead is read from all the same, with a WARN.
+ */
+export const FUTURE_CURSOR_TOLERANCE = 5 * 60;
 
 export function clientSide(cursorField: string, options: Omit<ClientSideStrategy, 'kind' | 'cursorField'> = {}): ClientSideStrategy {
   return { kind: 'client', cursorField, ...options };

@@ -18,7 +18,7 @@ import { RecordConformer } from './conform.js';
 import { forEachConcurrent } from './concurrency.js';
 import { DeleteTracker } from './deletes.js';
 import { logTo, type ReadRecord, type ReadSink } from './events.js';
-import { inWindow, lowerBound, toSeconds, UnreadableCursors, windowsToRead, type IncrementalStrategy } from './incremental.js';
+import { AheadOfClock, FUTURE_CURSOR_TOLERANCE, inWindow, lowerBound, toSeconds, UnreadableCursors, windowsToRead, type IncrementalStrategy } from './incremental.js';
 import { PageReader, Stopped } from './pages.js';
 import { PartitionPlanner, type PartitionEnd } from './partitions.js';
 import { SharedRequests } from './requests.js';
@@ -63,6 +63,8 @@ interface IncrementalRun {
   checkpoint: Checkpoint;
   /** Record cursors that are not times: printed, never the cursor, counted and said once. */
   unreadable: UnreadableCursors;
+  /** Record cursors too far ahead of the clock to become the cursor: the same. */
+  ahead: AheadOfClock;
   deletes?: DeleteTracker;
 }
 
@@ -100,7 +102,13 @@ export class Reader {
     const name = definition.name;
     const strategy = syncMode === 'incremental' ? definition.incremental : undefined;
     const checkpoint = new Checkpoint(strategy, strategy ? state : undefined);
-    const run: IncrementalRun | undefined = strategy && { strategy, checkpoint, unreadable: new UnreadableCursors(strategy.cursorField), deletes: DeleteTracker.for(definition) };
+    const run: IncrementalRun | undefined = strategy && {
+      strategy,
+      checkpoint,
+      unreadable: new UnreadableCursors(strategy.cursorField),
+      ahead: new AheadOfClock(strategy.cursorField, `${FUTURE_CURSOR_TOLERANCE / 60} minutes`),
+      deletes: DeleteTracker.for(definition),
+    };
     const outcome: StreamOutcome = { stream: name, records: 0 };
     // Records that do not fit the schema are fixed or skipped, with a WARN, instead of failing the stream.
     const conformer = new RecordConformer(definition, (message) => this.log('WARN', message));
@@ -148,8 +156,7 @@ export class Reader {
       if (wholeParentList) this.dropGoneCursors(definition, checkpoint, partitions.filter((p) => !vanished.has(p.key)));
       page(deletions, 'end');
       conformer.finish();
-      const unreadableWarning = run?.unreadable.warning(name);
-      if (unreadableWarning) this.log('WARN', unreadableWarning);
+      for (const warning of [run?.unreadable.warning(name), run?.ahead.warning(name)]) if (warning) this.log('WARN', warning);
       sink.emit({ type: 'ended', stream: name, complete: true, at: clock() });
     } catch (error) {
       if (error instanceof Stopped || (error instanceof RequestCancelled && this.ctx.signal?.aborted)) {
@@ -200,7 +207,13 @@ export class Reader {
         );
         return;
       }
-      const pass = new ClientPass(run?.strategy.kind === 'client' ? run.strategy : undefined, since, () => clock() / 1000, secondsOf);
+      const pass = new ClientPass({
+        strategy: run?.strategy.kind === 'client' ? run.strategy : undefined,
+        since,
+        nowSeconds: () => clock() / 1000,
+        secondsOf,
+        ahead: (value) => run?.ahead.note(value),
+      });
       await this.pages.pages(definition, partition, { since }, (records) => {
         run?.deletes?.observe(records);
         const { kept, stop } = pass.page(records);

@@ -103,6 +103,20 @@ describe('activities', () => {
     expect(result.lastState('activities')).toEqual({ partitions: { all: { timestamp: NOW - HOUR } } });
   });
 
+  it.each<[string, Record<string, unknown>, string[]]>([
+    ['the default hour', {}, ['01HZ000003', '01HZ000002']],
+    ['activities_lookback_hours: 6', { activities_lookback_hours: 6 }, ['01HZ000003', '01HZ000002', '01HZ000001']],
+    ['activities_lookback_hours: 0', { activities_lookback_hours: 0 }, ['01HZ000003']],
+  ])('re-reads %s before the cursor, for activities that reach Customer.io late', async (_what, options, ids) => {
+    const cursor = NOW - 10 * HOUR;
+    nock(API)
+      .get('/v1/activities')
+      .query({ limit: '100' })
+      .reply(200, { activities: [activity(3, cursor + HOUR), activity(2, cursor - HOUR / 2), activity(1, cursor - 5 * HOUR)], next: '' });
+    const result = await readStreams([{ definition: activities, syncMode: 'incremental', state: { partitions: { all: { timestamp: cursor } } } }], { config: options });
+    expect(result.records('activities').map((r) => r.id)).toEqual(ids);
+  });
+
   it('keeps the old cursor in every checkpoint until the pass is done, so a read that fails mid-pass resumes without a gap', async () => {
     const cursor = NOW - 10 * HOUR;
     const state = { partitions: { all: { timestamp: cursor } } };

@@ -54,7 +54,7 @@ describe('ClientPass', () => {
   const now = () => MAY_1 + 10 * DAY;
 
   it('keeps records at or after the bound, and tallies the newest cursor over every record, kept or not', () => {
-    const pass = new ClientPass(clientSide('updated'), MAY_1, now);
+    const pass = new ClientPass({ strategy: clientSide('updated'), since: MAY_1, nowSeconds: now });
     const { kept, stop } = pass.page([{ id: 1, updated: MAY_1 + DAY }, { id: 2, updated: MAY_1 - DAY }, { id: 3, updated: MAY_1 }]);
     expect(kept.map((r) => r.id)).toEqual([1, 3]);
     expect(stop).toBe(false);
@@ -63,19 +63,29 @@ describe('ClientPass', () => {
   });
 
   it('keeps the newest value in the form the record carried it', () => {
-    const pass = new ClientPass(clientSide('updated'), undefined, now);
+    const pass = new ClientPass({ strategy: clientSide('updated'), since: undefined, nowSeconds: now });
     pass.page([{ updated: '2024-05-02T00:00:00Z' }, { updated: MAY_1 }]);
     expect(pass.maximum).toBe('2024-05-02T00:00:00Z');
   });
 
   it('stops a newest-first pass after a page wholly older than the bound', () => {
-    const pass = new ClientPass(clientSide('timestamp', { stopWhenOlder: true }), MAY_1, now);
+    const pass = new ClientPass({ strategy: clientSide('timestamp', { stopWhenOlder: true }), since: MAY_1, nowSeconds: now });
     expect(pass.page([{ timestamp: MAY_1 + 1 }, { timestamp: MAY_1 - 1 }]).stop).toBe(false);
     expect(pass.page([{ timestamp: MAY_1 - 2 }, { timestamp: MAY_1 - 3 }]).stop).toBe(true);
   });
 
+  it('prints a record dated beyond the clock\'s tolerance but never takes it as the newest value, and tells who counts them', () => {
+    const ahead: unknown[] = [];
+    const pass = new ClientPass({ strategy: clientSide('timestamp'), since: MAY_1, nowSeconds: now, ahead: (value) => ahead.push(value) });
+    const clientClock = now() + 20 * 3600;
+    const { kept } = pass.page([{ id: 1, timestamp: clientClock }, { id: 2, timestamp: now() - 60 }, { id: 3, timestamp: now() + 60 }]);
+    expect(kept.map((r) => r.id)).toEqual([1, 2, 3]);
+    expect(pass.maximum).toBe(now() + 60);
+    expect(ahead).toEqual([clientClock]);
+  });
+
   it('keeps everything and tallies nothing in a full refresh', () => {
-    const pass = new ClientPass(undefined, MAY_1, now);
+    const pass = new ClientPass({ strategy: undefined, since: MAY_1, nowSeconds: now });
     expect(pass.page([{ updated: MAY_1 - DAY }]).kept).toHaveLength(1);
     expect(pass.maximum).toBeUndefined();
   });

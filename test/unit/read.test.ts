@@ -208,6 +208,31 @@ describe('Reader: client-side incremental', () => {
     expect(streamState(run, 'campaigns')).toMatchObject({ updated: MAY_1 + DAY });
   });
 
+  it('prints an activity dated 20 h ahead of the clock but never saves it as the cursor, and counts such records in one WARN', async () => {
+    const clientClock = NOW_S + 20 * HOUR;
+    nock(BASE)
+      .get('/activities')
+      .query(true)
+      .reply(200, { activities: [activity('wrong-clock', clientClock), activity('also-ahead', NOW_S + HOUR), activity('real', NOW_S - HOUR), activity('slightly-ahead', NOW_S + 60)], next: '' });
+    const first = new ReadRun();
+    await first.read([{ definition: activities, syncMode: 'incremental', state: { timestamp: NOW_S - DAY } }]);
+    expect(first.records('activities').map((r) => r.id)).toEqual(['wrong-clock', 'also-ahead', 'real', 'slightly-ahead']);
+    // A minute ahead is clock skew: it may be the cursor. Hours ahead is a client's clock: it may not.
+    const saved = streamState(first, 'activities')!;
+    expect(saved).toEqual({ timestamp: NOW_S + 60 });
+    expect(first.logs('WARN')).toEqual([
+      `activities: 2 records whose timestamp is more than 5 minutes ahead of the connector's clock (the first: ${clientClock}) were emitted, but did not move the cursor; such timestamps come from clients with a wrong clock or from backfills`,
+    ]);
+    // The next read still gets an activity that arrived late, dated before the 20 h one.
+    nock(BASE)
+      .get('/activities')
+      .query(true)
+      .reply(200, { activities: [activity('wrong-clock', clientClock), activity('late', NOW_S + 2 * 60)], next: '' });
+    const next = new ReadRun();
+    await next.read([{ definition: activities, syncMode: 'incremental', state: saved }]);
+    expect(next.records('activities').map((r) => r.id)).toEqual(['wrong-clock', 'late']);
+  });
+
   it('reads everything in full refresh, ignoring the state and the filter', async () => {
     nock(BASE).get('/campaigns').reply(200, { campaigns: [campaign(1, MAY_1 - DAY), campaign(2, MAY_1 + DAY)] });
     const run = new ReadRun();

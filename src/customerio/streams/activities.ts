@@ -23,8 +23,11 @@ import { toInteger } from './support.js';
 /** How long the API keeps activities. */
 export const ACTIVITY_RETENTION_SECONDS = 30 * DAY;
 
-/** Re-read before the cursor: activities are recorded shortly after they happen, with their own (earlier) timestamp. */
-const ACTIVITY_LOOKBACK = 3600;
+/**
+ * Re-read before the cursor (`activities_lookback_hours`): an activity carries the time it happened, which a
+ * client sets, and can reach Customer.io hours later (an app's offline queue, a backfill).
+ */
+const activityLookback = (_cursorSeconds: number, config: Config) => config.activitiesLookbackHours * 3600;
 
 /** One partition per listed type; `all` (no `type` parameter) when none is listed. */
 function typePartitions(config: Config): Partition[] {
@@ -77,7 +80,7 @@ export const activities = {
   paginate: cursorPaginator({ limit: 100 }),
   partitions: typePartitions,
   transform: normalizeActivity,
-  incremental: clientSide('timestamp', { perPartition: true, lookback: ACTIVITY_LOOKBACK, stopWhenOlder: true }),
+  incremental: clientSide('timestamp', { perPartition: true, lookback: activityLookback, stopWhenOlder: true }),
   notes: (config, nowSeconds) => [
     ...retentionNote(config, nowSeconds),
     ...(config.activityParsing === 'per_type' && config.activityTypes.length === 0
@@ -127,7 +130,7 @@ export function perTypeActivityStreams(config: Config): StreamDefinition[] {
     paginate: cursorPaginator({ limit: 100 }),
     partitions: () => [{ key: `type=${type}`, values: { type } }],
     transform: flattenActivity,
-    incremental: clientSide('timestamp', { lookback: ACTIVITY_LOOKBACK, stopWhenOlder: true }),
+    incremental: clientSide('timestamp', { lookback: activityLookback, stopWhenOlder: true }),
     notes: retentionNote,
   }));
 }
