@@ -38,6 +38,15 @@ export class Checkpoint {
     return this.strategy ? savedCursor(this.initial, this.strategy, partitionKey) : undefined;
   }
 
+  /** Every cursor value the run started with: the stream's, or each partition's. */
+  startCursors(): unknown[] {
+    const strategy = this.strategy;
+    if (!strategy) return [];
+    const partitions = this.initial.partitions;
+    const perPartition = strategy.perPartition && partitions && typeof partitions === 'object' ? Object.values(partitions as Record<string, JsonObject>) : [];
+    return [this.initial[strategy.cursorField], ...perPartition.map((p) => p?.[strategy.cursorField])].filter((value) => value !== undefined);
+  }
+
   /**
    * For a stream whose partitions share one cursor: a partition that finishes early must not move the cursor
    * past records other partitions have not printed yet, so advances wait for promoteHeld() at the very end.

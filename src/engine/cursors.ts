@@ -92,3 +92,55 @@ export class AheadOfClock {
     );
   }
 }
+
+/**
+ * `seconds` written the way `example` writes a cursor, never earlier than `seconds`: an integer (or numeric text)
+ * rounded up, or ISO-8601 text with the example's separator, fraction digits and zone (the same shape sorts the
+ * same, should a destination compare the text). Without a usable example: integer unix seconds, as the API's.
+ */
+export function cursorLike(example: unknown, seconds: number): unknown {
+  if (typeof example === 'string') {
+    const text = example.trim();
+    if (/^-?\d+$/.test(text)) return String(Math.ceil(seconds));
+    if (/^-?\d+\.\d+$/.test(text)) return String(seconds);
+    const iso = /^\d{4}-\d{2}-\d{2}(?:([T ])\d{2}:\d{2}(:\d{2})?(?:\.(\d+))?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(text);
+    if (iso && toSeconds(text) !== undefined) return isoLike(seconds, { separator: iso[1], withSeconds: iso[2] !== undefined, digits: iso[3]?.length ?? 0, zone: iso[4] });
+  }
+  if (typeof example === 'number' && !Number.isInteger(example)) return seconds;
+  return Math.ceil(seconds);
+}
+
+function isoLike(seconds: number, shape: { separator?: string; withSeconds: boolean; digits: number; zone?: string }): string {
+  const offsetMinutes = zoneMinutes(shape.zone);
+  if (shape.separator === undefined) {
+    // A date alone: the day (in the example's zone) the time falls on.
+    return new Date(Math.floor(seconds + offsetMinutes * 60) * 1000).toISOString().slice(0, 10);
+  }
+  const digits = Math.min(shape.digits, 3);
+  const unit = shape.withSeconds ? 10 ** -digits : 60;
+  const rounded = Math.ceil(seconds / unit - 1e-9) * unit;
+  const local = new Date(Math.round((rounded + offsetMinutes * 60) * 1000)).toISOString();
+  const fraction = digits > 0 ? `.${local.slice(20, 20 + digits)}${'0'.repeat(shape.digits - digits)}` : '';
+  return `${local.slice(0, 10)}${shape.separator}${local.slice(11, shape.withSeconds ? 19 : 16)}${fraction}${shape.zone ?? ''}`;
+}
+
+function zoneMinutes(zone: string | undefined): number {
+  const offset = zone && /^([+-])(\d{2}):?(\d{2})$/.exec(zone);
+  return offset ? (offset[1] === '-' ? -1 : 1) * (Number(offset[2]) * 60 + Number(offset[3])) : 0;
+}
+
+/**
+ * The cursor a deletion record carries: the deletion time (`nowSeconds`), in the cursor's own form, and never
+ * earlier than any of `lastSeen` (cursor values the vanished records may still have in a destination). A
+ * destination that dedups by cursor then applies the deletion instead of keeping the older live row.
+ */
+export function deletionCursor(lastSeen: unknown[], nowSeconds: number): unknown {
+  let newest: unknown;
+  let newestSeconds = Number.NEGATIVE_INFINITY;
+  for (const value of lastSeen) {
+    const seconds = toSeconds(value);
+    if (seconds !== undefined && seconds > newestSeconds) [newest, newestSeconds] = [value, seconds];
+  }
+  if (newestSeconds >= nowSeconds) return newest;
+  return cursorLike(newest, nowSeconds);
+}

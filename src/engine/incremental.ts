@@ -212,5 +212,8 @@ function cursorReport(strategy: IncrementalStrategy | undefined, state: JsonObje
     check(state[strategy.cursorField], strategy.cursorField);
   }
   if (state.ids !== undefined && !Array.isArray(state.ids)) problems.push('"ids" must be a list');
+  if (state.ids_cursor !== undefined && state.ids_cursor !== null && toSeconds(state.ids_cursor) === undefined) {
+    problems.push(`"ids_cursor" must be a unix timestamp or an ISO-8601 date-time, not ${JSON.stringify(state.ids_cursor).slice(0, 60)}`);
+  }
   return { problems, future };
 }

@@ -147,7 +147,7 @@ export class Reader {
       checkpoint.promoteHeld();
       let deletions: ReadRecord[] = [];
       if (run?.deletes) {
-        const { deletions: vanishedRecords, memory } = run.deletes.finish(checkpoint.startMemory(), new Date(clock()).toISOString());
+        const { deletions: vanishedRecords, memory } = run.deletes.finish(checkpoint.startMemory(), { nowSeconds: clock() / 1000, savedCursors: checkpoint.startCursors() });
         checkpoint.rememberDeletes({ ...memory });
         deletions = vanishedRecords.map((data) => ({ data, json: JSON.stringify(data) }));
       }

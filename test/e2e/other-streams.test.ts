@@ -86,7 +86,7 @@ describe('every other stream, full refresh, end to end', () => {
 });
 
 describe('delete capture end to end', () => {
-  it('reports exactly the objects that vanished after sb.advance, with only their key and _ab_cdc_deleted_at', async () => {
+  it('reports exactly the objects that vanished after sb.advance, with only their key, their cursor and _ab_cdc_deleted_at', async () => {
     const catalog = configuredCatalog([...DELETE_TRACKING, 'campaign_actions'].map((name) => ({ name, syncMode: 'incremental' as const })));
     const first = await runCli(['read'], { config, catalog });
     expect(first.exitCode).toBe(0);
@@ -106,9 +106,13 @@ describe('delete capture end to end', () => {
       const deleted = second.records(kind).filter((r) => r._ab_cdc_deleted_at);
       expect(deleted.map((r) => r[key])).toEqual(sb.expected.deletedIds(kind));
       expect(deleted.length).toBeGreaterThan(0);
+      const cursorField = kind === 'segments' || kind === 'snippets' ? 'updated_at' : 'updated';
       for (const record of deleted) {
-        expect(Object.keys(record).sort()).toEqual(['_ab_cdc_deleted_at', key].sort());
+        expect(Object.keys(record).sort()).toEqual(['_ab_cdc_deleted_at', key, cursorField].sort());
         expect(Number.isNaN(Date.parse(record._ab_cdc_deleted_at))).toBe(false);
+        // The deletion is never older than the record it deletes (else a destination deduping by cursor keeps the row).
+        const last = first.records(kind).find((r) => r[key] === record[key])!;
+        expect(record[cursorField]).toBeGreaterThanOrEqual(last[cursorField]);
       }
       // Besides the deletions, only what changed since the cursor.
       const changed = second.records(kind).filter((r) => !r._ab_cdc_deleted_at).map((r) => r[key]);

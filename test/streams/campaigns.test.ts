@@ -60,17 +60,17 @@ describe('campaigns', () => {
       .reply(200, { campaigns: [campaign(1, 1_710_000_000), campaign(2, 1_720_000_000), campaign(3, 1_715_000_000)] });
     const result = await readStreams([{ definition: campaigns, syncMode: 'incremental', state: { updated: 1_715_000_000, ids: [1, 2, 3] } }], { now: AFTER_FIXTURES });
     expect(result.records('campaigns').map((r) => r.id)).toEqual([2, 3]);
-    expect(result.lastState('campaigns')).toEqual({ updated: 1_720_000_000, ids: [1, 2, 3] });
+    expect(result.lastState('campaigns')).toEqual({ updated: 1_720_000_000, ids: [1, 2, 3], ids_cursor: 1_720_000_000 });
   });
 
-  it('emits a record with only the id and _ab_cdc_deleted_at for each campaign gone since the last read', async () => {
+  it('emits a record with only the id, the deletion time as `updated` and _ab_cdc_deleted_at for each campaign gone since the last read', async () => {
     nock(API).get('/v1/campaigns').reply(200, { campaigns: [campaign(1, 1_710_000_000)] });
     const now = Date.UTC(2024, 5, 1, 12);
     const result = await readStreams([{ definition: campaigns, syncMode: 'incremental', state: { updated: 1_710_000_000, ids: [1, 7, 9] } }], { now });
     const deleted = result.records('campaigns').filter((r) => r._ab_cdc_deleted_at);
     expect(deleted).toEqual([
-      { id: 7, _ab_cdc_deleted_at: new Date(now).toISOString() },
-      { id: 9, _ab_cdc_deleted_at: new Date(now).toISOString() },
+      { id: 7, updated: now / 1000, _ab_cdc_deleted_at: new Date(now).toISOString() },
+      { id: 9, updated: now / 1000, _ab_cdc_deleted_at: new Date(now).toISOString() },
     ]);
     expectRecordsMatchSchema(campaigns, deleted);
     expect(result.lastState('campaigns')?.ids).toEqual([1]);
@@ -80,7 +80,7 @@ describe('campaigns', () => {
     nock(API).get('/v1/campaigns').reply(200, { campaigns: [campaign(1, 1_710_000_000), campaign(2, 1_710_000_000)] });
     const result = await readStreams([{ definition: campaigns, syncMode: 'incremental' }]);
     expect(result.records('campaigns').filter((r) => '_ab_cdc_deleted_at' in r)).toEqual([]);
-    expect(result.lastState('campaigns')).toEqual({ updated: 1_710_000_000, ids: [1, 2] });
+    expect(result.lastState('campaigns')).toEqual({ updated: 1_710_000_000, ids: [1, 2], ids_cursor: 1_710_000_000 });
   });
 });
 
@@ -125,6 +125,7 @@ describe('campaign_actions', () => {
     expect(result.lastState('campaign_actions')).toEqual({
       partitions: { '1': { updated: 1_720_000_000 }, '2': { updated: 1_700_000_500 } },
       ids: [11, 12, 21],
+      ids_cursor: 1_720_000_000,
     });
   });
 
@@ -139,7 +140,9 @@ describe('campaign_actions', () => {
     const result = await readStreams([{ definition: campaignActions, syncMode: 'incremental', state }]);
     const deleted = result.records('campaign_actions').filter((r) => r._ab_cdc_deleted_at);
     expect(deleted.map((r) => r.id)).toEqual([11, 12, 22]);
-    expect(Object.keys(deleted[0]).sort()).toEqual(['_ab_cdc_deleted_at', 'id']);
+    expect(Object.keys(deleted[0]).sort()).toEqual(['_ab_cdc_deleted_at', 'id', 'updated']);
+    // Campaign 1's saved cursor is ahead of the run's clock: a deletion is never older than a cursor its row may hold.
+    expect(deleted.map((r) => r.updated)).toEqual([1_720_000_000, 1_720_000_000, 1_720_000_000]);
     expectRecordsMatchSchema(campaignActions, deleted);
     expect(result.lastState('campaign_actions')?.ids).toEqual([21]);
   });

@@ -67,7 +67,7 @@ describe('workspace listings', () => {
     nock(API).get('/v1/snippets').reply(200, { snippets: [{ name: 'address', value: 'x', updated_at: 1_582_500_000 }] });
     const result = await readStreams([{ definition: snippets, syncMode: 'incremental', state: { updated_at: 1_582_500_000, ids: ['address', 'footer'] } }]);
     const deleted = result.records('snippets').filter((r) => r._ab_cdc_deleted_at);
-    expect(deleted).toEqual([{ name: 'footer', _ab_cdc_deleted_at: expect.any(String) }]);
+    expect(deleted).toEqual([{ name: 'footer', updated_at: 1_717_200_000, _ab_cdc_deleted_at: '2024-06-01T00:00:00.000Z' }]);
     expectRecordsMatchSchema(snippets, deleted);
   });
 

@@ -147,6 +147,7 @@ describe('broadcast_actions', () => {
     expect(result.lastState('broadcast_actions')).toEqual({
       partitions: { '2': { updated: 1_710_000_000 }, '3': { updated: 1_720_000_000 } },
       ids: [[2, 96], [3, 97]],
+      ids_cursor: 1_720_000_000,
     });
   });
 
@@ -160,7 +161,7 @@ describe('broadcast_actions', () => {
     const state = { partitions: { '2': { updated: 1_710_000_000 } }, ids: [[2, 96], [3, 97]] };
     const result = await readStreams([{ definition: broadcastActions, syncMode: 'incremental', state }]);
     const deleted = result.records('broadcast_actions').filter((r) => r._ab_cdc_deleted_at);
-    expect(deleted).toEqual([{ broadcast_id: 3, id: 97, _ab_cdc_deleted_at: expect.any(String) }]);
+    expect(deleted).toEqual([{ broadcast_id: 3, id: 97, updated: 1_717_200_000, _ab_cdc_deleted_at: '2024-06-01T00:00:00.000Z' }]);
     expectRecordsMatchSchema(broadcastActions, deleted);
   });
 });

@@ -34,14 +34,14 @@ describe('segments', () => {
     const records = result.records('segments');
     expect(records.map((r) => r.id)).toEqual([2]);
     expectRecordsMatchSchema(segments, records);
-    expect(result.lastState('segments')).toEqual({ updated_at: 1_720_000_000, ids: [1, 2] });
+    expect(result.lastState('segments')).toEqual({ updated_at: 1_720_000_000, ids: [1, 2], ids_cursor: 1_720_000_000 });
   });
 
   it('reports a segment deleted since the last incremental read', async () => {
     nock(API).get('/v1/segments').reply(200, { segments: [segment(1, 1_700_000_000)] });
     const result = await readStreams([{ definition: segments, syncMode: 'incremental', state: { updated_at: 1_700_000_000, ids: [1, 5] } }]);
     const deleted = result.records('segments').filter((r) => r._ab_cdc_deleted_at);
-    expect(deleted.map((r) => Object.keys(r).sort())).toEqual([['_ab_cdc_deleted_at', 'id']]);
+    expect(deleted.map((r) => Object.keys(r).sort())).toEqual([['_ab_cdc_deleted_at', 'id', 'updated_at']]);
     expect(deleted[0].id).toBe(5);
     expectRecordsMatchSchema(segments, deleted);
   });

@@ -74,9 +74,9 @@ describe('transactional_messages', () => {
     const result = await readStreams([{ definition: transactionalMessages, syncMode: 'incremental', state }]);
     const records = result.records('transactional_messages');
     expect(records.filter((r) => !r._ab_cdc_deleted_at).map((r) => r.id)).toEqual([3, 4]);
-    expect(records.filter((r) => r._ab_cdc_deleted_at)).toEqual([{ id: 5, _ab_cdc_deleted_at: new Date(NOW * 1000).toISOString() }]);
+    expect(records.filter((r) => r._ab_cdc_deleted_at)).toEqual([{ id: 5, updated_at: NOW, _ab_cdc_deleted_at: new Date(NOW * 1000).toISOString() }]);
     expectRecordsMatchSchema(transactionalMessages, records);
-    expect(result.lastState('transactional_messages')).toEqual({ updated_at: NOW, ids: [2, 3, 4] });
+    expect(result.lastState('transactional_messages')).toEqual({ updated_at: NOW, ids: [2, 3, 4], ids_cursor: NOW });
   });
 });
 

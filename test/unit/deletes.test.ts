@@ -10,38 +10,54 @@ import { noPagination } from '../../src/engine/paginators.js';
 import { DAY, MAY_1 } from './fixtures.js';
 
 const listOf = (primaryKey: string[][], trackDeletes = true) =>
-  ({ name: 'things', primaryKey, request: { path: '/things' }, records: '$.things[*]', paginate: noPagination, trackDeletes }) satisfies StreamDefinition;
+  ({ name: 'things', primaryKey, request: { path: '/things' }, records: '$.things[*]', paginate: noPagination, incremental: clientSide('updated'), trackDeletes }) satisfies StreamDefinition;
 
-const DELETED_AT = '2024-05-11T00:00:00.000Z';
+const NOW = MAY_1 + 10 * DAY;
+const DELETED_AT = new Date(NOW * 1000).toISOString();
+const at = (nowSeconds: number, savedCursors: unknown[] = []) => ({ nowSeconds, savedCursors });
 
 describe('DeleteTracker', () => {
-  it('reports the keys of the last read not seen now, and remembers the keys seen (each once)', () => {
+  it('reports the keys of the last read not seen now, and remembers the keys seen (each once) with their newest cursor', () => {
     const tracker = DeleteTracker.for(listOf([['id']]))!;
-    tracker.observe([{ id: 1 }, { id: 3 }]);
-    tracker.observe([{ id: 3 }]);
-    const { deletions, memory } = tracker.finish({ ids: [1, 2, 3] }, DELETED_AT);
-    expect(deletions).toEqual([{ id: 2, _ab_cdc_deleted_at: DELETED_AT }]);
-    expect(memory).toEqual({ ids: [1, 3] });
+    tracker.observe([{ id: 1, updated: MAY_1 }, { id: 3, updated: MAY_1 + DAY }]);
+    tracker.observe([{ id: 3, updated: MAY_1 + DAY }]);
+    const { deletions, memory } = tracker.finish({ ids: [1, 2, 3], ids_cursor: MAY_1 + 2 * DAY }, at(NOW));
+    expect(deletions).toEqual([{ id: 2, updated: NOW, _ab_cdc_deleted_at: DELETED_AT }]);
+    // The last memory's cursor is newer than any record now: kept, a key that held it may still hold it somewhere.
+    expect(memory).toEqual({ ids: [1, 3], ids_cursor: MAY_1 + 2 * DAY });
+  });
+
+  it.each<[string, unknown, unknown[], number, unknown]>([
+    ['the deletion time when every record it saw is older', MAY_1, [], NOW, NOW],
+    ['the newest cursor seen when that is later than the clock (a record dated ahead)', NOW + DAY, [], NOW, NOW + DAY],
+    ['the deletion time rounded up to whole seconds', MAY_1, [], NOW + 0.25, NOW + 1],
+    ['the state\'s cursors for a memory saved without ids_cursor', undefined, [MAY_1, NOW + 3600], NOW, NOW + 3600],
+    ['the deletion time in the cursor\'s own ISO form', '2024-05-02T00:00:00Z', [], NOW, '2024-05-11T00:00:00Z'],
+  ])('gives a deletion as its cursor %s', (_what, idsCursor, savedCursors, nowSeconds, expected) => {
+    const tracker = DeleteTracker.for(listOf([['id']]))!;
+    const { deletions } = tracker.finish({ ids: [2], ...(idsCursor === undefined ? {} : { ids_cursor: idsCursor }) }, at(nowSeconds, savedCursors));
+    expect(deletions).toEqual([{ id: 2, updated: expected, _ab_cdc_deleted_at: new Date(nowSeconds * 1000).toISOString() }]);
   });
 
   it('compares ids as text: a key the API sent as a number once and a string now has not vanished', () => {
     const tracker = DeleteTracker.for(listOf([['id']]))!;
     tracker.observe([{ id: '7' }]);
-    expect(tracker.finish({ ids: [7] }, DELETED_AT).deletions).toEqual([]);
+    expect(tracker.finish({ ids: [7] }, at(NOW)).deletions).toEqual([]);
   });
 
   it('tracks a key of several fields as the list of their values', () => {
     const tracker = DeleteTracker.for(listOf([['broadcast_id'], ['id']]))!;
-    tracker.observe([{ broadcast_id: 2, id: 1 }]);
-    const { deletions, memory } = tracker.finish({ ids: [[2, 1], [2, 5]] }, DELETED_AT);
-    expect(deletions).toEqual([{ broadcast_id: 2, id: 5, _ab_cdc_deleted_at: DELETED_AT }]);
-    expect(memory).toEqual({ ids: [[2, 1]] });
+    tracker.observe([{ broadcast_id: 2, id: 1, updated: MAY_1 }]);
+    const { deletions, memory } = tracker.finish({ ids: [[2, 1], [2, 5]] }, at(NOW));
+    expect(deletions).toEqual([{ broadcast_id: 2, id: 5, updated: NOW, _ab_cdc_deleted_at: DELETED_AT }]);
+    expect(memory).toEqual({ ids: [[2, 1]], ids_cursor: MAY_1 });
   });
 
   it('reports nothing on a first read (no memory yet), and only starts remembering', () => {
     const tracker = DeleteTracker.for(listOf([['id']]))!;
-    tracker.observe([{ id: 1 }]);
-    expect(tracker.finish({}, DELETED_AT)).toEqual({ deletions: [], memory: { ids: [1] } });
+    tracker.observe([{ id: 1, updated: 'March 7' }]);
+    // A cursor that is not a time is not remembered as one.
+    expect(tracker.finish({}, at(NOW))).toEqual({ deletions: [], memory: { ids: [1] } });
   });
 
   it('is not made for a stream that does not track deletes, nor for one keyed by a nested field', () => {

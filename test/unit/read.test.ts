@@ -583,16 +583,16 @@ describe('Reader: refusals', () => {
 });
 
 describe('Reader: deletions', () => {
-  it('emits _ab_cdc_deleted_at records for ids of the last state that vanished, and saves the ids seen', async () => {
+  it('emits _ab_cdc_deleted_at records, with the deletion time as the cursor, for ids of the last state that vanished, and saves the ids seen', async () => {
     nock(BASE).get('/campaigns').reply(200, { campaigns: [campaign(1, MAY_1), campaign(3, MAY_1 + DAY)] });
     const run = new ReadRun();
     await run.read([{ definition: campaigns, syncMode: 'incremental', state: { updated: MAY_1 + DAY, ids: [1, 2, 3] } }]);
     expect(run.records('campaigns')).toEqual([
       expect.objectContaining({ id: 3 }),
-      { id: 2, _ab_cdc_deleted_at: new Date(NOW_MS).toISOString() },
+      { id: 2, updated: NOW_S, _ab_cdc_deleted_at: new Date(NOW_MS).toISOString() },
     ]);
     expect(run.sequence('campaigns')).toEqual(['STARTED', 'RUNNING', 'RECORD', 'STATE 1', 'RECORD', 'STATE 1', 'COMPLETE']);
-    expect(streamState(run, 'campaigns')).toEqual({ updated: MAY_1 + DAY, ids: [1, 3] });
+    expect(streamState(run, 'campaigns')).toEqual({ updated: MAY_1 + DAY, ids: [1, 3], ids_cursor: MAY_1 + DAY });
   });
 
   it('reports no deletion on the first read, which only starts remembering ids', async () => {
@@ -600,7 +600,7 @@ describe('Reader: deletions', () => {
     const run = new ReadRun();
     await run.read([{ definition: campaigns, syncMode: 'incremental' }]);
     expect(run.records('campaigns').filter((r) => '_ab_cdc_deleted_at' in r)).toEqual([]);
-    expect(streamState(run, 'campaigns')).toEqual({ updated: MAY_1, ids: [1, 2] });
+    expect(streamState(run, 'campaigns')).toEqual({ updated: MAY_1, ids: [1, 2], ids_cursor: MAY_1 });
   });
 });
 

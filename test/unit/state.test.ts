@@ -108,6 +108,7 @@ describe('stateProblems', () => {
     ['an empty state', streamCursor, {}],
     ['a null cursor', streamCursor, { updated: null }],
     ['a cursor and a list of ids', streamCursor, { updated: MAY_1, ids: [1, 2] }],
+    ['a cursor, a list of ids and their newest cursor', streamCursor, { updated: MAY_1, ids: [1, 2], ids_cursor: MAY_1 }],
     ['per-partition cursors', perCampaign, { partitions: { '12': { updated: MAY_1 }, '13': {} } }],
     ['a stream-level cursor for a per-partition stream', perCampaign, { updated: MAY_1 }],
     ['a window cursor', windows, { created: MAY_1 }],
@@ -125,6 +126,7 @@ describe('stateProblems', () => {
     ['a partition cursor that is not a time', perCampaign, { partitions: { '12': { updated: 'x' } } }, /partitions\["12"\]\.updated must be a unix timestamp/],
     ['a stream-level cursor that is not a time on a per-partition stream', perCampaign, { updated: 'x' }, /^updated must be/],
     ['ids that are not a list', streamCursor, { updated: MAY_1, ids: '1,2' }, /"ids" must be a list/],
+    ['an ids_cursor that is not a time', streamCursor, { updated: MAY_1, ids: [1], ids_cursor: 'soon' }, /"ids_cursor" must be a unix timestamp or an ISO-8601 date-time, not "soon"/],
   ])('reports %s', (_case, strategy, state, pattern) => {
     const problems = stateProblems(strategy, state);
     expect(problems).toHaveLength(1);

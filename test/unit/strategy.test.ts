@@ -5,6 +5,7 @@
  */
 import { clientSide, cursorMayAdvance, FUTURE_CURSOR_TOLERANCE, inWindow, keptBy, serverWindows, stopsAfterPage, windowCursor, windowsToRead } from '../../src/engine/incremental.js';
 import { testClock } from '../../src/clock.js';
+import { cursorLike, deletionCursor } from '../../src/engine/cursors.js';
 import { DAY, HOUR, MAY_1 } from './fixtures.js';
 
 const NOW = MAY_1 + 10 * DAY;
@@ -105,5 +106,35 @@ describe('testClock: the clock CIO_TEST_CLOCK sets (for tests)', () => {
 
   it('refuses a value that is not a time', () => {
     expect(() => testClock('tomorrow', machine)).toThrow(/CIO_TEST_CLOCK must be unix seconds or an ISO-8601 date-time, not "tomorrow"/);
+  });
+});
+
+describe('cursorLike: a time written the way a cursor example writes it, never earlier', () => {
+  it.each<[unknown, number, unknown]>([
+    [MAY_1, MAY_1 + 0.2, MAY_1 + 1],
+    [MAY_1 + 0.5, MAY_1 + 0.25, MAY_1 + 0.25],
+    [String(MAY_1), MAY_1 + 10, String(MAY_1 + 10)],
+    ['2024-05-01T00:00:00Z', MAY_1 + 0.2, '2024-05-01T00:00:01Z'],
+    ['2024-05-01T00:00:00.000Z', MAY_1 + 0.2, '2024-05-01T00:00:00.200Z'],
+    ['2024-05-01T00:00:00.000000Z', MAY_1 + 0.2, '2024-05-01T00:00:00.200000Z'],
+    ['2024-05-01 00:00:00', MAY_1 + 3600, '2024-05-01 01:00:00'],
+    ['2024-04-30T20:00:00-04:00', MAY_1 + 3600, '2024-04-30T21:00:00-04:00'],
+    ['2024-05-01T00:00', MAY_1 + 1, '2024-05-01T00:01'],
+    ['2024-05-01', MAY_1 + DAY + 5, '2024-05-02'],
+    [undefined, MAY_1 + 0.5, MAY_1 + 1],
+    ['March 7', MAY_1, MAY_1],
+  ])('%j at %d → %j', (example, seconds, expected) => {
+    expect(cursorLike(example, seconds)).toBe(expected);
+  });
+});
+
+describe('deletionCursor: the cursor a deletion record carries', () => {
+  it.each<[string, unknown[], number, unknown]>([
+    ['the deletion time, in the form of the newest cursor seen', [MAY_1, '2024-05-02T00:00:00Z'], MAY_1 + 2 * DAY, '2024-05-03T00:00:00Z'],
+    ['the newest cursor seen itself when it is later than the deletion time', [MAY_1 + 3 * DAY, MAY_1], MAY_1 + 2 * DAY, MAY_1 + 3 * DAY],
+    ['integer seconds when nothing was seen', [], MAY_1 + 0.5, MAY_1 + 1],
+    ['integer seconds when nothing seen is a time', ['March 7'], MAY_1, MAY_1],
+  ])('%s', (_what, lastSeen, now, expected) => {
+    expect(deletionCursor(lastSeen, now)).toBe(expected);
   });
 });
