@@ -231,12 +231,15 @@ export function metricsStream({ name, idField, parent, path }: MetricsStreamOpti
     // The whole answer is one "record": the transform fans it out into buckets.
     records: '$',
     paginate: noPagination,
+    // The series' last element is the API's current bucket: which one that is, the API's clock says (its answer's
+    // Date header). The local clock read after the answer could already be in the next bucket (an answer at
+    // 23:59:59 New York handled a second later would shift every bucket by a day); it is only the fallback.
     transform: (body: Record_, ctx: RecordContext) =>
       tidyMetrics(seriesOf(body), {
         idField,
         id: parentId(ctx.partition),
         period: ctx.config.metricsPeriod,
-        nowSeconds: Math.floor(ctx.now / 1000),
+        nowSeconds: Math.floor((ctx.answeredAt ?? ctx.now) / 1000),
       }),
     // The saved cursor is the last read's current bucket: re-read it and the one before, both still change.
     incremental: clientSide('period_start', { perPartition: true, lookback: previousBucketLookback }),

@@ -25,6 +25,16 @@ export interface HttpRequest {
 export interface HttpResponse {
   status: number;
   body: unknown;
+  /** The answer's `Date` header (the API's clock), unix ms; absent when it sent none or one that is not a date. */
+  date?: number;
+}
+
+/** An HTTP `Date` header as unix ms, or undefined. */
+export function headerDate(value: string | string[] | undefined): number | undefined {
+  const text = Array.isArray(value) ? value[0] : value;
+  if (!text) return undefined;
+  const ms = Date.parse(text);
+  return Number.isNaN(ms) ? undefined : ms;
 }
 
 /** A final non-2xx answer (not retried, or retries exhausted on a non-retryable status). */
@@ -207,9 +217,11 @@ export class HttpClient {
     const text = response.body ?? '';
     if (status >= 200 && status < 300) {
       this.limiter.onSuccess();
-      if (text.trim() === '') return { status, body: {} };
+      const date = headerDate(response.headers.date);
+      const dated = date === undefined ? {} : { date };
+      if (text.trim() === '') return { status, body: {}, ...dated };
       try {
-        return { status, body: JSON.parse(text) };
+        return { status, body: JSON.parse(text), ...dated };
       } catch {
         throw new RetryableFailure(`answered ${status} with a body that is not JSON (${text.length} bytes)`);
       }

@@ -16,7 +16,7 @@ import { MAX_URGENCY } from './limiter.js';
 import type { PageState } from './paginators.js';
 import type { SharedRequests } from './requests.js';
 import { compileSelector, type Selector } from './select.js';
-import type { Partition, Record_, RequestContext, StreamDefinition } from './types.js';
+import type { Partition, Record_, RecordContext, RequestContext, StreamDefinition } from './types.js';
 
 /** Ends a stream's read early, without failing it (a stop requested by the platform, a revoked key). */
 export class Stopped extends Error {}
@@ -123,7 +123,7 @@ export class PageReader {
     const warn = (message: string) => this.ctx.log('WARN', `${definition.name}: ${message}`);
     const raw = this.selector(definition.records)(response.body, (count) => warn(`skipped ${count} element(s) of the answer to ${request.method} ${path} that are not objects`));
     const records = definition.transform
-      ? transformAll(definition, raw, { config, partition, now: clock() }, (record, error) => warn(`skipped record ${keyText(definition.primaryKey, record)}: it could not be read (${error instanceof Error ? error.message : String(error)})`))
+      ? transformAll(definition, raw, { config, partition, now: clock(), answeredAt: response.date }, (record, error) => warn(`skipped record ${keyText(definition.primaryKey, record)}: it could not be read (${error instanceof Error ? error.message : String(error)})`))
       : raw;
     return { records, next: () => definition.paginate.next(response.body, raw.length, pageState) };
   }
@@ -158,7 +158,7 @@ export function chainUrgency(page: number): number {
 function transformAll(
   definition: StreamDefinition,
   raw: Record_[],
-  ctx: { config: Config; partition: Partition; now: number },
+  ctx: RecordContext,
   onFailure: (record: Record_, error: unknown) => void,
 ): Record_[] {
   const out: Record_[] = [];

@@ -57,6 +57,8 @@ export interface RecordContext {
   partition: Partition;
   /** Clock of the run, unix ms. */
   now: number;
+  /** When the API answered, by its own clock (the answer's `Date` header), unix ms; absent without one. */
+  answeredAt?: number;
 }
 
 export interface EnrichContext extends RecordContext {

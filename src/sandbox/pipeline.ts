@@ -60,7 +60,8 @@ export async function handleApiRequest(req: IncomingMessage, res: ServerResponse
     truncate(res, answer);
     return finish(answer.status);
   }
-  sendJson(res, answer.status, answer.body, answer.headers);
+  // Dated by the virtual clock, like the API's own answers by its clock (the connector buckets metrics by it).
+  sendJson(res, answer.status, answer.body, { Date: new Date(deps.world.clock.now() * 1000).toUTCString(), ...answer.headers });
   finish(answer.status);
 }
 

@@ -18,6 +18,14 @@ describe('sandbox clock and churn', () => {
     expect(sandbox.now()).toBe(1767225660);
   });
 
+  it('dates every answer by its virtual clock (the Date header), as the API dates its answers by its own', async () => {
+    const dateOf = async (path: string) => Date.parse((await call(sandbox, path)).headers.get('date') ?? '') / 1000;
+    expect(await dateOf('/workspaces')).toBe(sandbox.now());
+    sandbox.advance(3600);
+    expect(await dateOf('/campaigns')).toBe(sandbox.now());
+    expect(await dateOf('/campaigns/999999/actions')).toBe(sandbox.now());
+  });
+
   it('spans activities over the 30 days up to now', async () => {
     const { records } = await walk(sandbox, '/activities?limit=100', 'activities');
     const times = records.map((r) => r.timestamp as number);

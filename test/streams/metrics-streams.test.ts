@@ -60,3 +60,37 @@ describe.each(cases)('%s', (name, definition, parentPath, idField, parent, paren
     expect(result.lastState(name)).toEqual({ partitions: { '1': { period_start: '2024-05-26T00:00:00-04:00' } } });
   });
 });
+
+describe('metrics buckets on the API\'s clock', () => {
+  // The API answered at 23:59:59 on May 31 in New York (its Date header); the connector handles the answer two
+  // seconds later by its own clock, already June 1 there. The series' last element is the API's current bucket.
+  const answeredAt = 'Sat, 01 Jun 2024 03:59:59 GMT';
+  const handledAt = Date.UTC(2024, 5, 1, 4, 0, 1);
+  const series = { metric: { series: { sent: [5, 6, 7] } } };
+
+  it('dates the buckets by the answer\'s Date header, not by the local clock read after it', async () => {
+    nock(API)
+      .get('/v1/campaigns')
+      .reply(200, { campaigns: [{ id: 1, name: 'c1', updated: NOW }] })
+      .get('/v1/campaigns/1/metrics')
+      .query({ period: 'days', steps: '45' })
+      .reply(200, series, { Date: answeredAt });
+    const result = await readStreams([{ definition: campaignMetrics }], { now: handledAt });
+    expect(result.records('campaign_metrics').map((r) => [r.period_start, r.sent])).toEqual([
+      ['2024-05-29T00:00:00-04:00', 5],
+      ['2024-05-30T00:00:00-04:00', 6],
+      ['2024-05-31T00:00:00-04:00', 7],
+    ]);
+  });
+
+  it('falls back on the local clock for an answer without a Date header', async () => {
+    nock(API)
+      .get('/v1/campaigns')
+      .reply(200, { campaigns: [{ id: 1, name: 'c1', updated: NOW }] })
+      .get('/v1/campaigns/1/metrics')
+      .query({ period: 'days', steps: '45' })
+      .reply(200, series);
+    const result = await readStreams([{ definition: campaignMetrics }], { now: handledAt });
+    expect(result.records('campaign_metrics').map((r) => r.period_start).at(-1)).toBe('2024-06-01T00:00:00-04:00');
+  });
+});

@@ -127,6 +127,20 @@ describe('HttpClient requests', () => {
     expect((response.body as { ids: string[] }).ids).toEqual(['1']);
   });
 
+  it('hands on the answer\'s Date header as unix ms (the API\'s clock), and nothing for one that is missing or not a date', async () => {
+    nock(BASE)
+      .get('/workspaces')
+      .reply(200, WORKSPACES, { Date: 'Wed, 01 May 2024 00:00:00 GMT' })
+      .get('/workspaces')
+      .reply(200, WORKSPACES, { Date: 'soon' })
+      .get('/workspaces')
+      .reply(200, WORKSPACES);
+    const { http } = client();
+    expect((await http.request({ path: '/workspaces' })).date).toBe(MAY_1 * 1000);
+    expect((await http.request({ path: '/workspaces' })).date).toBeUndefined();
+    expect((await http.request({ path: '/workspaces' })).date).toBeUndefined();
+  });
+
   it('answers an empty 2xx body as an empty object', async () => {
     nock(BASE).get('/workspaces').reply(204, '');
     const { http } = client();
