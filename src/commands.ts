@@ -80,9 +80,15 @@ export async function runRead(config: Config, rawCatalog: unknown, rawState: unk
   const byName = new Map(definitions.map((d) => [d.name, d]));
   const selected = parseConfiguredCatalog(rawCatalog, definitions.map(offeredStream));
   const states = parseState(rawState);
+  const selectedNames = new Set(selected.map((s) => s.name));
+  // Entries of streams this read does not read (no longer offered: an activity type or custom stream removed from
+  // the config; or not selected today) are not its business: checked, they would fail every run until someone edits
+  // the state. They are named once and left alone (no STATE is printed for them, so the platform keeps them).
+  const others = [...states.keys()].filter((name) => !selectedNames.has(name));
+  if (others.length) log('WARN', unreadStateWarning(others, (name) => byName.has(name)));
   for (const [name, state] of states) {
     const definition = byName.get(name);
-    if (!definition) throw configError(`The state has an entry for stream "${name}", which this connector does not offer; remove it or reset the connection's state`);
+    if (!definition || !selectedNames.has(name)) continue;
     const problems = stateProblems(definition.incremental, state);
     if (problems.length) throw configError(`The state of stream "${name}" is not usable: ${problems.join('; ')}. Reset that stream's state.`);
     const future = futureCursors(definition.incremental, state, clock() / 1000);
@@ -134,6 +140,18 @@ export async function runRead(config: Config, rawCatalog: unknown, rawState: unk
   } finally {
     release();
   }
+}
+
+/** The one WARN about state entries a read leaves alone, naming them (the first 10) by why. */
+function unreadStateWarning(names: string[], offered: (name: string) => boolean): string {
+  const list = (group: string[]) => group.slice(0, 10).map((n) => `"${n}"`).join(', ') + (group.length > 10 ? `, and ${group.length - 10} more` : '');
+  const gone = names.filter((n) => !offered(n));
+  const unselected = names.filter(offered);
+  const parts = [
+    ...(gone.length ? [`${list(gone)} (not offered with this config: a removed activity type or custom stream?)`] : []),
+    ...(unselected.length ? [`${list(unselected)} (not selected in the catalog)`] : []),
+  ];
+  return `The state has entries for streams this read does not read: ${parts.join('; ')}. They are not checked and are left as they are.`;
 }
 
 export type { JsonObject };

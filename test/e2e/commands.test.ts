@@ -67,12 +67,14 @@ describe('bad command lines', () => {
   });
 
   it('rejects a state whose cursor is not a time', async () => {
+    // (A state entry for a stream the read does not read is no longer refused: it is named in a WARN and left alone.)
     const result = await runCli(['read'], {
       config,
-      catalog: configuredCatalog(['workspaces']),
-      state: [{ type: 'STREAM', stream: { stream_descriptor: { name: 'nope' }, stream_state: {} } }],
+      catalog: configuredCatalog([{ name: 'campaigns', syncMode: 'incremental' }]),
+      state: [{ type: 'STREAM', stream: { stream_descriptor: { name: 'campaigns' }, stream_state: { updated: 'yesterday' } } }],
     });
     expect(result.exitCode).toBe(1);
-    expect(result.errors[0].message).toMatch(/"nope"/);
+    expect(result.errors[0].failure_type).toBe('config_error');
+    expect(result.errors[0].message).toMatch(/"campaigns" is not usable: updated must be a unix timestamp/);
   });
 });
