@@ -140,9 +140,15 @@ export function windowCursor(windows: ReadonlyArray<{ end: number }>, complete: 
   return through > 0 ? windows[through - 1].end : undefined;
 }
 
-/** Whether a record belongs to its window [start, end); a cursor that is not a time is kept. */
+/**
+ * Whether a record a window's request returned is kept: its cursor within [start, end], both ends included, or not
+ * a time at all. Whether the API's `start_ts`/`end_ts` include their bounds is not documented [inferred: both
+ * inclusive, as the sandbox models it]: keeping a record at `end` in this window and again in the next (a duplicate
+ * the destination dedups by key) is safe under every reading but both-exclusive, where dropping it here would lose
+ * it whenever the next window's `start_ts` leaves it out.
+ */
 export function inWindow(seconds: number | undefined, window: { start: number; end: number }): boolean {
-  return seconds === undefined || (seconds >= window.start && seconds < window.end);
+  return seconds === undefined || (seconds >= window.start && seconds <= window.end);
 }
 
 /** Windows [start, end) of at most `size` seconds covering [from, to), oldest first. */

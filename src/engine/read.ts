@@ -23,7 +23,7 @@ import { PageReader, Stopped } from './pages.js';
 import { PartitionPlanner, type PartitionEnd } from './partitions.js';
 import { SharedRequests } from './requests.js';
 import type { Partition, Record_, StatusAction, StreamDefinition } from './types.js';
-import { readWindows } from './windows.js';
+import { readWindows, WindowEdges, type TimeWindow } from './windows.js';
 
 export { chainUrgency } from './pages.js';
 
@@ -197,12 +197,17 @@ export class Reader {
       const windowed = definition.incremental?.kind === 'windows' ? definition.incremental : undefined;
       if (windowed) {
         const windows = windowsToRead(windowed, { since, startDate: config.startDateSeconds }, Math.floor(clock() / 1000), partition);
+        // A record created exactly on the edge of two windows is kept by both (see inWindow: whichever of them the
+        // API returns it in), and printed by the first that has it.
+        const edges = new WindowEdges((record) => primaryKeyText(definition, record));
+        const keep = (record: Record_, window: TimeWindow) => {
+          const seconds = secondsOf(record[windowed.cursorField]);
+          return inWindow(seconds, window) && edges.firstTime(record, seconds, window);
+        };
         await readWindows(
           windows,
           definition.concurrency ?? DEFAULT_CONCURRENCY,
-          // Windows are [start, end); the API's end_ts is inclusive, so a record created exactly at `end` comes in
-          // this window and the next: keep it only in the next one (no duplicate, whichever the API does).
-          (window) => this.pages.pages(definition, partition, { window, since }, (records) => emit(records.filter((r) => inWindow(secondsOf(r[windowed.cursorField]), window)))),
+          (window) => this.pages.pages(definition, partition, { window, since }, (records) => emit(records.filter((r) => keep(r, window)))),
           (cursor) => run?.checkpoint.advance(partition.key, cursor),
         );
         return;
@@ -264,6 +269,12 @@ function statusAction(definition: StreamDefinition, partition: Partition, status
   if (status === 403) return 'stream-unavailable';
   if (status === 404 && partition.parent) return 'skip-partition';
   return undefined;
+}
+
+/** A record's primary key as text, or undefined when a part of it is missing. */
+function primaryKeyText(definition: StreamDefinition, record: Record_): string | undefined {
+  const values = definition.primaryKey.map((path) => path.reduce<unknown>((value, field) => (value as Record_ | undefined)?.[field], record));
+  return values.some((value) => value === undefined || value === null) ? undefined : JSON.stringify(values.map(String));
 }
 
 /** A page's records as they leave the read: made to fit the schema (or skipped), each serialised once. */

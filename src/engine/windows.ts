@@ -5,6 +5,7 @@
  */
 import { forEachConcurrent } from './concurrency.js';
 import { windowCursor } from './incremental.js';
+import type { Record_ } from './types.js';
 
 export type TimeWindow = { start: number; end: number };
 
@@ -25,4 +26,27 @@ export async function readWindows(
     const cursor = windowCursor(windows, complete);
     if (cursor !== undefined) advance(cursor);
   });
+}
+
+/**
+ * Records created exactly on an edge two windows share (one's end, the next one's start). Each window keeps them
+ * (inWindow), since whether the API's bounds are inclusive is unknown; this remembers which edge records were
+ * already printed, so one the API returns in both windows is printed once, whichever window comes first. Only
+ * edge records are remembered: a handful per pass.
+ */
+export class WindowEdges {
+  private readonly printed = new Set<string>();
+
+  constructor(private readonly keyOf: (record: Record_) => string | undefined) {}
+
+  /** Whether to print `record` from `window` (false: the same record was printed from the neighbouring window). */
+  firstTime(record: Record_, seconds: number | undefined, window: TimeWindow): boolean {
+    if (seconds !== window.start && seconds !== window.end) return true;
+    const key = this.keyOf(record);
+    if (key === undefined) return true;
+    const edge = `${seconds} ${key}`;
+    if (this.printed.has(edge)) return false;
+    this.printed.add(edge);
+    return true;
+  }
 }

@@ -360,6 +360,30 @@ describe('Reader: server-side windows', () => {
   });
 });
 
+describe('Reader: window boundaries', () => {
+  it.each<[string, (t: number, start: number, end: number) => boolean]>([
+    ['start_ts exclusive, end_ts inclusive', (t, start, end) => t > start && t <= end],
+    ['start_ts inclusive, end_ts exclusive', (t, start, end) => t >= start && t < end],
+    ['both inclusive', (t, start, end) => t >= start && t <= end],
+  ])('prints a delivery created exactly at a window boundary once, never losing it, when the API reads its window as %s', async (_reading, returns) => {
+    const saved = NOW_S - DAY - 6 * HOUR;
+    const boundary = saved + DAY;
+    const all = [delivery('before', boundary - 60), delivery('at-boundary', boundary), delivery('after', boundary + 60)];
+    nock(BASE)
+      .get('/messages')
+      .query(true)
+      .times(2)
+      .reply((uri) => {
+        const params = new URL(uri, BASE).searchParams;
+        const [start, end] = [Number(params.get('start_ts')), Number(params.get('end_ts'))];
+        return [200, { messages: all.filter((d) => returns(d.created, start, end)), next: '' }];
+      });
+    const run = new ReadRun();
+    await run.read([{ definition: messages, syncMode: 'incremental', state: { created: saved } }]);
+    expect(run.records('messages').map((r) => r.id).sort()).toEqual(['after', 'at-boundary', 'before']);
+  });
+});
+
 describe('Reader: windows with a lookback', () => {
   it('re-reads the lookback in windows but never saves a cursor older than the one it started from', async () => {
     const saved = NOW_S - 6 * HOUR;

@@ -5,6 +5,7 @@
  */
 import { clientSide, cursorMayAdvance, FUTURE_CURSOR_TOLERANCE, inWindow, keptBy, serverWindows, stopsAfterPage, windowCursor, windowsToRead } from '../../src/engine/incremental.js';
 import { testClock } from '../../src/clock.js';
+import { WindowEdges } from '../../src/engine/windows.js';
 import { cursorLike, deletionCursor } from '../../src/engine/cursors.js';
 import { DAY, HOUR, MAY_1 } from './fixtures.js';
 
@@ -80,6 +81,9 @@ describe('inWindow: a record belongs to its window', () => {
     [100, true],
     [150, true],
     [99, false],
+    // At the end: kept here too, whatever the API does with the next window's start_ts (a duplicate, not a loss).
+    [200, true],
+    [201, false],
     [undefined, true],
   ])('%j → %s', (seconds, expected) => {
     expect(inWindow(seconds, window)).toBe(expected);
@@ -136,5 +140,21 @@ describe('deletionCursor: the cursor a deletion record carries', () => {
     ['integer seconds when nothing seen is a time', ['March 7'], MAY_1, MAY_1],
   ])('%s', (_what, lastSeen, now, expected) => {
     expect(deletionCursor(lastSeen, now)).toBe(expected);
+  });
+});
+
+describe('WindowEdges: a record on the edge two windows share is printed by the first that has it', () => {
+  const first = { start: 100, end: 200 };
+  const second = { start: 200, end: 300 };
+  it('lets an edge record through once, from either window, and every other record always', () => {
+    const edges = new WindowEdges((record) => (record.id === undefined ? undefined : String(record.id)));
+    expect(edges.firstTime({ id: 'e' }, 200, second)).toBe(true);
+    expect(edges.firstTime({ id: 'e' }, 200, first)).toBe(false);
+    expect(edges.firstTime({ id: 'other' }, 200, first)).toBe(true);
+    expect(edges.firstTime({ id: 'inside' }, 150, first)).toBe(true);
+    expect(edges.firstTime({ id: 'inside' }, 150, first)).toBe(true);
+    // Without a key it cannot be told apart: kept (a duplicate beats a loss).
+    expect(edges.firstTime({}, 200, first)).toBe(true);
+    expect(edges.firstTime({}, 200, second)).toBe(true);
   });
 });
