@@ -1,10 +1,11 @@
 /**
  * Client-side filtering of one pass (a partition of a stream whose API has no time filter): which records of
- * each page are printed, whether the pass may end early, and the newest cursor value the pass has seen — which
+ * each page are printed, whether the pass may end early (only while its pages have come newest first), and the
+ * newest cursor value the pass has seen — which
  * the checkpoint promotes only once the pass is complete (the list's order is not to be trusted mid-pass).
  * The rules themselves are the strategy's pure functions (incremental.ts); this only keeps the pass's tally.
  */
-import { cursorMayAdvance, keptBy, laterCursor, stopsAfterPage, toSeconds, type ClientSideStrategy } from './incremental.js';
+import { cursorMayAdvance, keptBy, laterCursor, orderAfterPage, stopsAfterPage, toSeconds, type ClientSideStrategy, type PassOrder } from './incremental.js';
 import type { Record_ } from './types.js';
 
 export interface ClientPassOptions {
@@ -18,10 +19,13 @@ export interface ClientPassOptions {
   secondsOf?: (value: unknown) => number | undefined;
   /** Hears each cursor value too far ahead of the clock to become the cursor (see AheadOfClock). */
   ahead?: (value: unknown) => void;
+  /** Hears, once, that a pass that may stop early was not listed newest first (it is then read to its end). */
+  disorder?: (broken: { before: number; after: number }) => void;
 }
 
 export class ClientPass {
   private newest: unknown;
+  private order: PassOrder = { newestFirst: true };
   private readonly secondsOf: (value: unknown) => number | undefined;
 
   constructor(private readonly options: ClientPassOptions) {
@@ -35,15 +39,22 @@ export class ClientPass {
     const kept: Record_[] = [];
     const now = this.options.nowSeconds();
     let older = 0;
+    const times: Array<number | undefined> = [];
     for (const record of records) {
       const value = record[strategy.cursorField];
       const seconds = this.secondsOf(value);
+      times.push(seconds);
       if (cursorMayAdvance(seconds, now)) this.newest = laterCursor(this.newest, value);
       else if (seconds !== undefined) this.options.ahead?.(value);
       if (keptBy(seconds, since)) kept.push(record);
       else older++;
     }
-    return { kept, stop: stopsAfterPage(strategy, { records: records.length, older }) };
+    if (strategy.stopWhenOlder) {
+      const before = this.order;
+      this.order = orderAfterPage(before, times);
+      if (before.newestFirst && this.order.broken) this.options.disorder?.(this.order.broken);
+    }
+    return { kept, stop: stopsAfterPage(strategy, { records: records.length, older }, this.order.newestFirst) };
   }
 
   /** The newest cursor value of the pass so far (in the form the record carried it), or undefined. */

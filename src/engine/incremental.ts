@@ -110,10 +110,34 @@ export function keptBy(seconds: number | undefined, since: number | undefined): 
 
 /**
  * Whether a client-side pass ends after a page (`stopWhenOlder`): a list read newest first whose whole page is
- * older than the lower bound has only older records after it.
+ * older than the lower bound has only older records after it. That order is an inference (the API documents
+ * none), so the stop needs the pass to have shown it (`newestFirst`, see orderAfterPage): were the list oldest
+ * first or unordered, stopping would lose every newer record after that page, silently.
  */
-export function stopsAfterPage(strategy: ClientSideStrategy, page: { records: number; older: number }): boolean {
-  return strategy.stopWhenOlder === true && page.records > 0 && page.older === page.records;
+export function stopsAfterPage(strategy: ClientSideStrategy, page: { records: number; older: number }, newestFirst = true): boolean {
+  return strategy.stopWhenOlder === true && newestFirst && page.records > 0 && page.older === page.records;
+}
+
+/**
+ * What a pass has shown of its order so far: newest first while every cursor (that is a time) is no newer than the
+ * one before it, across pages; `last` is the latest such cursor, `broken` the pair that broke the order.
+ */
+export interface PassOrder {
+  newestFirst: boolean;
+  last?: number;
+  broken?: { before: number; after: number };
+}
+
+/** The pass's order after a page whose cursors, in the order listed, are `seconds`. Once broken, it stays broken. */
+export function orderAfterPage(order: PassOrder, seconds: ReadonlyArray<number | undefined>): PassOrder {
+  if (!order.newestFirst) return order;
+  let last = order.last;
+  for (const value of seconds) {
+    if (value === undefined) continue;
+    if (last !== undefined && value > last) return { newestFirst: false, last, broken: { before: last, after: value } };
+    last = value;
+  }
+  return { newestFirst: true, last };
 }
 
 /**

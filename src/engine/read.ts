@@ -65,6 +65,8 @@ interface IncrementalRun {
   unreadable: UnreadableCursors;
   /** Record cursors too far ahead of the clock to become the cursor: the same. */
   ahead: AheadOfClock;
+  /** Whether a pass that may stop early was found not newest first (said once per stream). */
+  disordered: boolean;
   deletes?: DeleteTracker;
 }
 
@@ -107,6 +109,7 @@ export class Reader {
       checkpoint,
       unreadable: new UnreadableCursors(strategy.cursorField),
       ahead: new AheadOfClock(strategy.cursorField, `${FUTURE_CURSOR_TOLERANCE / 60} minutes`),
+      disordered: false,
       deletes: DeleteTracker.for(definition),
     };
     const outcome: StreamOutcome = { stream: name, records: 0 };
@@ -218,6 +221,16 @@ export class Reader {
         nowSeconds: () => clock() / 1000,
         secondsOf,
         ahead: (value) => run?.ahead.note(value),
+        disorder: (broken) => {
+          if (!run || run.disordered) return;
+          run.disordered = true;
+          const cursor = run.strategy.cursorField;
+          this.log(
+            'WARN',
+            `${definition.name}: the API did not list ${definition.name} newest first (${partition.key ? `${partition.key}: ` : ''}${cursor} ${broken.after} came after ${broken.before}); ` +
+              'passes out of that order are read to their end instead of stopping at the first page older than the cursor',
+          );
+        },
       });
       await this.pages.pages(definition, partition, { since }, (records) => {
         run?.deletes?.observe(records);

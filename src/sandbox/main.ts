@@ -17,6 +17,7 @@ const USAGE = `usage: npm run sandbox -- [options]
   --no-retry-after      answer 429 without Retry-After
   --flat-customer-attributes   answer customers/attributes without {"customer": …} wrappers
   --no-deletes          advancing the clock never deletes list objects
+  --activities-order O  newest_first (default), oldest_first or shuffled: the order /v1/activities lists in
   --faults JSON         fault rules, e.g. '[{"path":"/activities","kind":"status","status":503,"share":0.2}]'
   --<size> N            any size: ${Object.keys(DEFAULT_SIZES).map((k) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)).join(', ')}`;
 
@@ -55,6 +56,11 @@ function parseArgs(argv: string[]): SandboxOptions {
     } else if (flag === '--no-retry-after') retryAfter = false;
     else if (flag === '--flat-customer-attributes') opts.flatCustomerAttributes = true;
     else if (flag === '--no-deletes') opts.churn = { deleteOnAdvance: false };
+    else if (flag === '--activities-order') {
+      const order = value();
+      if (order !== 'newest_first' && order !== 'oldest_first' && order !== 'shuffled') throw new Error('--activities-order needs newest_first, oldest_first or shuffled');
+      opts.activitiesOrder = order;
+    }
     else if (flag === '--faults') opts.faults = JSON.parse(value()) as FaultRule[];
     else if (size in DEFAULT_SIZES) sizes[size as keyof SandboxSizes] = int();
     else throw new Error(`unknown option ${flag}\n${USAGE}`);

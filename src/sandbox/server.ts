@@ -37,6 +37,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     sizes: opts.sizes ?? {},
     churn: opts.churn,
     flatCustomerAttributes: opts.flatCustomerAttributes ?? false,
+    activitiesOrder: opts.activitiesOrder,
   });
   const keys = { ...(opts.keys ?? DEFAULT_KEYS) };
   const faults = new FaultInjector(seed, opts.faults ?? []);

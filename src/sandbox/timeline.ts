@@ -92,6 +92,42 @@ export function scanNewest<T>(range: IndexRange, offset: number, limit: number, 
   return { items, nextOffset: items.length === limit ? range.last - k : null };
 }
 
+/** Which record (index k of a range) sits at position p of a listing, for each order a listing may have. */
+export type ListingOrder = (range: IndexRange, position: number) => number;
+
+export const newestFirst: ListingOrder = (range, p) => range.last - p;
+export const oldestFirst: ListingOrder = (range, p) => range.first + p;
+
+/**
+ * A fixed shuffle of the range: position p ↦ first + (a·p + b) mod n with `a` coprime to n (a permutation,
+ * computed by arithmetic, so a million records cost nothing). Pages hold old and new records mixed.
+ */
+export function shuffled(seed: number): ListingOrder {
+  return (range, p) => {
+    const n = range.last - range.first + 1;
+    let a = (Math.abs(seed * 2654435761) % n) | 1;
+    while (gcd(a, n) !== 1) a += 2;
+    return range.first + ((a * p + (seed % n)) % n);
+  };
+}
+
+function gcd(x: number, y: number): number {
+  while (y) [x, y] = [y, x % y];
+  return x;
+}
+
+/** Walk a range in `order` from position `offset`, like scanNewest (which is this walk, newest first). */
+export function scanOrdered<T>(range: IndexRange, order: ListingOrder, offset: number, limit: number, accept: (k: number) => boolean, build: (k: number) => T): ScanPage<T> {
+  const items: T[] = [];
+  const n = range.last - range.first + 1;
+  let p = offset;
+  while (p < n && items.length < limit) {
+    const k = order(range, p++);
+    if (accept(k)) items.push(build(k));
+  }
+  return { items, nextOffset: items.length === limit ? p : null };
+}
+
 /** The same walk, oldest first over [0, count). */
 export function scanAscending<T>(count: number, offset: number, limit: number, accept: (i: number) => boolean, build: (i: number) => T): ScanPage<T> {
   const items: T[] = [];

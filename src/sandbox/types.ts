@@ -95,10 +95,17 @@ export interface SandboxOptions {
   keys?: Record<string, Region>;
   /** Answer `customers/attributes` with flat elements instead of `{"customer": {...}}` wrappers. Default false. */
   flatCustomerAttributes?: boolean;
+  /**
+   * The order `/v1/activities` lists activities in, which the API does not document: newest first (default, the
+   * inferred one), oldest first, or shuffled (a fixed permutation of the 30 days from the seed).
+   */
+  activitiesOrder?: ActivitiesOrder;
   churn?: ChurnOptions;
   /** Fault rules active from the start. */
   faults?: FaultRule[];
 }
+
+export type ActivitiesOrder = 'newest_first' | 'oldest_first' | 'shuffled';
 
 export const DEFAULT_KEYS: Record<string, Region> = { 'sandbox-us-key': 'us', 'sandbox-eu-key': 'eu' };
 export const DEFAULT_NOW = 1767225600;

@@ -12,7 +12,7 @@ import { DeliveryStream, type Origin } from './data/deliveries.js';
 import { Misc } from './data/misc.js';
 import { People } from './data/people.js';
 import { hash, tagOf, weightedCycle } from './hash.js';
-import { type ChurnOptions, DEFAULT_SIZES, type SandboxSizes } from './types.js';
+import { type ActivitiesOrder, type ChurnOptions, DEFAULT_SIZES, type SandboxSizes } from './types.js';
 
 export interface WorldOptions {
   seed: number;
@@ -21,10 +21,12 @@ export interface WorldOptions {
   sizes: Partial<SandboxSizes>;
   churn?: ChurnOptions;
   flatCustomerAttributes: boolean;
+  activitiesOrder?: ActivitiesOrder;
 }
 
 export interface World extends Core {
   flatCustomerAttributes: boolean;
+  activitiesOrder: ActivitiesOrder;
   activities: Activities;
   campaigns: Campaigns;
   broadcasts: Campaigns;
@@ -72,6 +74,7 @@ export function createWorld(opts: WorldOptions): World {
   return {
     ...core,
     flatCustomerAttributes: opts.flatCustomerAttributes,
+    activitiesOrder: opts.activitiesOrder ?? 'newest_first',
     activities: new Activities(core),
     campaigns,
     broadcasts,

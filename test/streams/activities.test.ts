@@ -90,8 +90,8 @@ describe('activities', () => {
     const api = nock(API)
       .get('/v1/activities')
       .query({ limit: '100' })
-      // Order is not trusted: an older record in the middle of a page does not end the pass.
-      .reply(200, { activities: [activity(5, NOW - HOUR), activity(4, cursor - 2 * HOUR), activity(3, cursor - HOUR / 2)], next: 'p2' })
+      // A page with a record older than the bound and one inside it does not end the pass.
+      .reply(200, { activities: [activity(5, NOW - HOUR), activity(3, cursor - HOUR / 2), activity(4, cursor - 2 * HOUR)], next: 'p2' })
       .get('/v1/activities')
       .query({ limit: '100', start: 'p2' })
       .reply(200, { activities: [activity(2, cursor - 2 * HOUR), activity(1, cursor - 3 * HOUR)], next: 'p3' });
@@ -101,6 +101,45 @@ describe('activities', () => {
     expect(result.records('activities').map((r) => r.id)).toEqual(['01HZ000005', '01HZ000003']);
     expect(result.statuses('activities')).toEqual(['STARTED', 'RUNNING', 'COMPLETE']);
     expect(result.lastState('activities')).toEqual({ partitions: { all: { timestamp: NOW - HOUR } } });
+  });
+
+  it.each<[string, number[][]]>([
+    // Oldest first: the first page is wholly older than the bound, yet the newer activities come after it.
+    ['oldest first', [[-5, -4], [-3, -2], [2, 3]]],
+    ['in no order', [[2, -5], [-4, -3], [3, -2]]],
+    ['newest first within pages, but a later page newer', [[5, -2], [6, 4], [-3, -4]]],
+  ])('reads a pass listed %s to its end, saying once that the order was not newest first', async (_order, pages) => {
+    const cursor = NOW - 10 * HOUR;
+    const at = (h: number) => cursor + h * HOUR;
+    const scope = nock(API);
+    pages.forEach((hours, i) => {
+      scope
+        .get('/v1/activities')
+        .query(i === 0 ? { limit: '100' } : { limit: '100', start: `p${i}` })
+        .reply(200, { activities: hours.map((h) => activity(100 + h, at(h))), next: i < pages.length - 1 ? `p${i + 1}` : '' });
+    });
+    const result = await readStreams([{ definition: activities, syncMode: 'incremental', state: { partitions: { all: { timestamp: cursor } } } }]);
+    scope.done();
+    // Everything at or after cursor − 1 hour, wherever it was listed.
+    const wanted = pages.flat().filter((h) => h >= -1);
+    expect(result.records('activities').map((r) => r.timestamp).sort()).toEqual(wanted.map(at).sort());
+    expect(result.lastState('activities')).toEqual({ partitions: { all: { timestamp: at(Math.max(...wanted)) } } });
+    expect(result.logs('WARN')).toEqual([expect.stringMatching(/^activities: the API did not list activities newest first \(all: timestamp \d+ came after \d+\); passes out of that order are read to their end/)]);
+  });
+
+  it('stops early and says nothing of the order while a pass is listed newest first', async () => {
+    const cursor = NOW - 10 * HOUR;
+    nock(API)
+      .get('/v1/activities')
+      .query({ limit: '100' })
+      .reply(200, { activities: [activity(3, cursor + 3 * HOUR), activity(2, cursor - 2 * HOUR)], next: 'p1' })
+      .get('/v1/activities')
+      .query({ limit: '100', start: 'p1' })
+      .reply(200, { activities: [activity(1, cursor - 2 * HOUR), activity(0, cursor - 5 * HOUR)], next: 'p2' });
+    // No p2: asking for it would fail the stream.
+    const result = await readStreams([{ definition: activities, syncMode: 'incremental', state: { partitions: { all: { timestamp: cursor } } } }]);
+    expect(result.statuses('activities').at(-1)).toBe('COMPLETE');
+    expect(result.logs('WARN')).toEqual([]);
   });
 
   it.each<[string, Record<string, unknown>, string[]]>([

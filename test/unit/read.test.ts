@@ -213,10 +213,10 @@ describe('Reader: client-side incremental', () => {
     nock(BASE)
       .get('/activities')
       .query(true)
-      .reply(200, { activities: [activity('wrong-clock', clientClock), activity('also-ahead', NOW_S + HOUR), activity('real', NOW_S - HOUR), activity('slightly-ahead', NOW_S + 60)], next: '' });
+      .reply(200, { activities: [activity('wrong-clock', clientClock), activity('also-ahead', NOW_S + HOUR), activity('slightly-ahead', NOW_S + 60), activity('real', NOW_S - HOUR)], next: '' });
     const first = new ReadRun();
     await first.read([{ definition: activities, syncMode: 'incremental', state: { timestamp: NOW_S - DAY } }]);
-    expect(first.records('activities').map((r) => r.id)).toEqual(['wrong-clock', 'also-ahead', 'real', 'slightly-ahead']);
+    expect(first.records('activities').map((r) => r.id)).toEqual(['wrong-clock', 'also-ahead', 'slightly-ahead', 'real']);
     // A minute ahead is clock skew: it may be the cursor. Hours ahead is a client's clock: it may not.
     const saved = streamState(first, 'activities')!;
     expect(saved).toEqual({ timestamp: NOW_S + 60 });

@@ -3,7 +3,7 @@
  * move the cursor, which is kept, when a newest-first pass may stop, which windows a pass reads and how far its
  * cursor may move. The read loop only applies them; these tables are their whole behaviour.
  */
-import { clientSide, cursorMayAdvance, FUTURE_CURSOR_TOLERANCE, inWindow, keptBy, serverWindows, stopsAfterPage, windowCursor, windowsToRead } from '../../src/engine/incremental.js';
+import { clientSide, cursorMayAdvance, FUTURE_CURSOR_TOLERANCE, inWindow, keptBy, orderAfterPage, serverWindows, stopsAfterPage, windowCursor, windowsToRead, type PassOrder } from '../../src/engine/incremental.js';
 import { testClock } from '../../src/clock.js';
 import { WindowEdges } from '../../src/engine/windows.js';
 import { cursorLike, deletionCursor } from '../../src/engine/cursors.js';
@@ -45,8 +45,30 @@ describe('stopsAfterPage: a stopWhenOlder pass ends after a page', () => {
     expect(stopsAfterPage(newestFirst, page)).toBe(expected);
   });
 
+  it('never once the pass has shown it is not listed newest first', () => {
+    expect(stopsAfterPage(newestFirst, { records: 3, older: 3 }, false)).toBe(false);
+  });
+
   it('never for a strategy that does not stop early', () => {
     expect(stopsAfterPage(clientSide('updated'), { records: 3, older: 3 })).toBe(false);
+  });
+});
+
+describe('orderAfterPage: whether a pass is still listed newest first', () => {
+  it.each<[string, PassOrder, Array<number | undefined>, PassOrder]>([
+    ['a first page newest first', { newestFirst: true }, [30, 20, 20, 10], { newestFirst: true, last: 10 }],
+    ['a page no newer than the page before', { newestFirst: true, last: 10 }, [10, 5], { newestFirst: true, last: 5 }],
+    ['a page newer than the page before', { newestFirst: true, last: 10 }, [12, 5], { newestFirst: false, last: 10, broken: { before: 10, after: 12 } }],
+    ['a page rising within itself', { newestFirst: true }, [5, 7, 3], { newestFirst: false, last: 5, broken: { before: 5, after: 7 } }],
+    ['cursors that are not times skipped', { newestFirst: true, last: 10 }, [undefined, 9, undefined, 8], { newestFirst: true, last: 8 }],
+    ['an empty page', { newestFirst: true, last: 10 }, [], { newestFirst: true, last: 10 }],
+  ])('%s', (_what, before, seconds, after) => {
+    expect(orderAfterPage(before, seconds)).toEqual(after);
+  });
+
+  it('stays broken once broken, however the next pages come', () => {
+    const broken: PassOrder = { newestFirst: false, last: 10, broken: { before: 10, after: 12 } };
+    expect(orderAfterPage(broken, [9, 8])).toBe(broken);
   });
 });
 

@@ -2,8 +2,9 @@
  * Activities: what happened to each person (events, attribute changes, messages sent, opened, clicked…).
  *
  * The API keeps 30 days, has no time filter and does not document its order [inferred: newest first]. An
- * incremental read pages until a whole page is older than `cursor − lookback`, keeps only records at or
- * after that bound, and keeps the old cursor in every checkpoint until the pass is done (the engine's
+ * incremental read pages until a whole page is older than `cursor − lookback` — only while the pass's pages
+ * have come newest first; in any other order it reads the pass to its end, with one WARN — keeps only records
+ * at or after that bound, and keeps the old cursor in every checkpoint until the pass is done (the engine's
  * `stopWhenOlder` client-side strategy): a read stopped after its first, newest pages must not skip the
  * older records of the pass on resume.
  *

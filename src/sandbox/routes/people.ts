@@ -6,7 +6,7 @@ import { compileFilter } from '../data/filter.js';
 import { ID_TYPES, type IdType } from '../data/people.js';
 import { ApiError, boolParam, intParam, notFound, pathId } from '../http.js';
 import type { Router } from '../router.js';
-import { scanAscending, scanNewest } from '../timeline.js';
+import { newestFirst, oldestFirst, scanAscending, scanOrdered, shuffled } from '../timeline.js';
 import { clampOffset, decodeToken, nextToken } from '../tokens.js';
 import type { World } from '../world.js';
 
@@ -52,7 +52,8 @@ export function registerPeople(router: Router): void {
     });
     const range = world.activities.range(world.clock.now());
     const offset = clampOffset(decodeToken(query.get('start'), 'activities'), range.last - range.first + 1);
-    const page = scanNewest(range, offset, limit, accept, (k) => world.activities.record(k));
+    const order = world.activitiesOrder === 'oldest_first' ? oldestFirst : world.activitiesOrder === 'shuffled' ? shuffled(world.seed) : newestFirst;
+    const page = scanOrdered(range, order, offset, limit, accept, (k) => world.activities.record(k));
     return { activities: page.items, next: nextToken('activities', page.nextOffset) };
   });
 
