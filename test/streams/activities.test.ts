@@ -183,4 +183,30 @@ describe('activities_<type> (activity_parsing: per_type)', () => {
     expectRecordsMatchSchema(stream, [record]);
     expect(stream.jsonSchema?.properties).not.toHaveProperty('data');
   });
+
+  it('declares the data keys known for its type, so typed destinations make columns of them, and keeps the others', async () => {
+    const config = { activity_parsing: 'per_type', activity_types: ['sent_email', 'attribute_change'] };
+    const [sent, changes] = perTypeActivityStreams(parseConfig({ app_api_key: API_KEY, ...config }));
+    expect(Object.keys(sent.jsonSchema?.properties as object).filter((k) => k.startsWith('data_'))).toEqual(['data_delivery_id', 'data_delivered', 'data_opened', 'data_sent']);
+    expect(Object.keys(changes.jsonSchema?.properties as object).filter((k) => k.startsWith('data_'))).toEqual([]);
+    expect(sent.jsonSchema?.additionalProperties).toBe(true);
+
+    const api = nock(API)
+      .get('/v1/activities')
+      .query({ limit: '100', type: 'sent_email' })
+      .reply(200, {
+        activities: [
+          // As our model answers (the time of the verb), and as the OpenAPI documents the message shape (opened a flag).
+          activity(2, NOW - 10, { type: 'sent_email', data: { delivery_id: 'dlv-2', sent: NOW - 10, subject_line: 'Hi' } }),
+          activity(1, NOW - 20, { type: 'sent_email', data: { delivery_id: 991, delivered: null, opened: false } }),
+        ],
+      });
+    const result = await readStreams([{ definition: sent }], { config });
+    api.done();
+    expect(result.logs('WARN')).toEqual([]);
+    const [model, documented] = result.records('activities_sent_email');
+    expect(model).toMatchObject({ data_delivery_id: 'dlv-2', data_sent: NOW - 10, data_subject_line: 'Hi' });
+    expect(documented).toMatchObject({ data_delivery_id: '991', data_delivered: null, data_opened: false });
+    expectRecordsMatchSchema(sent, [model, documented]);
+  });
 });
