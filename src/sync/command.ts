@@ -104,7 +104,7 @@ export async function runSync(input: SyncInput, io: SyncIo, options: SyncOptions
     for (const entry of selected) {
       const definition = byName.get(entry.name)!;
       const layout = layoutOf(entry.name, schemaOf(definition), definition.primaryKey);
-      for (const name of layout.skipped) io.stderr.write(`warning: ${entry.name}.${name} is not loaded: DuckDB column names ignore case and another property already has this name\n`);
+      for (const name of layout.skipped) io.stderr.write(`warning: ${entry.name}.${name} has no column of its own (DuckDB column names ignore case and another property already has this name): its values are kept in ${layout.extra}\n`);
       const mode = input.fullRefresh || entry.syncMode === 'full_refresh' ? 'replace' : 'upsert';
       if (mode === 'upsert') {
         const existed = await warehouse.tableExists(layout.table);
