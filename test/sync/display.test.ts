@@ -1,6 +1,6 @@
 /** What people see: the progress display (terminal and plain), the final summary, the example query. */
 import type { StreamStats } from '../../src/sync/loader.js';
-import { Progress } from '../../src/sync/progress.js';
+import { plainIntervalFromEnv, Progress } from '../../src/sync/progress.js';
 import { exampleQuery, formatSummary, type SummaryRow } from '../../src/sync/summary.js';
 
 const stats = (stream: string, extra: Partial<StreamStats> = {}): StreamStats => ({
@@ -21,7 +21,7 @@ function display(tty: boolean) {
   let now = 1_000_000;
   let requests = 0;
   const written: string[] = [];
-  const source = { stats: new Map([['activities', stats('activities', { received: 1234 })], ['campaigns', stats('campaigns', { phase: 'complete', received: 5, startedAt: 0, endedAt: 1500 })]]), requests: () => requests, limit: 10 };
+  const source = { stats: new Map([['activities', stats('activities', { received: 1234, committed: 1000 })], ['campaigns', stats('campaigns', { phase: 'complete', received: 5, startedAt: 0, endedAt: 1500 })]]), requests: () => requests, limit: 10 };
   const progress = new Progress({ write: (t: string) => written.push(t), columns: 120 }, source, { tty, now: () => now });
   return { progress, written, source, advance: (ms: number, more: number) => ((now += ms), (requests += more)) };
 }
@@ -35,7 +35,19 @@ describe('progress', () => {
     const text = written.join('');
     expect(text).not.toContain('\x1b[');
     expect(text).toContain('✓ campaigns: 5 records in 1.5s');
-    expect(written[written.length - 1]).toMatch(/^\[sync 2\.0s\] 1,239 records, 19 requests \(9\.5\/s, limit 10\), 1\/2 streams done; reading activities 1,234\n$/);
+    expect(written[written.length - 1]).toMatch(/^\[sync 2\.0s\] 1,239 records, 19 requests \(9\.5\/s, limit 10\), 1\/2 streams done; reading activities 1,234 \(1,000 written\)\n$/);
+  });
+
+  it.each([
+    [undefined, undefined],
+    ['0.5', 500],
+    ['2', 2000],
+    ['0.001', 10],
+    ['0', undefined],
+    ['-1', undefined],
+    ['soon', undefined],
+  ])('takes CIO_SYNC_PROGRESS_SECONDS=%s as %s ms between plain lines', (value, ms) => {
+    expect(plainIntervalFromEnv(value === undefined ? {} : { CIO_SYNC_PROGRESS_SECONDS: value })).toBe(ms);
   });
 
   it('redraws one live block on a terminal and clears it before a lasting line and at the end', () => {
