@@ -20,7 +20,7 @@ import { MAX_URGENCY } from './limiter.js';
 import { FUTURE_CURSOR_TOLERANCE, lowerBound, timeWindows, toSeconds, laterCursor, UnreadableCursors } from './incremental.js';
 import { compileSelector, type Selector } from './select.js';
 import type { PageState } from './paginators.js';
-import type { Partition, Record_, RequestContext, StatusAction, StreamDefinition } from './types.js';
+import type { Partition, Record_, RequestContext, SourceContext, StatusAction, StreamDefinition } from './types.js';
 
 export interface ReadContext {
   config: Config;
@@ -344,6 +344,8 @@ export class Reader {
     extra: { window?: { start: number; end: number }; since?: number },
     onPage: (records: Record_[]) => 'stop' | void,
   ): Promise<void> {
+    const batches = definition.source && (await definition.source(this.sourceContext(definition, partition)));
+    if (batches) return this.sourced(batches, onPage);
     const strategy = definition.incremental;
     const mayStopEarly = strategy?.kind === 'client' && strategy.stopWhenOlder === true;
     if (definition.enrich && !mayStopEarly) return this.enrichedPages(definition, partition, extra, onPage);
@@ -359,6 +361,21 @@ export class Reader {
       if (!params) return;
       pageState.params = params;
     }
+  }
+
+  /** Batches of a definition's own source, each handed to `onPage` like a page; leaving the loop closes the source. */
+  private async sourced(batches: AsyncIterable<Record_[]>, onPage: (records: Record_[]) => 'stop' | void): Promise<void> {
+    for await (const records of batches) {
+      if (this.ctx.signal?.aborted) throw new Stopped();
+      if (onPage(records) === 'stop') return;
+      await this.ctx.output.drained();
+    }
+  }
+
+  private sourceContext(definition: StreamDefinition, partition: Partition): SourceContext {
+    const { config, http, clock, output, signal } = this.ctx;
+    const name = definition.name;
+    return { config, partition, now: clock(), http, stream: name, log: (level, message) => output.log(level, `${name}: ${message}`), stopping: () => signal?.aborted === true };
   }
 
   /**
