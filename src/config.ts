@@ -37,6 +37,8 @@ export interface Config {
   activityParsing: 'single_table' | 'per_type';
   customerFilter: JsonObject;
   customerAttributes: string[];
+  /** How customers are read: the search and attribute calls, a Customer.io export, or by workspace size. */
+  customersMethod: 'api' | 'export' | 'auto';
   metricsPeriod: MetricsPeriod;
   metricsSteps?: number;
   messageTypes: string[];
@@ -149,6 +151,7 @@ export function parseConfig(raw: unknown): Config {
     activityParsing: (input.activity_parsing as Config['activityParsing'] | undefined) ?? 'single_table',
     customerFilter: parseFilter(input.customer_filter),
     customerAttributes: (input.customer_attributes as string[] | undefined) ?? [],
+    customersMethod: (input.customers_method as Config['customersMethod'] | undefined) ?? 'api',
     metricsPeriod: (input.metrics_period as MetricsPeriod | undefined) ?? 'days',
     metricsSteps: steps,
     messageTypes: (input.message_types as string[] | undefined) ?? [],
