@@ -18,6 +18,7 @@ const USAGE = `usage: npm run sandbox -- [options]
   --flat-customer-attributes   answer customers/attributes without {"customer": …} wrappers
   --no-deletes          advancing the clock never deletes list objects
   --faults JSON         fault rules, e.g. '[{"path":"/activities","kind":"status","status":503,"share":0.2}]'
+  --exports JSON        how customers exports behave, e.g. '{"prepareMs":10000,"encoding":"gzip","expiredLinks":1}'
   --<size> N            any size: ${Object.keys(DEFAULT_SIZES).map((k) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)).join(', ')}`;
 
 function parseArgs(argv: string[]): SandboxOptions {
@@ -56,6 +57,7 @@ function parseArgs(argv: string[]): SandboxOptions {
     else if (flag === '--flat-customer-attributes') opts.flatCustomerAttributes = true;
     else if (flag === '--no-deletes') opts.churn = { deleteOnAdvance: false };
     else if (flag === '--faults') opts.faults = JSON.parse(value()) as FaultRule[];
+    else if (flag === '--exports') opts.exports = JSON.parse(value()) as SandboxOptions['exports'];
     else if (size in DEFAULT_SIZES) sizes[size as keyof SandboxSizes] = int();
     else throw new Error(`unknown option ${flag}\n${USAGE}`);
   }

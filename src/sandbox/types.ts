@@ -4,6 +4,10 @@
  * program against these types, so they change only with care.
  */
 
+import type { ExportBehaviour, ExportRecord } from './exports.js';
+
+export type { ExportBehaviour, ExportRecord };
+
 export type Region = 'us' | 'eu';
 
 /** How many objects of each kind the sandbox serves. Time-based streams count what the last 30 days hold at the start clock. */
@@ -98,6 +102,8 @@ export interface SandboxOptions {
   churn?: ChurnOptions;
   /** Fault rules active from the start. */
   faults?: FaultRule[];
+  /** How customers exports behave (polls pending, preparation time, failures, expired links, file format). */
+  exports?: Partial<ExportBehaviour>;
 }
 
 export const DEFAULT_KEYS: Record<string, Region> = { 'sandbox-us-key': 'us', 'sandbox-eu-key': 'eu' };
@@ -227,5 +233,9 @@ export interface Sandbox {
   stats(): SandboxStats;
   resetStats(): void;
   expected: SandboxExpected;
+  /** Replaces how customers exports behave (unset fields take their defaults). */
+  setExportBehaviour(behaviour: Partial<ExportBehaviour>): void;
+  /** Every customers export created, with its polls, links and downloads (wall-clock ms). */
+  exportLog(): ExportRecord[];
   close(): Promise<void>;
 }
