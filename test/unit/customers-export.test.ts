@@ -1,4 +1,6 @@
 /** The export way's pure policy: poll spacing, reading export answers, choosing the method, and rows → records. */
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
 import { AUTO_EXPORT_PEOPLE, columnPlan, exportAttributes, methodFor, personFromRow, workspacePeople } from '../../src/customerio/customers-export.js';
 import { DEFAULT_POLL_TIMINGS, exportInfo, pollDelay, pollTimingsFromEnv } from '../../src/customerio/exports.js';
 
@@ -123,5 +125,15 @@ describe('rows of an export file as customers records', () => {
     expect(exportAttributes({ customerAttributes: [] })).toBeUndefined();
     expect(exportAttributes({ customerAttributes: ['plan', 'unsubscribed'] })).toEqual(['plan', 'unsubscribed']);
     expect(exportAttributes({ customerAttributes: ['plan'] })).toEqual(['plan', 'unsubscribed']);
+  });
+});
+
+describe('allowedHosts', () => {
+  it('lets the export file be downloaded from the inferred storage hosts, besides the two API hosts', () => {
+    const metadata = parse(readFileSync(new URL('../../metadata.yaml', import.meta.url), 'utf8')) as { data: { allowedHosts: { hosts: string[] } } };
+    const hosts = metadata.data.allowedHosts.hosts;
+    expect(hosts).toEqual(expect.arrayContaining(['api.customer.io', 'api-eu.customer.io', 'storage.googleapis.com']));
+    // Airbyte's patterns are host names, a leading `*.` for any subdomain: no scheme, path or port.
+    for (const host of hosts) expect(host).toMatch(/^(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)+$/);
   });
 });
