@@ -190,7 +190,7 @@ export class ExportFile {
     this.current = { request, chunks: emptyChunks(), parser };
     const response = await new Promise<{ statusCode: number; headers: Record<string, string | string[] | undefined> }>((resolve, reject) => {
       request.once('response', resolve);
-      request.once('error', (error: Error) => reject(new DownloadProblem(`network error (${error.message.split('\n')[0]})`)));
+      request.once('error', (error: Error) => reject(new DownloadProblem(`network error (${this.scrub(error.message)})`)));
     });
     const host = hostOf(this.link.url);
     if (response.statusCode < 200 || response.statusCode >= 300) {
@@ -242,7 +242,7 @@ export class ExportFile {
     } catch (error) {
       if (error instanceof CsvError || error instanceof DownloadProblem) throw error;
       // A reset, a body cut off, a gzip stream that ends too soon: worth another download.
-      throw new DownloadProblem(`the download broke off (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`);
+      throw new DownloadProblem(`the download broke off (${this.scrub(error instanceof Error ? error.message : String(error))})`);
     } finally {
       clearTimeout(timer);
     }
@@ -265,6 +265,15 @@ export class ExportFile {
     const resume = this.handed > 0 ? `, skipping the ${this.handed} rows already read` : '';
     this.options.log?.('WARN', `export ${exportId}: ${error.message}; downloading again in ${delay} ms${error instanceof DownloadProblem && error.linkRefused ? ' from a new link' : ''}${resume}`);
     await (this.options.sleep ?? defaultSleep)(delay);
+  }
+
+  /** A transport's message, first line only, with the link (if it quotes it) reduced to its host. */
+  private scrub(message: string): string {
+    const line = message.split('\n')[0];
+    const url = this.link?.url;
+    if (!url) return line;
+    const query = url.indexOf('?');
+    return line.split(url).join(hostOf(url)).split(query >= 0 ? url.slice(query) : url).join('');
   }
 
   private changed(what: string): ConnectorError {

@@ -108,6 +108,27 @@ describe('customers by export end to end', () => {
   });
 });
 
+describe('customers by export, stopped', () => {
+  it('ends at once on SIGTERM while waiting for the export: transient_error, INCOMPLETE, exit 143', async () => {
+    sb.setExportBehaviour({ pendingPolls: 0, prepareMs: 60_000 });
+    let signalled = 0;
+    const result = await runCli(['read'], { config: { ...base, customers_method: 'export' }, catalog }, {
+      env: FAST_POLLS,
+      onMessage: (message, child) => {
+        if (message.type === 'LOG' && /export \d+ started/.test(message.log.message)) {
+          signalled = Date.now();
+          setTimeout(() => child.kill('SIGTERM'), 200);
+        }
+      },
+    });
+    expect(signalled).toBeGreaterThan(0);
+    expect(result.exitCode).toBe(143);
+    expect(Date.now() - signalled).toBeLessThan(30_000);
+    expect(result.errors).toEqual([expect.objectContaining({ failure_type: 'transient_error', message: expect.stringMatching(/stopped by a termination signal/) })]);
+    expect(result.statuses('customers')).toEqual(['STARTED', 'INCOMPLETE']);
+  });
+});
+
 describe('customers_method auto end to end', () => {
   it('exports in a workspace of 60,000 people, after one GET /v1/workspaces', async () => {
     const large = await startSandbox({ seed: 3, sizes: { customers: 60_000 } });

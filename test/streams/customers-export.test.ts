@@ -254,6 +254,14 @@ describe('customers by export', () => {
     expect(result.errors[0]).toMatchObject({ failure_type: 'transient_error', message: expect.stringMatching(/without a usable https link/) });
   });
 
+  it('skips rows without a cio_id and counts them in one WARN, as the API way does', async () => {
+    exportLifecycle(nock(API)).get('/v1/exports/7/download').reply(200, { url: link() });
+    nock(STORAGE).get('/exports/7-1.csv').query(true).reply(200, `${HEADER}\n${rowOf(1)}\n,2,b@example.com,,,,\n${rowOf(3)}\n,4,,,,,\n`);
+    const result = await readStreams([{ definition: withDeps(fakeTime().deps) }], { config: { customers_method: 'export' } });
+    expect(result.records('customers').map((r) => r.cio_id)).toEqual(['a3000001', 'a3000003']);
+    expect(result.logs('WARN')).toContain('customers: skipped 2 people without a cio_id');
+  });
+
   it('warns when the file has fewer rows than the export reported', async () => {
     exportLifecycle(nock(API), { total: 4 }).get('/v1/exports/7/download').reply(200, { url: link() });
     nock(STORAGE).get('/exports/7-1.csv').query(true).reply(200, fileOf(3));
