@@ -14,11 +14,11 @@
  */
 import type { Got } from 'got';
 import type { Config } from '../config.js';
+import { transientError } from '../errors.js';
 import { ApiError } from '../engine/http.js';
 import type { Record_, SourceContext } from '../engine/types.js';
 import type { JsonObject } from '../protocol/messages.js';
 import { ExportFile } from './download.js';
-import { transientError } from '../errors.js';
 import { downloadLink, ExportFailed, pollTimingsFromEnv, startCustomersExport, waitForExport, type ExportContext, type PollTimings } from './exports.js';
 import { idString } from './people.js';
 
