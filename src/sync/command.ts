@@ -42,6 +42,8 @@ export interface SyncOptions {
   progress?: ProgressOptions;
   /** Records allowed to wait for the database before the read is held back. */
   maxWaiting?: number;
+  /** How the user runs this connector (`node dist/main.js`), for the summary's query hint. */
+  program?: string;
 }
 
 export interface SyncResult {
@@ -169,6 +171,7 @@ export async function runSync(input: SyncInput, io: SyncIo, options: SyncOptions
         elapsedMs: Date.now() - started,
         requests: { total: http.counts.attempts, retried: http.counts.retries, rateLimited: http.counts.rateLimited },
         query: exampleQuery(tables),
+        program: options.program,
         errors,
       }),
     );

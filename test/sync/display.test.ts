@@ -77,13 +77,14 @@ describe('summary', () => {
       requests: { total: 42, retried: 1, rateLimited: 0 },
       streams: [row('campaigns', { received: 12, inserted: 2, updated: 3, deleted: 1, unchanged: 7, rows: 40 }), row('workspaces', { mode: 'replace', received: 1, inserted: 1, rows: 1 })],
       query: 'SELECT id, name FROM campaigns ORDER BY _extracted_at DESC LIMIT 10',
+      program: 'node dist/main.js',
     });
     const lines = text.split('\n');
     expect(lines[0]).toBe('Synced 2 of 2 streams into /data/customerio.duckdb in 4.2s with 42 requests (1 retried, 0 rate-limited)');
     expect(lines[2].split(/\s{2,}/)).toEqual(['stream', 'mode', 'records', 'inserted', 'updated', 'deleted', 'rows now', 'requests', 'time', 'status']);
     expect(lines[4].split(/\s+/)).toEqual(['campaigns', 'upsert', '12', '2', '3', '1', '40', '3', '2.0s', 'ok']);
     expect(text).toContain('7 records were read again unchanged');
-    expect(text).toContain(`  duckdb /data/customerio.duckdb 'SELECT id, name FROM campaigns ORDER BY _extracted_at DESC LIMIT 10'`);
+    expect(text).toContain(`  node dist/main.js query /data/customerio.duckdb 'SELECT id, name FROM campaigns ORDER BY _extracted_at DESC LIMIT 10'`);
   });
 
   it('says which streams failed, whether their table was kept, and how to resume', () => {
