@@ -1,5 +1,5 @@
 /** BENCHMARKS.md: the table of a run with everything needed to read it (machine, command, method, every run). */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { SandboxSizes } from '../sandbox/index.js';
 import { PREPARE_MS_PER_MILLION, secondsAtLimit } from './export.js';
 import { machine, table, type Results, type Row } from './report.js';
@@ -129,7 +129,27 @@ export function writeReport(path: string, report: Report): void {
     ...NOTES,
     '',
   ];
-  writeFileSync(path, lines.join('\n'));
+  const kept = existsSync(path) ? keptSections(readFileSync(path, 'utf8')) : [];
+  writeFileSync(path, [...lines, ...kept].join('\n'));
+}
+
+/**
+ * Sections of BENCHMARKS.md measured outside this benchmark (the image size needs a container engine, see the
+ * section itself): a run writes them back as they were, after its own.
+ */
+export const KEPT_SECTIONS = ['## Image size'];
+
+/** The kept sections of a previous BENCHMARKS.md, each from its heading to the next `## ` heading, as lines. */
+export function keptSections(previous: string): string[] {
+  const kept: string[] = [];
+  let keeping = false;
+  for (const line of previous.split('\n')) {
+    if (line.startsWith('## ')) keeping = KEPT_SECTIONS.includes(line.trim());
+    if (keeping) kept.push(line);
+  }
+  // Each section ends with one empty line, like the generated ones.
+  while (kept.length && kept[kept.length - 1] === '') kept.pop();
+  return kept.length ? [...kept, ''] : [];
 }
 
 /** What the figures do not show on their own (kept with the generator so every run's file carries it). */
