@@ -78,6 +78,14 @@ function countPerStream(http: HttpClient): Map<string, number> {
   return counts;
 }
 
+/** DuckDB's reason for not opening the file, with what to do about the two a user meets. */
+export function openFailure(message: string): string {
+  const reason = message.split('\n')[0];
+  if (/permission denied/i.test(reason)) return `${reason} (sync writes the file and a .wal beside it: the folder must be writable by the user running it; the image runs as user node, uid 1000, unless given --user)`;
+  if (/lock/i.test(reason)) return `${reason} (is another sync or a query using it?)`;
+  return reason;
+}
+
 export async function runSync(input: SyncInput, io: SyncIo, options: SyncOptions = {}): Promise<SyncResult> {
   const started = Date.now();
   const config = parseConfig(input.rawConfig);
@@ -96,7 +104,7 @@ export async function runSync(input: SyncInput, io: SyncIo, options: SyncOptions
   try {
     warehouse = await Warehouse.open(path);
   } catch (error) {
-    throw new ConnectorError(`Cannot open the DuckDB file ${path}: ${(error as Error).message.split('\n')[0]} (is another sync or a duckdb shell using it?)`, 'config_error');
+    throw new ConnectorError(`Cannot open the DuckDB file ${path}: ${openFailure((error as Error).message)}`, 'config_error');
   }
   try {
     const saved = await warehouse.states();

@@ -100,7 +100,8 @@ export async function queryCommand(args: string[], io: QueryIo = process): Promi
   } catch (error) {
     // DuckDB's messages name the problem (a missing table, a syntax error, a file in use) on their first lines.
     const message = (error as Error).message.split('\n').map((l) => l.trim()).filter(Boolean).slice(0, 3).join(' ');
-    io.stderr.write(`error: ${message}\n`);
+    const busy = /could not set lock/i.test(message) ? ' (a sync has the file open: query it when the sync is done)' : '';
+    io.stderr.write(`error: ${message}${busy}\n`);
     return 1;
   }
 }

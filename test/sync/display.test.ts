@@ -2,6 +2,7 @@
 import type { StreamStats } from '../../src/sync/loader.js';
 import { plainIntervalFromEnv, Progress } from '../../src/sync/progress.js';
 import { exampleQuery, formatSummary, type SummaryRow } from '../../src/sync/summary.js';
+import { openFailure } from '../../src/sync/command.js';
 
 const stats = (stream: string, extra: Partial<StreamStats> = {}): StreamStats => ({
   stream,
@@ -104,5 +105,15 @@ describe('summary', () => {
   it('builds the example query on the biggest table, quoting names that need it', () => {
     expect(exampleQuery([{ table: 'a', rows: 1, columns: ['id'] }, { table: 'Big One', rows: 9, columns: ['id', 'first name'] }])).toBe('SELECT id, "first name" FROM "Big One" ORDER BY _extracted_at DESC LIMIT 10');
     expect(exampleQuery([{ table: 'a', rows: 0, columns: ['id'] }])).toBeUndefined();
+  });
+});
+
+describe('a DuckDB file that cannot be opened', () => {
+  it.each([
+    ['IO Error: Cannot open file "/data/customerio.duckdb": Permission denied', /Permission denied \(.*writable by the user running it; the image runs as user node, uid 1000, unless given --user\)$/],
+    ['IO Error: Could not set lock on file "/data/customerio.duckdb": Conflicting lock is held in node (PID 42)\nSee also…', /\(PID 42\) \(is another sync or a query using it\?\)$/],
+    ['Serialization Error: not a DuckDB file', /^Serialization Error: not a DuckDB file$/],
+  ])('says why and what to do: %s', (message, expected) => {
+    expect(openFailure(message)).toMatch(expected);
   });
 });

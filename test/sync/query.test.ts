@@ -1,9 +1,10 @@
 /** `query FILE SQL [--json]`: a DuckDB file that sync wrote, queried without the duckdb CLI, and never changed. */
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { formatJsonLines, formatTable, queryCommand } from '../../src/sync/query.js';
-import { runCli } from '../helpers/cli.js';
+import { PROJECT_ROOT, runCli } from '../helpers/cli.js';
 import { scratchDir } from '../helpers/scratch.js';
 
 let file: string;
@@ -94,6 +95,24 @@ describe('query FILE SQL', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^error: Catalog Error: Table with name campaign does not exist!.*campaigns/);
     expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+  });
+
+  it('says a sync has the file when another process holds it for writing', async () => {
+    const holder = spawn(process.execPath, ['--input-type=module', '-e', `import { DuckDBInstance } from '@duckdb/node-api';
+      const instance = await DuckDBInstance.create(${JSON.stringify(file)}); await instance.connect();
+      console.log('open'); setTimeout(() => {}, 60000);`], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        holder.stdout.once('data', () => resolve());
+        holder.once('exit', (code) => reject(new Error(`the process holding the file exited with ${code}`)));
+      });
+      const result = await query(file, 'SELECT 1');
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/^error: IO Error: Could not set lock on file .* \(a sync has the file open: query it when the sync is done\)\n$/);
+    } finally {
+      // Gone before the next test opens the file.
+      if (holder.exitCode === null) await new Promise((resolve) => holder.once('exit', resolve).kill());
+    }
   });
 
   it('is a command of the connector (node dist/main.js query)', async () => {
