@@ -27,12 +27,15 @@ if (!search.found && 'broken' in search) {
     throw new Error(search.broken);
   });
 } else if (!search.found) {
-  console.warn(`The image test was skipped: ${search.reason}.`);
+  // Straight to stderr: jest shows neither the console output nor the test names of a file whose tests are all skipped.
+  process.stderr.write(`\ntest/image/image.test.ts: the image test is skipped: ${search.reason}.\n`);
   it.skip(`${TITLE} (skipped: ${search.reason})`, () => undefined);
 } else {
   describeImage(search.cli);
 }
-afterAll(() => rmSync(env.TMPDIR, { recursive: true, force: true }));
+// Not in an afterAll when skipped: jest runs no hook of a file whose tests are all skipped.
+if (search.found) afterAll(() => rmSync(env.TMPDIR, { recursive: true, force: true }));
+else rmSync(env.TMPDIR, { recursive: true, force: true });
 
 function describeImage(cli: string): void {
   const ENTRYPOINT = ['node', '/airbyte/integration_code/dist/main.js'];
@@ -73,6 +76,10 @@ function describeImage(cli: string): void {
   afterAll(async () => {
     await sb?.close();
     if (!image) return;
+    // An image with the same content as one already built and tagged (`docker build -t source-customer-io .`) has
+    // the same id: that one is the user's, and stays.
+    const tags = await execFile(cli, ['image', 'inspect', '--format', '{{json .RepoTags}}', image], { env });
+    if (tags.code !== 0 || (JSON.parse(tags.stdout) as string[] | null)?.length) return;
     const removed = await execFile(cli, ['rmi', image], { env });
     if (removed.code !== 0) console.warn(`The image ${image} was not removed: ${removed.stderr.trim()}`);
   });
