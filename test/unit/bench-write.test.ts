@@ -7,7 +7,7 @@ import { scratchDir } from '../helpers/scratch.js';
 const IMAGE_SECTION = ['## Image size', '', '| image | own layers |', '|---|---|', '| now | 77.8 MB |', '', 'Method: docker image inspect.'];
 
 const report: Report = {
-  results: { utilisation: [], throughput: [], memory: { small: [], large: [], slow: [] }, shared: [] },
+  results: { utilisation: [], throughput: [], memory: { small: [], large: [], slow: [] }, shared: [], export: [] },
   list: [{ part: '1. Rate utilisation', figure: 'achieved ÷ limit', value: '0.970', target: '≥ 0.95', met: true }],
   command: 'npm run bench',
   quick: false,
@@ -17,7 +17,7 @@ const report: Report = {
   limit: 10,
   sharedLimit: 8,
   latencyMs: 250,
-  sizes: { utilisation: { activities: 10 }, throughput: { activities: 10, deliveries: 10 }, memory: { small: 10, large: 100 }, slowBytesPerSecond: 4e6 },
+  sizes: { utilisation: { activities: 10 }, throughput: { activities: 10, deliveries: 10 }, memory: { small: 10, large: 100 }, slowBytesPerSecond: 4e6, exportPeople: 1000 },
 };
 
 describe('the sections a benchmark run keeps', () => {
