@@ -50,6 +50,12 @@ function deletedIndex(set: ListSet): number {
   return -1;
 }
 
+function objectRelationshipCount(world: World): number {
+  let n = 0;
+  for (let t = 1; t <= world.sizes.objectTypes; t++) for (let j = 0; j < world.sizes.objectsPerType; j++) n += world.objects.related(t, j).length;
+  return n;
+}
+
 export function createExpected(world: World): SandboxExpected {
   const { catalog } = world;
   const views: Record<ListKind, ListView> = {
@@ -141,6 +147,10 @@ export function createExpected(world: World): SandboxExpected {
         collections: sizes.collections,
         snippets: views.snippets.ids().length,
         esp_suppressions: sizes.suppressions * SUPPRESSION_TYPES.length,
+        objects: sizes.objectTypes * sizes.objectsPerType,
+        object_relationships: objectRelationshipCount(world),
+        newsletter_test_groups: catalog.newsletters.live().reduce((n, j) => n + catalog.testGroups(j).length, 0),
+        ip_addresses: (misc.ipAddresses().ip_addresses as unknown[]).length,
       };
     },
   };

@@ -15,6 +15,7 @@ import { Router } from './router.js';
 import { registerCampaigns } from './routes/campaigns.js';
 import { registerMessages } from './routes/messages.js';
 import { registerMisc } from './routes/misc.js';
+import { registerObjects } from './routes/objects.js';
 import { registerPeople } from './routes/people.js';
 import { registerExports } from './routes/exports.js';
 import { StatsRecorder } from './stats.js';
@@ -29,6 +30,7 @@ export function buildRouter(exports: ExportStore = new ExportStore()): Router {
   registerCampaigns(router);
   registerMisc(router);
   registerExports(router, exports);
+  registerObjects(router);
   return router;
 }
 

@@ -43,6 +43,8 @@ export interface SandboxSizes {
   senderIdentities: number;
   subscriptionTopics: number;
   objectTypes: number;
+  /** Objects of each object type (`POST /v1/objects`), each related to 0–4 people. */
+  objectsPerType: number;
   reportingWebhooks: number;
   /** ESP suppressions per type (bounces, blocks, spam_reports, invalid_emails). */
   suppressions: number;
@@ -68,6 +70,7 @@ export const DEFAULT_SIZES: SandboxSizes = {
   senderIdentities: 3,
   subscriptionTopics: 4,
   objectTypes: 2,
+  objectsPerType: 7,
   reportingWebhooks: 3,
   suppressions: 120,
 };

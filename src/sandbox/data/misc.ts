@@ -47,7 +47,7 @@ export class Misc {
           billable_messages_sent: Math.floor(messages * 0.75),
           people: this.core.people.count,
           object_types: this.core.sizes.objectTypes,
-          objects: this.core.sizes.objectTypes * 5,
+          objects: this.core.sizes.objectTypes * this.core.sizes.objectsPerType,
         },
       ],
     };
