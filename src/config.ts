@@ -43,6 +43,8 @@ export interface Config {
   metricsSteps?: number;
   messageTypes: string[];
   customStreams: CustomStreamConfig[];
+  /** objects: fetch each object's attributes (one request per object). */
+  objectAttributes: boolean;
 }
 
 export const REGION_HOSTS: Record<Region, string> = {
@@ -156,5 +158,6 @@ export function parseConfig(raw: unknown): Config {
     metricsSteps: steps,
     messageTypes: (input.message_types as string[] | undefined) ?? [],
     customStreams,
+    objectAttributes: input.object_attributes !== false,
   };
 }

@@ -17,6 +17,7 @@ import { customers } from './customers.js';
 import { transactionalMessages, transactionalMetrics, transactionalMessageDetails } from './transactional.js';
 import { messages } from './messages.js';
 import { campaignMetrics, newsletterMetrics, broadcastMetrics } from './metrics-streams.js';
+import { objects, objectRelationships } from './objects.js';
 
 export function streamsFor(config: Config): StreamDefinition[] {
   const builtIn: StreamDefinition[] = [
@@ -44,6 +45,8 @@ export function streamsFor(config: Config): StreamDefinition[] {
     senderIdentities,
     subscriptionTopics,
     objectTypes,
+    objects,
+    objectRelationships,
     reportingWebhooks,
     collections,
     snippets,
