@@ -17,6 +17,7 @@ import { customers } from './customers.js';
 import { transactionalMessages, transactionalMetrics, transactionalMessageDetails } from './transactional.js';
 import { messages } from './messages.js';
 import { campaignMetrics, newsletterMetrics, broadcastMetrics } from './metrics-streams.js';
+import { campaignActionMetrics, broadcastActionMetrics } from './action-metrics.js';
 import { objects, objectRelationships } from './objects.js';
 
 export function streamsFor(config: Config): StreamDefinition[] {
@@ -33,12 +34,14 @@ export function streamsFor(config: Config): StreamDefinition[] {
     campaigns,
     campaignActions,
     campaignMetrics,
+    campaignActionMetrics,
     newsletters,
     newsletterVariants,
     newsletterMetrics,
     broadcasts,
     broadcastActions,
     broadcastMetrics,
+    broadcastActionMetrics,
     segments,
     segmentMemberships,
     dataExports,
