@@ -6,7 +6,7 @@ import type { Config } from '../../config.js';
 import type { StreamDefinition } from '../../engine/types.js';
 import { workspaces } from './workspace.js';
 import { campaigns, campaignActions } from './campaigns.js';
-import { newsletters, newsletterVariants } from './newsletters.js';
+import { newsletters, newsletterVariants, newsletterTestGroups } from './newsletters.js';
 import { broadcasts, broadcastActions } from './broadcasts.js';
 import { segments, segmentMemberships } from './segments.js';
 import { senderIdentities, subscriptionTopics, objectTypes, reportingWebhooks, collections, snippets, dataExports } from './listings.js';
@@ -19,6 +19,7 @@ import { messages } from './messages.js';
 import { campaignMetrics, newsletterMetrics, broadcastMetrics } from './metrics-streams.js';
 import { campaignActionMetrics, broadcastActionMetrics } from './action-metrics.js';
 import { objects, objectRelationships } from './objects.js';
+import { ipAddresses } from './info.js';
 
 export function streamsFor(config: Config): StreamDefinition[] {
   const builtIn: StreamDefinition[] = [
@@ -38,6 +39,7 @@ export function streamsFor(config: Config): StreamDefinition[] {
     newsletters,
     newsletterVariants,
     newsletterMetrics,
+    newsletterTestGroups,
     broadcasts,
     broadcastActions,
     broadcastMetrics,
@@ -54,6 +56,7 @@ export function streamsFor(config: Config): StreamDefinition[] {
     collections,
     snippets,
     espSuppressions,
+    ipAddresses,
   ];
   // Custom streams last, and never under a built-in stream's name.
   return [...builtIn, ...customStreams(config, builtIn.map((s) => s.name))];

@@ -30,3 +30,21 @@ export const newsletterVariants = {
   // Variants carry `newsletter_id` in the documented answer; set it from the parent when they do not.
   transform: withParentId('newsletter_id'),
 } satisfies StreamDefinition;
+
+/**
+ * The A/B test groups of each newsletter, with the content ids of each group. One request per newsletter.
+ * What a newsletter without an A/B test answers is not documented [inferred: an empty list, or a 404]: both
+ * read as no groups, so a 404 here is not reported as a newsletter deleted during the sync.
+ */
+export const newsletterTestGroups = {
+  name: 'newsletter_test_groups',
+  primaryKey: [['newsletter_id'], ['id']],
+  parent: { stream: newsletters, key: (newsletter) => String(newsletter.id) },
+  request: { path: ({ partition }) => `/newsletters/${encodeURIComponent(String(partition.parent?.id))}/test_groups` },
+  records: '$.test_groups[*]',
+  // Documented without pagination; a `next`, should one appear, is followed all the same.
+  paginate: cursorPaginator(),
+  // Group ids start at 0 (documented): toInteger keeps 0, and a non-numeric id stays text.
+  transform: withParentId('newsletter_id'),
+  onStatus: { 404: 'empty' },
+} satisfies StreamDefinition;
