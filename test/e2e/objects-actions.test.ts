@@ -46,7 +46,12 @@ describe('objects, relationships, action metrics and the small lists, end to end
     // Every object with its attributes; the one with a space and a slash in its id read like the others.
     const objects = result.records('objects');
     expect(objects.every((o) => typeof o.attributes?.name === 'string')).toBe(true);
-    expect(objects.some((o) => o.object_id.includes(' EU/West'))).toBe(true);
+    const slashed = objects.filter((o) => o.object_id.includes(' EU/West'));
+    expect(slashed.length).toBeGreaterThan(0);
+    // By object_id (no id_type), except ids holding a slash: by cio_object_id.
+    const attributeQueries = sb.stats().requests.filter((r) => r.endpoint === 'GET /v1/objects/{type_id}/{object_id}/attributes').map((r) => r.query);
+    expect(attributeQueries.filter((q) => q === 'id_type=cio_object_id')).toHaveLength(slashed.length);
+    expect(attributeQueries.filter((q) => q === '')).toHaveLength(objects.length - slashed.length);
     // Every live action of every campaign and broadcast has its metrics: 12 weekly buckets each.
     const campaignActions = sb.expected.listIds('campaigns').flatMap((id) => sb.expected.campaignActionIds(Number(id)).map((a) => `${id}:${a}`)).sort();
     expect(actionKeys(result.records('campaign_action_metrics'), 'campaign_id')).toEqual(campaignActions);

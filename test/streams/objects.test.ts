@@ -25,7 +25,7 @@ afterEach(() => nock.cleanAll());
 afterAll(() => nock.enableNetConnect());
 
 describe('objects', () => {
-  it('searches each object type with a filter every object matches, then reads each object\'s attributes by cio_object_id', async () => {
+  it('searches each object type with a filter every object matches, then reads each object\'s attributes by object_id', async () => {
     const attributeCalls: string[] = [];
     const api = nock(API)
       .get('/v1/object_types')
@@ -41,17 +41,17 @@ describe('objects', () => {
       .post('/v1/objects', searchBody('2'))
       .query({ limit: '1000' })
       .reply(200, { identifiers: [ident(2, 1)], ids: ['acct-2-1'] })
-      .get(/^\/v1\/objects\/\d\/ob\d+\/attributes/)
-      .query({ id_type: 'cio_object_id' })
+      // No query: object_id is the documented default id_type.
+      .get(/^\/v1\/objects\/\d\/acct-\d-\d\/attributes$/)
       .times(4)
       .reply(200, (uri) => {
-        attributeCalls.push(uri.split('?')[0]);
-        const [, , , type, cio] = uri.split('?')[0].split('/');
-        return detail(Number(type), Number(cio.slice(-1)));
+        attributeCalls.push(uri);
+        const [, , , type, objectId] = uri.split('/');
+        return detail(Number(type), Number(objectId.slice(-1)));
       });
     const result = await readStreams([{ definition: objects }]);
     api.done();
-    expect(attributeCalls.sort()).toEqual(['/v1/objects/1/ob100001/attributes', '/v1/objects/1/ob100002/attributes', '/v1/objects/1/ob100003/attributes', '/v1/objects/2/ob200001/attributes']);
+    expect(attributeCalls.sort()).toEqual(['/v1/objects/1/acct-1-1/attributes', '/v1/objects/1/acct-1-2/attributes', '/v1/objects/1/acct-1-3/attributes', '/v1/objects/2/acct-2-1/attributes']);
     const records = result.records('objects');
     // Object types are read concurrently: the order across types is not fixed.
     expect(records.map((r) => [r.object_type_id, r.object_id]).sort()).toEqual([
@@ -86,22 +86,30 @@ describe('objects', () => {
     expect(result.records('objects')).toEqual([{ object_type_id: '1', object_id: 'acct-1-1', cio_object_id: 'ob100001', identifiers: null, attributes: null, timestamps: null }]);
   });
 
-  it('names an object without a cio_object_id by its object_id, encoded, and keeps one that vanished (404) without attributes', async () => {
+  it('encodes object ids; one holding a slash goes by its cio_object_id, or encoded when it has none; one that vanished (404) stays without attributes', async () => {
     const api = nock(API)
       .get('/v1/object_types')
       .reply(200, { types: [{ id: '1' }] })
       .post('/v1/objects')
       .query(true)
-      .reply(200, { identifiers: [{ object_id: 'Acme EU/West' }, ident(1, 2)], ids: ['Acme EU/West', 'acct-1-2'] })
+      .reply(200, {
+        identifiers: [{ object_id: 'Acme EU/West' }, { object_id: 'Initech EU/East', cio_object_id: 'ob1e' }, { object_id: 'Hooli & Co?', cio_object_id: 'ob1h' }, ident(1, 2)],
+      })
       .get('/v1/objects/1/Acme%20EU%2FWest/attributes')
       .reply(200, { object: { attributes: { name: 'Acme' } } })
-      .get('/v1/objects/1/ob100002/attributes')
+      .get('/v1/objects/1/ob1e/attributes')
       .query({ id_type: 'cio_object_id' })
+      .reply(200, { object: { attributes: { name: 'Initech' } } })
+      .get('/v1/objects/1/Hooli%20%26%20Co%3F/attributes')
+      .reply(200, { object: { attributes: { name: 'Hooli' } } })
+      .get('/v1/objects/1/acct-1-2/attributes')
       .reply(404, { errors: [{ detail: 'not found', status: '404' }] });
     const result = await readStreams([{ definition: objects }]);
     api.done();
     expect(result.records('objects').map((r) => [r.object_id, r.attributes])).toEqual([
       ['Acme EU/West', { name: 'Acme' }],
+      ['Initech EU/East', { name: 'Initech' }],
+      ['Hooli & Co?', { name: 'Hooli' }],
       ['acct-1-2', null],
     ]);
     expect(result.statuses('objects').at(-1)).toBe('COMPLETE');
@@ -114,8 +122,7 @@ describe('objects', () => {
       .post('/v1/objects')
       .query(true)
       .reply(200, { identifiers: [{ cio_object_id: 'ob1' }, { cio_object_id: 'ob2', object_id: '' }, ident(1, 3)] })
-      .get('/v1/objects/1/ob100003/attributes')
-      .query(true)
+      .get('/v1/objects/1/acct-1-3/attributes')
       .reply(200, detail(1, 3));
     const result = await readStreams([{ definition: objects }]);
     expect(result.records('objects').map((r) => r.object_id)).toEqual(['acct-1-3']);
@@ -142,21 +149,21 @@ describe('objects', () => {
 describe('object_relationships', () => {
   const relation = (cio: string, extra: Record<string, unknown> = {}) => ({ identifiers: { cio_id: cio, email: `${cio}@example.com`, id: cio.toUpperCase() }, object_type_id: '0', ...extra });
 
-  it('lists objects without attribute calls, then pages each object\'s relationships by cio_object_id, once per person', async () => {
+  it('lists objects without attribute calls, then pages each object\'s relationships, once per person', async () => {
     const api = nock(API)
       .get('/v1/object_types')
       .reply(200, { types: [{ id: '1' }] })
       .post('/v1/objects', searchBody('1'))
       .query({ limit: '1000' })
       .reply(200, { identifiers: [ident(1, 1), ident(1, 2)], ids: ['acct-1-1', 'acct-1-2'] })
-      .get('/v1/objects/1/ob100001/relationships')
-      .query({ id_type: 'cio_object_id', limit: '1000' })
+      .get('/v1/objects/1/acct-1-1/relationships')
+      .query({ limit: '1000' })
       .reply(200, { cio_relationships: [relation('p1', { attributes: { role: 'admin' }, timestamps: { role: 1_700_000_000 } }), relation('p2')], next: 'cmVs' })
-      .get('/v1/objects/1/ob100001/relationships')
-      .query({ id_type: 'cio_object_id', limit: '1000', start: 'cmVs' })
+      .get('/v1/objects/1/acct-1-1/relationships')
+      .query({ limit: '1000', start: 'cmVs' })
       .reply(200, { cio_relationships: [relation('p2'), relation('p3')], next: '' })
-      .get('/v1/objects/1/ob100002/relationships')
-      .query({ id_type: 'cio_object_id', limit: '1000' })
+      .get('/v1/objects/1/acct-1-2/relationships')
+      .query({ limit: '1000' })
       .reply(200, { cio_relationships: [] });
     const result = await readStreams([{ definition: objectRelationships }]);
     api.done();
@@ -196,11 +203,11 @@ describe('object_relationships', () => {
       .query({ limit: '1000', start: 'MQ' })
       // A repeat across pages: each reader drops it from its own pass, neither from the other's.
       .reply(200, () => (searches.push('page 2'), { identifiers: [ident(1, 2)], next: '' }))
-      .get(/^\/v1\/objects\/1\/ob10000\d\/attributes/)
+      .get(/^\/v1\/objects\/1\/acct-1-\d\/attributes/)
       .query(true)
       .times(2)
       .reply(200, (uri) => detail(1, Number(uri.split('/')[4].slice(-1))))
-      .get(/^\/v1\/objects\/1\/ob10000\d\/relationships/)
+      .get(/^\/v1\/objects\/1\/acct-1-\d\/relationships/)
       .query(true)
       .times(2)
       .reply(200, (uri) => ({ cio_relationships: [relation(`p${uri.split('/')[4].slice(-1)}`)] }));
@@ -221,10 +228,10 @@ describe('object_relationships', () => {
       .post('/v1/objects')
       .query(true)
       .reply(200, { identifiers: [ident(1, 1), ident(1, 2)] })
-      .get('/v1/objects/1/ob100001/relationships')
+      .get('/v1/objects/1/acct-1-1/relationships')
       .query(true)
       .reply(200, { cio_relationships: [{ identifiers: { email: 'x@example.com' } }, relation('p9')] })
-      .get('/v1/objects/1/ob100002/relationships')
+      .get('/v1/objects/1/acct-1-2/relationships')
       .query(true)
       .reply(404, { errors: [{ detail: 'object not found', status: '404' }] });
     const result = await readStreams([{ definition: objectRelationships }]);

@@ -4,7 +4,7 @@
  *
  * objects: `POST /v1/objects` finds the ids of one type (1000 a page [inferred: no maximum is documented; the
  * people search's is 1000]), then each object's attributes come from `GET /v1/objects/{type}/{id}/attributes`:
- * one request per object, since no batch endpoint exists (unlike customers' 100 ids a call). At 10 requests a
+ * one request per object, since no batch endpoint exists (unlike customers' 100 ids a call), by object_id (objectRef). At 10 requests a
  * second that is about 36,000 objects an hour; `object_attributes: false` skips those calls and keeps the ids
  * only (one request per 1000 objects). Attributes are on by default: an object is mostly its attributes, and
  * workspaces have far fewer objects than people. Every call goes through the one limiter, a page's calls at once.
@@ -50,13 +50,16 @@ export function objectFromSearch(record: Record_, partition: Partition): Record_
 }
 
 /**
- * The path segment and `id_type` naming an object: its `cio_object_id` when known (Customer.io's own, immutable,
- * safe in a path), else its `object_id` (yours: it may hold `/` or spaces, which some servers mis-route encoded).
+ * The path segment and `id_type` naming an object: its `object_id`, encoded, with no `id_type` (the documented
+ * default, and the form every client uses); but an object_id holding a slash goes by its `cio_object_id`
+ * (`id_type=cio_object_id`, Customer.io's own id, letters and digits) when known, since an encoded slash (`%2F`) is
+ * decoded before routing by many servers and would reach another path [inferred: the API does not say].
  */
 export function objectRef(object: Record_): { segment: string; idType?: string } {
+  const objectId = idString(object.object_id);
   const cioObjectId = idString(object.cio_object_id);
-  if (cioObjectId !== null) return { segment: encodeURIComponent(cioObjectId), idType: 'cio_object_id' };
-  return { segment: encodeURIComponent(String(object.object_id)) };
+  if (cioObjectId !== null && (objectId === null || /[/\\]/.test(objectId))) return { segment: encodeURIComponent(cioObjectId), idType: 'cio_object_id' };
+  return { segment: encodeURIComponent(String(objectId)) };
 }
 
 const asObject = (value: unknown): JsonObject | null => (value && typeof value === 'object' && !Array.isArray(value) ? (value as JsonObject) : null);
