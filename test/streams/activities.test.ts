@@ -31,11 +31,11 @@ describe('activities', () => {
   it('pages GET /v1/activities with limit=100, sending next back as start, and emits every activity', async () => {
     const api = nock(API)
       .get('/v1/activities')
-      .query({ limit: '100' })
+      .query({ limit: '100', deleted: 'true' })
       .matchHeader('authorization', `Bearer ${API_KEY}`)
       .reply(200, { activities: [activity(3, NOW - 10), activity(2, NOW - 20)], next: 'djIwOjI=' })
       .get('/v1/activities')
-      .query({ limit: '100', start: 'djIwOjI=' })
+      .query({ limit: '100', start: 'djIwOjI=', deleted: 'true' })
       .reply(200, { activities: [activity(1, NOW - 30)], next: '' });
     const result = await readStreams([{ definition: activities }]);
     api.done();
@@ -44,6 +44,13 @@ describe('activities', () => {
     expect(records[0]).toMatchObject({ data: { amount: 12, items: [{ sku: 'x' }] }, customer_identifiers: { cio_id: 'a3000042' } });
     expectRecordsMatchSchema(activities, records);
     expect(result.statuses('activities')).toEqual(['STARTED', 'RUNNING', 'COMPLETE']);
+  });
+
+  it('leaves deleted out of every request when activities_include_deleted is off', async () => {
+    const api = nock(API).get('/v1/activities').query({ limit: '100' }).reply(200, { activities: [activity(1, NOW - 10)] });
+    const result = await readStreams([{ definition: activities }], { config: { activities_include_deleted: false } });
+    api.done();
+    expect(result.records('activities')).toHaveLength(1);
   });
 
   it('reads one request sequence per listed type, with deleted=true when activities_include_deleted is on', async () => {
@@ -89,11 +96,11 @@ describe('activities', () => {
     const cursor = NOW - 10 * HOUR;
     const api = nock(API)
       .get('/v1/activities')
-      .query({ limit: '100' })
+      .query({ limit: '100', deleted: 'true' })
       // Order is not trusted: an older record in the middle of a page does not end the pass.
       .reply(200, { activities: [activity(5, NOW - HOUR), activity(4, cursor - 2 * HOUR), activity(3, cursor - HOUR / 2)], next: 'p2' })
       .get('/v1/activities')
-      .query({ limit: '100', start: 'p2' })
+      .query({ limit: '100', start: 'p2', deleted: 'true' })
       .reply(200, { activities: [activity(2, cursor - 2 * HOUR), activity(1, cursor - 3 * HOUR)], next: 'p3' });
     // No p3 is defined: asking for it would fail the stream.
     const result = await readStreams([{ definition: activities, syncMode: 'incremental', state: { partitions: { all: { timestamp: cursor } } } }]);
@@ -108,10 +115,10 @@ describe('activities', () => {
     const state = { partitions: { all: { timestamp: cursor } } };
     nock(API)
       .get('/v1/activities')
-      .query({ limit: '100' })
+      .query({ limit: '100', deleted: 'true' })
       .reply(200, { activities: [activity(9, NOW - HOUR), activity(8, NOW - 2 * HOUR)], next: 'p2' })
       .get('/v1/activities')
-      .query({ limit: '100', start: 'p2' })
+      .query({ limit: '100', start: 'p2', deleted: 'true' })
       .reply(400, { errors: [{ detail: 'boom', status: '400' }] });
     const failed = await readStreams([{ definition: activities, syncMode: 'incremental', state }]);
     expect(failed.records('activities').map((r) => r.id)).toEqual(['01HZ000009', '01HZ000008']);
@@ -121,10 +128,10 @@ describe('activities', () => {
 
     nock(API)
       .get('/v1/activities')
-      .query({ limit: '100' })
+      .query({ limit: '100', deleted: 'true' })
       .reply(200, { activities: [activity(9, NOW - HOUR), activity(8, NOW - 2 * HOUR)], next: 'p2' })
       .get('/v1/activities')
-      .query({ limit: '100', start: 'p2' })
+      .query({ limit: '100', start: 'p2', deleted: 'true' })
       .reply(200, { activities: [activity(7, cursor + HOUR), activity(6, cursor - 5 * HOUR)] });
     const resumed = await readStreams([{ definition: activities, syncMode: 'incremental', state: failed.lastState('activities') }]);
     expect(resumed.records('activities').map((r) => r.id)).toContain('01HZ000007');
@@ -134,10 +141,10 @@ describe('activities', () => {
   it('keeps one cursor per listed type, so a busy type does not hide a quiet one', async () => {
     nock(API)
       .get('/v1/activities')
-      .query({ limit: '100', type: 'event' })
+      .query({ limit: '100', type: 'event', deleted: 'true' })
       .reply(200, { activities: [activity(1, NOW - HOUR)] })
       .get('/v1/activities')
-      .query({ limit: '100', type: 'page' })
+      .query({ limit: '100', type: 'page', deleted: 'true' })
       .reply(200, { activities: [activity(2, NOW - 30 * HOUR, { type: 'page' })] });
     const state = { partitions: { 'type=event': { timestamp: NOW - 2 * HOUR }, 'type=page': { timestamp: NOW - 40 * HOUR } } };
     const result = await readStreams([{ definition: activities, syncMode: 'incremental', state }], { config: { activity_types: ['event', 'page'] } });
@@ -172,7 +179,7 @@ describe('activities_<type> (activity_parsing: per_type)', () => {
     const [stream] = perTypeActivityStreams(config);
     const api = nock(API)
       .get('/v1/activities')
-      .query({ limit: '100', type: 'attribute_change' })
+      .query({ limit: '100', type: 'attribute_change', deleted: 'true' })
       .reply(200, { activities: [activity(1, NOW - 10, { type: 'attribute_change', data: { plan: { from: 'free', to: 'pro' }, seats: 3 } })] });
     const result = await readStreams([{ definition: stream }], { config: { activity_parsing: 'per_type', activity_types: ['attribute_change'] } });
     api.done();
