@@ -177,6 +177,14 @@ export class Misc {
     };
   }
 
+  /**
+   * Whether suppression n of a type was made on a sending domain: about two in three, by hash, so an address
+   * can be suppressed on several domains and a list filtered by domain is a part of the whole list.
+   */
+  suppressedOn(type: SuppressionType, domain: string, n: number): boolean {
+    return hash(this.core.seed, tagOf(type), n, tagOf(domain)) % 3 !== 0;
+  }
+
   ipAddresses(): Json {
     return { ip_addresses: ['35.188.196.183', '104.198.177.219', '104.154.232.87', '130.211.229.195', '104.198.221.24'] };
   }

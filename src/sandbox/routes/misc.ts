@@ -39,14 +39,20 @@ export function registerMisc(router: Router): void {
     return { snippet: world.catalog.snippet(j) };
   });
 
-  // Offset paging, no `next`: a page shorter than `limit` is the last one.
+  // Offset paging, no `next`: a page shorter than `limit` is the last one. `domain` (optional) keeps the
+  // suppressions made on that sending domain; `offset` counts records of the filtered list.
   router.add('GET', '/esp/suppression/:type', (req, world) => {
     const type = req.params.type as SuppressionType;
     if (!SUPPRESSION_TYPES.includes(type)) throw notFound(`suppression type ${req.params.type}`);
     const limit = intParam(req.query, 'limit', { default: 100, max: 1000 });
     const offset = intParam(req.query, 'offset', { default: 0, min: 0 });
+    const domain = req.query.get('domain');
     const count = world.sizes.suppressions;
-    const page = scanAscending(count, offset, limit, () => true, (n) => world.misc.suppression(type, n));
-    return { category: type, suppressions: page.items };
+    if (!domain) {
+      const page = scanAscending(count, offset, limit, () => true, (n) => world.misc.suppression(type, n));
+      return { category: type, suppressions: page.items };
+    }
+    const onDomain = Array.from({ length: count }, (_, n) => n).filter((n) => world.misc.suppressedOn(type, domain, n));
+    return { category: type, suppressions: onDomain.slice(offset, offset + limit).map((n) => world.misc.suppression(type, n)) };
   });
 }
