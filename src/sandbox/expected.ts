@@ -138,6 +138,8 @@ export function createExpected(world: World): SandboxExpected {
         broadcast_actions: views.broadcast_actions.ids().length,
         segments: views.segments.ids().length,
         segment_memberships: catalog.segments.live().reduce((n, j) => n + catalog.membership(j).size, 0),
+        // One usage answer per live segment.
+        segment_usage: views.segments.ids().length,
         exports: exports ? exports.length : 0,
         workspaces: 1,
         sender_identities: sizes.senderIdentities,

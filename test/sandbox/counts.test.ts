@@ -37,6 +37,7 @@ async function served(sandbox: Sandbox): Promise<Record<string, number>> {
     broadcast_actions: await sum(broadcasts, async (id) => (await walk(sandbox, `/broadcasts/${id}/actions`, 'actions')).records.length),
     segments: segments.length,
     segment_memberships: await sum(segments, async (id) => (await walk(sandbox, `/segments/${id}/membership?limit=30000`, 'identifiers')).records.length),
+    segment_usage: await sum(segments, async (id) => ((await call(sandbox, `/segments/${id}/used_by`)).body.used_by ? 1 : 0)),
     exports: ((await call(sandbox, '/exports')).body.exports ?? []).length,
     workspaces: await list('/workspaces', 'workspaces'),
     sender_identities: (await walk(sandbox, '/sender_identities', 'sender_identities')).records.length,

@@ -8,7 +8,7 @@ import { workspaces } from './workspace.js';
 import { campaigns, campaignActions } from './campaigns.js';
 import { newsletters, newsletterVariants, newsletterTestGroups } from './newsletters.js';
 import { broadcasts, broadcastActions } from './broadcasts.js';
-import { segments, segmentMemberships } from './segments.js';
+import { segments, segmentMemberships, segmentUsage } from './segments.js';
 import { senderIdentities, subscriptionTopics, objectTypes, reportingWebhooks, collections, snippets, dataExports } from './listings.js';
 import { espSuppressions } from './esp.js';
 import { customStreams } from './custom.js';
@@ -46,6 +46,7 @@ export function streamsFor(config: Config): StreamDefinition[] {
     broadcastActionMetrics,
     segments,
     segmentMemberships,
+    segmentUsage,
     dataExports,
     senderIdentities,
     subscriptionTopics,
