@@ -5,7 +5,7 @@
 import { entityCursor } from '../../engine/incremental.js';
 import { cursorPaginator } from '../../engine/paginators.js';
 import type { StreamDefinition } from '../../engine/types.js';
-import { tagList, toInteger, withParentId } from './support.js';
+import { integersIn, tagList, toInteger, withParentId } from './support.js';
 
 export const newsletters = {
   name: 'newsletters',
@@ -14,10 +14,12 @@ export const newsletters = {
   records: '$.newsletters[*]',
   // The API documents no maximum for `limit` [inferred: 100 is accepted]; `next` goes back as `start`.
   paginate: cursorPaginator({ limit: 100 }),
-  transform: (record) => ({ ...record, id: toInteger(record.id), tags: tagList(record.tags) }),
+  transform: (record) => ({ ...integersIn(record, ['expires_after', 'scheduled_at', 'sent_at', 'subscription_topic_id']), id: toInteger(record.id), tags: tagList(record.tags) }),
   incremental: entityCursor('updated'),
   trackDeletes: true,
 } satisfies StreamDefinition;
+
+const withNewsletterId = withParentId('newsletter_id');
 
 export const newsletterVariants = {
   name: 'newsletter_variants',
@@ -28,7 +30,7 @@ export const newsletterVariants = {
   // Documented without pagination; a `next`, should one appear, is followed all the same.
   paginate: cursorPaginator(),
   // Variants carry `newsletter_id` in the documented answer; set it from the parent when they do not.
-  transform: withParentId('newsletter_id'),
+  transform: (record, ctx) => withNewsletterId(integersIn(record, ['from_id', 'reply_to_id', 'test_group_id']), ctx),
 } satisfies StreamDefinition;
 
 /**
