@@ -14,6 +14,7 @@ import type { HttpClient } from './engine/http.js';
 import { authMessage, createHttpClient, DOCS_URL } from './customerio/base.js';
 import { checkConnection } from './customerio/check.js';
 import { streamsFor } from './customerio/streams/index.js';
+import { carryOverStates, mirrorAliases, planAliases, withAliases } from './customerio/airbyte/index.js';
 import { ConnectorError } from './errors.js';
 
 export function runSpec(output: Output): number {
@@ -51,7 +52,8 @@ export async function runCheck(rawConfig: unknown, output: Output): Promise<numb
 export async function runDiscover(config: Config, output: Output): Promise<number> {
   const release = stopOnSignal(output, stoppedMessage('discover'));
   try {
-    output.emit({ type: 'CATALOG', catalog: { streams: streamsFor(config).map(toAirbyteStream) } });
+    // With Airbyte's names of two streams (people, campaigns_actions) beside this connector's: customerio/airbyte.
+    output.emit({ type: 'CATALOG', catalog: { streams: withAliases(streamsFor(config)).map(toAirbyteStream) } });
     // A catalog larger than the pipe holds is written while the platform reads: a signal until then must not cut it.
     await output.flush();
     return 0;
@@ -66,10 +68,11 @@ export interface ReadOptions {
 }
 
 export async function runRead(config: Config, rawCatalog: unknown, rawState: unknown, output: Output, options: ReadOptions = {}): Promise<number> {
-  const definitions = streamsFor(config);
+  // Airbyte's names of two streams are offered too, and Airbyte's states carried over: customerio/airbyte.
+  const definitions = withAliases(streamsFor(config));
   const byName = new Map(definitions.map((d) => [d.name, d]));
   const selected = parseConfiguredCatalog(rawCatalog, definitions.map(offeredStream));
-  const states = parseState(rawState);
+  const states = carryOverStates(parseState(rawState), byName, config, (message) => output.log('INFO', message));
   for (const [name, state] of states) {
     const definition = byName.get(name);
     if (!definition) throw configError(`The state has an entry for stream "${name}", which this connector does not offer; remove it or reset the connection's state`);
@@ -84,20 +87,23 @@ export async function runRead(config: Config, rawCatalog: unknown, rawState: unk
   const started = Date.now();
   const http = options.http ?? createHttpClient(config, output);
   const signal: { aborted: boolean; reason?: ConnectorError } = { aborted: false };
+  // A stream selected under an alias (or both names) is read once, its messages printed under each name selected.
+  const reads = planAliases(selected, states, (name) => byName.get(name)?.incremental);
+  const readOutput = mirrorAliases(output, reads);
   const reader = new Reader({
     config,
     http,
-    output,
+    output: readOutput,
     clock: Date.now,
     signal,
     authMessage: (status, detail) => authMessage(status, detail, config),
   });
-  const streams: SelectedStream[] = selected.map((s) => ({ definition: byName.get(s.name)!, syncMode: s.syncMode, state: states.get(s.name) }));
+  const streams: SelectedStream[] = reads.map((s) => ({ definition: byName.get(s.name)!, syncMode: s.syncMode, state: s.state }));
   // A parent list that is selected too is then fetched once, for itself and for its children.
   reader.plan(streams);
   const done = new Set<string>();
 
-  const release = stopOnSignal(output, () => {
+  const release = stopOnSignal(readOutput, () => {
     signal.aborted = true;
     return [
       errorMessage('The sync was stopped by a termination signal; the last STATE printed for each stream is where the next sync resumes.', 'transient_error', Date.now()),
