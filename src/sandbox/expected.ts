@@ -125,7 +125,8 @@ export function createExpected(world: World): SandboxExpected {
       const exports = misc.exports().exports as unknown[] | null;
       const now = world.clock.now();
       return {
-        activities: count(world.activities.range(now), world.activities.accepts({})),
+        // As a connector reads them by default: deleted people's activities too (deleted=true).
+        activities: count(world.activities.range(now), world.activities.accepts({ includeDeleted: true })),
         customers: world.people.count,
         messages: count(world.messages.timeline.range(now), world.messages.accepts({ drafts: false }, now)),
         transactional_messages: catalog.transactional.live().length,

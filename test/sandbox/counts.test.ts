@@ -24,7 +24,7 @@ async function served(sandbox: Sandbox): Promise<Record<string, number>> {
     return [...new Set(records.map((o) => o.cio_object_id as string))];
   };
   return {
-    activities: (await walk(sandbox, '/activities?limit=100', 'activities')).records.length,
+    activities: (await walk(sandbox, '/activities?limit=100&deleted=true', 'activities')).records.length,
     customers: (await walk(sandbox, '/customers?limit=1000', 'identifiers', { body: EVERYONE })).records.length,
     messages: (await walk(sandbox, '/messages?limit=1000', 'messages')).records.length,
     transactional_messages: templates.length,
@@ -40,7 +40,7 @@ async function served(sandbox: Sandbox): Promise<Record<string, number>> {
     segment_usage: await sum(segments, async (id) => ((await call(sandbox, `/segments/${id}/used_by`)).body.used_by ? 1 : 0)),
     exports: ((await call(sandbox, '/exports')).body.exports ?? []).length,
     workspaces: await list('/workspaces', 'workspaces'),
-    sender_identities: (await walk(sandbox, '/sender_identities', 'sender_identities')).records.length,
+    sender_identities: await sum(['false', 'true'], async (hidden) => (await walk(sandbox, `/sender_identities?hidden=${hidden}`, 'sender_identities')).records.length),
     subscription_topics: await list('/subscription_topics', 'topics'),
     object_types: await list('/object_types', 'types'),
     reporting_webhooks: await list('/reporting_webhooks', 'reporting_webhooks'),
