@@ -37,7 +37,7 @@ function minimumRequests(): Record<string, number> {
   const objectTypes = ex.counts().object_types;
   return {
     'GET /v1/workspaces': 1,
-    'GET /v1/activities': pages(ex.activityIds().length, 100),
+    'GET /v1/activities': pages(ex.activityIds({ includeDeleted: true }).length, 100),
     'POST /v1/customers': pages(customers, 1000),
     // 100 ids a call, 1000 people a page: the calls of every page together.
     'POST /v1/customers/attributes': Math.ceil(customers / 100),
@@ -55,9 +55,11 @@ function minimumRequests(): Record<string, number> {
     'GET /v1/broadcasts/{id}/actions': broadcasts.reduce((n, id) => n + pages(broadcastActions.filter((a) => a.broadcast_id === id).length, 10), 0),
     'GET /v1/broadcasts/{id}/metrics': broadcasts.length,
     'GET /v1/segments': 1,
+    'GET /v1/segments/{id}/used_by': segments.length,
     'GET /v1/segments/{id}/membership': segments.reduce((n, id) => n + pages(ex.segmentMemberCioIds(id).length, 30_000), 0),
     'GET /v1/exports': 1,
-    'GET /v1/sender_identities': 1,
+    // The visible and the hidden list, one page each.
+    'GET /v1/sender_identities': 2,
     'GET /v1/subscription_topics': 1,
     'GET /v1/object_types': 1,
     'GET /v1/reporting_webhooks': 1,

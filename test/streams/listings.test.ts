@@ -41,19 +41,40 @@ describe('workspace listings', () => {
     expect(result.statuses(definition.name).at(-1)).toBe('COMPLETE');
   });
 
-  it('pages sender identities by sending next back as start', async () => {
-    const identity = (id: number) => ({ id, deduplicate_id: `${id}:1478035647`, name: 'Cher Ami', email: `s${id}@example.com`, address: `Cher Ami <s${id}@example.com>`, template_type: 'email', auto_generated: false });
+  const identity = (id: number, hidden = false) => ({ id, deduplicate_id: `${id}:1478035647`, name: 'Cher Ami', email: `s${id}@example.com`, address: `Cher Ami <s${id}@example.com>`, template_type: 'email', auto_generated: false, hidden });
+
+  it('reads the visible and the hidden sender lists (hidden=false, hidden=true), each paged by sending next back as start', async () => {
     const api = nock(API)
       .get('/v1/sender_identities')
-      .query({})
+      .query({ hidden: 'false' })
       .reply(200, { sender_identities: [identity(1)], next: 'c2k6MQ==' })
       .get('/v1/sender_identities')
-      .query({ start: 'c2k6MQ==' })
-      .reply(200, { sender_identities: [identity(2)], next: '' });
+      .query({ hidden: 'false', start: 'c2k6MQ==' })
+      .reply(200, { sender_identities: [identity(2)], next: '' })
+      .get('/v1/sender_identities')
+      .query({ hidden: 'true' })
+      .reply(200, { sender_identities: [identity(3, true)], next: '' });
     const result = await readStreams([{ definition: senderIdentities }]);
     api.done();
-    expect(result.records('sender_identities').map((r) => r.id)).toEqual([1, 2]);
+    expect(result.records('sender_identities').map((r) => r.id).sort()).toEqual([1, 2, 3]);
     expectRecordsMatchSchema(senderIdentities, result.records('sender_identities'));
+  });
+
+  it.each([
+    ['each list holds its own senders', [1], [2]],
+    ['the visible list holds every sender', [1, 2], [2]],
+    ['the hidden list holds every sender', [1], [1, 2]],
+    ['both lists hold every sender', [1, 2], [1, 2]],
+  ])('emits each sender once, from the list its own flag belongs to, when %s', async (_case, visible, hidden) => {
+    nock(API)
+      .get('/v1/sender_identities')
+      .query({ hidden: 'false' })
+      .reply(200, { sender_identities: visible.map((id) => identity(id, id === 2)) })
+      .get('/v1/sender_identities')
+      .query({ hidden: 'true' })
+      .reply(200, { sender_identities: hidden.map((id) => identity(id, id === 2)) });
+    const result = await readStreams([{ definition: senderIdentities }]);
+    expect(result.records('sender_identities').map((r) => r.id).sort()).toEqual([1, 2]);
   });
 
   it('reads {"exports": null} as no exports and completes', async () => {

@@ -14,11 +14,15 @@ const textId = (record: Record_): Record_ => ({ ...record, id: typeof record.id 
 export const senderIdentities = {
   name: 'sender_identities',
   primaryKey: [['id']],
-  request: { path: '/sender_identities' },
+  // `hidden=true` lists hidden senders only, and a list without it [inferred] the visible ones (Airbyte's connector
+  // saw both live): read both lists, each sender kept from the list its own flag belongs to, so none is read twice
+  // whatever the lists hold.
+  partitions: () => [false, true].map((hidden) => ({ key: `hidden=${hidden}`, values: { hidden } })),
+  request: { path: '/sender_identities', query: ({ partition }) => ({ hidden: partition.values?.hidden }) },
   records: '$.sender_identities[*]',
   // The only listing here with `start`/`next`; no documented maximum for `limit`, so none is sent.
   paginate: cursorPaginator(),
-  transform: integerId,
+  transform: (record, { partition }) => ((record.hidden === true) === partition.values?.hidden ? integerId(record) : null),
 } satisfies StreamDefinition;
 
 export const subscriptionTopics = {

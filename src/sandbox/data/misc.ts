@@ -95,7 +95,8 @@ export class Misc {
       template_type: phone ? 'phone' : 'email',
       auto_generated: j === 0,
       phone: phone ? `+1555000${String(j).padStart(4, '0')}` : null,
-      hidden: false,
+      // Every third sender is hidden: listed only with hidden=true.
+      hidden: j % 3 === 2,
     };
   }
 

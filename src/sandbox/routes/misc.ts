@@ -19,12 +19,16 @@ export function registerMisc(router: Router): void {
   router.add('GET', '/info/ip_addresses', (_req, world) => world.misc.ipAddresses(), { auth: false });
 
   // [inferred] the spec gives sender identities start/limit/next but no default or maximum: 100 and 1000.
+  // `hidden=true` lists the hidden senders only, `hidden=false` the others [Airbyte's connector, from live answers];
+  // without it [inferred] the visible ones, as with false.
   router.add('GET', '/sender_identities', (req, world) => {
     const count = world.sizes.senderIdentities;
     const limit = intParam(req.query, 'limit', { default: 100, max: 1000 });
     const descending = req.query.get('sort') === 'desc';
+    const hidden = req.query.get('hidden') === 'true';
+    const at = (n: number) => world.misc.senderIdentity(descending ? count - 1 - n : n);
     const offset = clampOffset(decodeToken(req.query.get('start'), 'sender_identities'), count);
-    const page = scanAscending(count, offset, limit, () => true, (n) => world.misc.senderIdentity(descending ? count - 1 - n : n));
+    const page = scanAscending(count, offset, limit, (n) => at(n).hidden === hidden, at);
     return { sender_identities: page.items, next: nextToken('sender_identities', page.nextOffset) };
   });
 
