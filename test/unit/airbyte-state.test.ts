@@ -89,6 +89,12 @@ describe('fromAirbyteState', () => {
     expect(fromAirbyteState(state, target)).toEqual({ state });
   });
 
+  it('says what it carried over, and by how much it moved a cursor back', () => {
+    expect(fromAirbyteState({ updated: NOW_ISH }, campaigns).note).toBe(`carried over Airbyte's updated cursor "${NOW_ISH}" (moved back 3600 s: Airbyte re-read that much before its cursors, this connector does not)`);
+    expect(fromAirbyteState({ timestamp: NOW_ISH }, activities).note).toBe(`carried over Airbyte's timestamp cursor "${NOW_ISH}"`);
+    expect(fromAirbyteState(perPartition([entry({ parent_id: 7 }, NOW_ISH)], NOW_ISH), campaignActions).note).toMatch(/^carried over Airbyte's per-partition state: 1 partition cursor; other partitions start at Airbyte's stream-wide cursor less the previous sync's length \(moved back 3600 s/);
+  });
+
   it('never moves a cursor forwards, whatever the lookbacks', () => {
     const rereadsMore: StateTarget = { ...campaigns, ownLookback: () => DAY };
     expect(fromAirbyteState({ updated: NOW_ISH }, rereadsMore).state).toEqual({ updated: T });

@@ -70,8 +70,10 @@ export function fromAirbyteState(raw: JsonObject, target: StateTarget): Translat
   if (!strategy) return airbyte ? { state: own, note: "Airbyte's state of a full refresh stream carries nothing" } : { state: raw };
   const field = strategy.cursorField;
   // A cursor moved back by what Airbyte re-read beyond this connector's own re-read (never forwards), in whole seconds.
-  const carried = (seconds: number) => Math.floor(seconds - Math.max(0, target.airbyteLookback - target.ownLookback(seconds)));
-  const moved = target.airbyteLookback > 0 ? ` (moved back by what Airbyte re-read beyond this connector's lookback)` : '';
+  const extra = (seconds: number) => Math.max(0, target.airbyteLookback - target.ownLookback(seconds));
+  const carried = (seconds: number) => Math.floor(seconds - extra(seconds));
+  const said = (seconds: number | undefined) =>
+    seconds !== undefined && extra(seconds) > 0 ? ` (moved back ${extra(seconds)} s: Airbyte re-read that much before its cursors, this connector does not)` : '';
 
   if (isPartitioned(raw)) {
     const lookbackWindow = Math.max(0, toSeconds(raw.lookback_window) ?? 0);
@@ -94,14 +96,14 @@ export function fromAirbyteState(raw: JsonObject, target: StateTarget): Translat
     if (!strategy.perPartition) {
       // One cursor here for what Airbyte kept per parent: the earliest of them.
       const flat = unreadable > 0 ? undefined : earliest([...fallbacks, ...named.values()]);
-      return { state: flat === undefined ? own : { ...own, [field]: carried(flat) }, note: `carried over Airbyte's per-partition state as one ${field} cursor, the earliest${moved}` };
+      return { state: flat === undefined ? own : { ...own, [field]: carried(flat) }, note: `carried over Airbyte's per-partition state as one ${field} cursor, the earliest${said(flat)}` };
     }
     const partitions = Object.fromEntries([...named].map(([key, cursor]) => [key, { [field]: carried(cursor) }]));
     const state: JsonObject = { ...own, partitions };
     if (fallback !== undefined) state[field] = carried(fallback);
     const count = named.size;
     const rest = fallback !== undefined ? "; other partitions start at Airbyte's stream-wide cursor less the previous sync's length" : '; other partitions are read in full';
-    return { state, note: `carried over Airbyte's per-partition state: ${count} partition cursor${count === 1 ? '' : 's'}${rest}${moved}` };
+    return { state, note: `carried over Airbyte's per-partition state: ${count} partition cursor${count === 1 ? '' : 's'}${rest}${said(fallback ?? named.values().next().value)}` };
   }
 
   const value = raw[field];
@@ -109,5 +111,5 @@ export function fromAirbyteState(raw: JsonObject, target: StateTarget): Translat
   // This connector's own cursors are numbers, and its per-partition states have `partitions`; Airbyte's are text.
   const airbyteCursor = seconds !== undefined && (typeof value === 'string' || (strategy.perPartition === true && raw.partitions === undefined));
   if (!airbyteCursor) return airbyte ? { state: own, note: "dropped Airbyte's bookkeeping keys" } : { state: raw };
-  return { state: { ...own, [field]: carried(seconds) }, note: `carried over Airbyte's ${field} cursor ${JSON.stringify(value)}${moved}` };
+  return { state: { ...own, [field]: carried(seconds) }, note: `carried over Airbyte's ${field} cursor ${JSON.stringify(value)}${said(seconds)}` };
 }
