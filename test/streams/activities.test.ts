@@ -200,7 +200,7 @@ describe('activities_<type> (activity_parsing: per_type)', () => {
 
     const api = nock(API)
       .get('/v1/activities')
-      .query({ limit: '100', type: 'sent_email' })
+      .query({ limit: '100', type: 'sent_email', deleted: 'true' })
       .reply(200, {
         activities: [
           // As our model answers (the time of the verb), and as the OpenAPI documents the message shape (opened a flag).
