@@ -1,9 +1,29 @@
-# The same two commands CI runs (npm ci, npm run build) and the same entry script the tests run (dist/main.js).
+# Two stages: the build uses every dependency (TypeScript and its types); the image ships only what runs:
+# dist/, spec.json, the stream schemas (read at run time from src/customerio/schemas, see src/resources.ts)
+# and the production node_modules (DuckDB's native binding included, for `sync`).
+
+FROM node:20-bookworm-slim AS build
+WORKDIR /build
+COPY package.json package-lock.json tsconfig.json ./
+RUN npm ci --no-audit --no-fund
+COPY spec.json ./
+COPY src ./src
+# The sandbox, the benchmarks and the demo are development tools: no command of the image imports them
+# (test/unit/runtime-files.test.ts checks that).
+RUN npm run build && rm -rf dist/sandbox dist/bench dist/demo
+
+FROM node:20-bookworm-slim AS production-dependencies
+WORKDIR /build
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+
 FROM node:20-bookworm-slim
 WORKDIR /airbyte/integration_code
-COPY package.json package-lock.json tsconfig.json spec.json ./
-COPY src ./src
-RUN npm ci --no-audit --no-fund && npm run build
+# package.json says "type": "module" (dist/ is ES modules); spec.json also marks the root that src/resources.ts finds.
+COPY package.json spec.json ./
+COPY src/customerio/schemas ./src/customerio/schemas
+COPY --from=production-dependencies /build/node_modules ./node_modules
+COPY --from=build /build/dist ./dist
 ENV AIRBYTE_ENTRYPOINT="node /airbyte/integration_code/dist/main.js"
 ENTRYPOINT ["node", "/airbyte/integration_code/dist/main.js"]
 LABEL io.airbyte.name=source-customer-io

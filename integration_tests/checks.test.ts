@@ -4,6 +4,7 @@
  */
 import { CliResult, type Message } from '../test/helpers/cli.js';
 import { protocolProblem } from '../test/helpers/protocol.js';
+import { airbyteResume, columnType } from './lib/airbyte.js';
 import { parseDockerfile } from './lib/dockerfile.js';
 import { futureValue, FUTURE_SECONDS } from './lib/future.js';
 import { draft07Problems, nonIntegerLexemes, recordValidator } from './lib/schema.js';
@@ -126,5 +127,33 @@ describe('helpers read what they must', () => {
     expect(futureValue('1700000000')).toBe(String(FUTURE_SECONDS));
     expect(futureValue('2024-05-01T00:00:00-04:00')).toBe('2100-01-01T00:00:00-04:00');
     expect(futureValue('2024-05-01T00:00:00Z')).toBe('2100-01-01T00:00:00Z');
+  });
+});
+
+describe("Airbyte's semantics the migration test judges by", () => {
+  it.each<[unknown, string]>([
+    [{ type: ['integer', 'null'] }, 'integer'],
+    [{ type: 'string' }, 'string'],
+    [{ type: ['integer', 'string', 'null'] }, 'string'],
+    [{ type: ['string', 'array', 'object', 'null'] }, 'array'],
+    [{ type: ['integer', 'number'] }, 'number'],
+    [{ description: 'anything' }, 'untyped'],
+    [undefined, 'untyped'],
+  ])('a property typed %j lands in a %s column', (property, column) => {
+    expect(columnType(property as Record<string, unknown>)).toBe(column);
+  });
+
+  it('picks a stream up at its cursor, less its lookback', () => {
+    expect(airbyteResume({ updated: '1000' }, 'updated', 60)(undefined)).toEqual({ mustFrom: 1000, mayFrom: 940 });
+    expect(airbyteResume({ updated: '1970-01-01T00:16:40Z' }, 'updated', 0)(undefined)).toEqual({ mustFrom: 1000, mayFrom: 1000 });
+  });
+
+  it("picks a parent up at its own cursor, another at the global one less the last sync's length, all at the global one with use_global_cursor", () => {
+    const state = { use_global_cursor: false, states: [{ partition: { parent_id: 7, parent_slice: {} }, cursor: { updated: '500' } }], state: { updated: '1000' }, lookback_window: 100 };
+    const resume = airbyteResume(state, 'updated', 10);
+    expect(resume(7)).toEqual({ mustFrom: 500, mayFrom: 490 });
+    expect(resume('8')).toEqual({ mustFrom: 900, mayFrom: 890 });
+    expect(airbyteResume({ ...state, use_global_cursor: true }, 'updated', 10)(7)).toEqual({ mustFrom: 1000, mayFrom: 890 });
+    expect(airbyteResume({ states: state.states }, 'updated', 10)(8)).toEqual({ mustFrom: -Infinity, mayFrom: -Infinity });
   });
 });

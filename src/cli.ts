@@ -1,5 +1,5 @@
 /**
- * The command line: spec | check | discover | read (and sync). Parses arguments, loads the files, runs
+ * The command line: spec | check | discover | read (and sync, query). Parses arguments, loads the files, runs
  * the command, and turns every failure into one TRACE ERROR with a non-zero exit. Nothing but protocol
  * messages reaches stdout.
  */
@@ -66,6 +66,7 @@ export async function main(argv: string[], output = new Output(), clock: Clock =
   // Not a protocol command: it speaks to people (summary on stdout, progress on stderr) and parses its own
   // arguments. Loaded on demand, so the protocol commands never load DuckDB's native binding.
   if (argv[0] === 'sync') return (await import('./sync/cli.js')).syncCommand(argv.slice(1), { readJson: readJsonFile, options: { clock } });
+  if (argv[0] === 'query') return (await import('./sync/query.js')).queryCommand(argv.slice(1));
   let config: Config | undefined;
   try {
     const { command, values } = parseCommandLine(argv);

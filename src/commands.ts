@@ -16,6 +16,7 @@ import type { HttpClient } from './engine/http.js';
 import { authMessage, createHttpClient, DOCS_URL } from './customerio/base.js';
 import { checkConnection } from './customerio/check.js';
 import { streamsFor } from './customerio/streams/index.js';
+import { carryOverStates, mirrorAliases, planAliases, withAliases } from './customerio/airbyte/index.js';
 import { ConnectorError } from './errors.js';
 
 export function runSpec(output: Output): number {
@@ -53,7 +54,8 @@ export async function runCheck(rawConfig: unknown, output: Output, clock: Clock 
 export async function runDiscover(config: Config, output: Output, clock: Clock = machineClock): Promise<number> {
   const release = stopOnSignal(output, () => output.emit(stoppedMessage('discover', clock())));
   try {
-    output.emit({ type: 'CATALOG', catalog: { streams: streamsFor(config).map(toAirbyteStream) } });
+    // With Airbyte's names of two streams (people, campaigns_actions) beside this connector's: customerio/airbyte.
+    output.emit({ type: 'CATALOG', catalog: { streams: withAliases(streamsFor(config)).map(toAirbyteStream) } });
     // A catalog larger than the pipe holds is written while the platform reads: a signal until then must not cut it.
     await output.flush();
     return 0;
@@ -76,10 +78,11 @@ export interface ReadOptions {
 export async function runRead(config: Config, rawCatalog: unknown, rawState: unknown, sink: ReadSink, options: ReadOptions = {}): Promise<number> {
   const clock = options.clock ?? machineClock;
   const log = logTo(sink);
-  const definitions = streamsFor(config);
+  // Airbyte's names of two streams are offered too, and Airbyte's states carried over: customerio/airbyte.
+  const definitions = withAliases(streamsFor(config));
   const byName = new Map(definitions.map((d) => [d.name, d]));
   const selected = parseConfiguredCatalog(rawCatalog, definitions.map(offeredStream));
-  const states = parseState(rawState);
+  const states = carryOverStates(parseState(rawState), byName, config, (message) => log('INFO', message));
   const selectedNames = new Set(selected.map((s) => s.name));
   // Entries of streams this read does not read (no longer offered: an activity type or custom stream removed from
   // the config; or not selected today) are not its business: checked, they would fail every run until someone edits
@@ -100,24 +103,27 @@ export async function runRead(config: Config, rawCatalog: unknown, rawState: unk
   const started = clock();
   const http = options.http ?? createHttpClient(config, log);
   const signal: { aborted: boolean; reason?: ConnectorError } = { aborted: false };
+  // A stream selected under an alias (or both names) is read once, its messages printed under each name selected.
+  const reads = planAliases(selected, states, (name) => byName.get(name)?.incremental);
+  const readSink = mirrorAliases(sink, reads);
   const reader = new Reader({
     config,
     http,
-    sink,
+    sink: readSink,
     clock,
     signal,
     authMessage: (status, detail) => authMessage(status, detail, config),
   });
-  const streams: SelectedStream[] = selected.map((s) => ({ definition: byName.get(s.name)!, syncMode: s.syncMode, state: states.get(s.name) }));
+  const streams: SelectedStream[] = reads.map((s) => ({ definition: byName.get(s.name)!, syncMode: s.syncMode, state: s.state }));
   // A parent list that is selected too is then fetched once, for itself and for its children.
   reader.plan(streams);
   const done = new Set<string>();
 
-  const release = stopOnSignal(sink, () => {
+  const release = stopOnSignal(readSink, () => {
     signal.aborted = true;
     const at = clock();
-    sink.emit({ type: 'error', error: transientError('The sync was stopped by a termination signal; the last STATE printed for each stream is where the next sync resumes.'), at });
-    for (const s of streams) if (!done.has(s.definition.name)) sink.emit({ type: 'ended', stream: s.definition.name, complete: false, at });
+    readSink.emit({ type: 'error', error: transientError('The sync was stopped by a termination signal; the last STATE printed for each stream is where the next sync resumes.'), at });
+    for (const s of streams) if (!done.has(s.definition.name)) readSink.emit({ type: 'ended', stream: s.definition.name, complete: false, at });
   });
   try {
     log('INFO', `Reading ${streams.length} stream(s) from ${new URL(config.baseUrl).host} at up to ${config.requestsPerSecond} requests/s`);

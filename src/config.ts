@@ -39,10 +39,16 @@ export interface Config {
   activityParsing: 'single_table' | 'per_type';
   customerFilter: JsonObject;
   customerAttributes: string[];
+  /** How customers are read: the search and attribute calls, a Customer.io export, or by workspace size. */
+  customersMethod: 'api' | 'export' | 'auto';
   metricsPeriod: MetricsPeriod;
   metricsSteps?: number;
   messageTypes: string[];
   customStreams: CustomStreamConfig[];
+  /** objects: fetch each object's attributes (one request per object). */
+  objectAttributes: boolean;
+  /** Sending domains esp_suppressions reads each list for (empty: each list once, without a domain). */
+  espSuppressionDomains: string[];
 }
 
 export const REGION_HOSTS: Record<Region, string> = {
@@ -50,7 +56,7 @@ export const REGION_HOSTS: Record<Region, string> = {
   eu: 'https://api-eu.customer.io/v1',
 };
 
-let validateSpec: ((data: unknown) => boolean) & { errors?: Array<{ instancePath: string; message?: string; params: Record<string, unknown> }> | null };
+let validateSpec: ((data: unknown) => boolean) & { errors?: Array<{ instancePath: string; keyword: string; message?: string; params: Record<string, unknown> }> | null };
 
 function specValidator() {
   if (!validateSpec) {
@@ -67,7 +73,13 @@ function describeSchemaErrors(): string[] {
     const field = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : 'config';
     // Where it is missing too: `"name" is required` alone does not say which custom stream lacks it.
     if (e.params.missingProperty) return `"${String(e.params.missingProperty)}" is required${e.instancePath ? ` in "${field}"` : ''}`;
-    if (e.params.allowedValues) return `"${field}" must be one of ${(e.params.allowedValues as unknown[]).join(', ')}`;
+    if (e.params.allowedValues) {
+      // region's enum holds both cases (Airbyte's connector saves US/EU): name each region once.
+      const allowed = field === 'region' ? [...new Set((e.params.allowedValues as string[]).map((v) => v.toLowerCase()))] : (e.params.allowedValues as unknown[]);
+      return `"${field}" must be one of ${allowed.join(', ')}`;
+    }
+    if (e.params.pattern && field.startsWith('esp_suppression_domains')) return `"${field}" must be a sending domain in lowercase, like mail.example.com`;
+    if (e.keyword === 'uniqueItems') return `"${field}" lists the same value twice`;
     if (e.params.pattern && field === 'start_date') return `"start_date" must be an ISO-8601 UTC date-time like 2024-01-01T00:00:00Z`;
     return `"${field}" ${e.message ?? 'is invalid'}`;
   });
@@ -101,13 +113,16 @@ export function parseConfig(raw: unknown): Config {
   const forSchema = { ...input };
   if (forSchema.customer_filter !== undefined && typeof forSchema.customer_filter !== 'string') delete forSchema.customer_filter;
   if (forSchema.customer_filter === null) delete forSchema.customer_filter;
-  for (const key of ['start_date', 'api_base_url', 'metrics_steps', 'activities_lookback_hours']) if (forSchema[key] === null || forSchema[key] === '') delete forSchema[key];
+  for (const key of ['start_date', 'api_base_url', 'metrics_steps', 'esp_suppression_domains', 'activities_lookback_hours']) if (forSchema[key] === null || forSchema[key] === '') delete forSchema[key];
+  // Any case: Airbyte's own Customer.io connector saves "US" / "EU", this one "us" / "eu".
+  if (typeof forSchema.region === 'string') forSchema.region = forSchema.region.trim().toLowerCase();
+  if (forSchema.region === null) delete forSchema.region;
   if (!specValidator()(forSchema)) {
     throw configError(`Invalid config: ${describeSchemaErrors().join('; ')}`);
   }
   const apiKey = String(input.app_api_key).trim();
   if (apiKey === '') throw configError('"app_api_key" is empty; paste an App API key from Customer.io');
-  const region = (input.region ?? 'us') as Region;
+  const region = (forSchema.region ?? 'us') as Region;
 
   const template = typeof forSchema.api_base_url === 'string' ? forSchema.api_base_url.trim().replace(/\/+$/, '') : undefined;
   if (template !== undefined) {
@@ -147,14 +162,18 @@ export function parseConfig(raw: unknown): Config {
     messagesLookbackDays: (input.messages_lookback_days as number | undefined) ?? 30,
     requestsPerSecond: (input.requests_per_second as number | undefined) ?? 10,
     activityTypes: (input.activity_types as string[] | undefined) ?? [],
-    activitiesIncludeDeleted: input.activities_include_deleted === true,
+    // On unless turned off: Airbyte's connector always asks for deleted people's activities too.
+    activitiesIncludeDeleted: input.activities_include_deleted !== false,
     activitiesLookbackHours: (input.activities_lookback_hours as number | undefined) ?? 1,
     activityParsing: (input.activity_parsing as Config['activityParsing'] | undefined) ?? 'single_table',
     customerFilter: parseFilter(input.customer_filter),
     customerAttributes: (input.customer_attributes as string[] | undefined) ?? [],
+    customersMethod: (input.customers_method as Config['customersMethod'] | undefined) ?? 'api',
     metricsPeriod: (input.metrics_period as MetricsPeriod | undefined) ?? 'days',
     metricsSteps: steps,
     messageTypes: (input.message_types as string[] | undefined) ?? [],
     customStreams,
+    objectAttributes: input.object_attributes !== false,
+    espSuppressionDomains: (forSchema.esp_suppression_domains as string[] | undefined) ?? [],
   };
 }

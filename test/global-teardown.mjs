@@ -34,6 +34,6 @@ export default function teardown() {
   secretScan(process.env.CIO_RELIABILITY_OUTPUTS);
   if (!root || !existsSync(root)) return;
   const left = readdirSync(root).filter((name) => name !== 'reliability-outputs');
-  if (left.length) process.stdout.write(`scratch: ${left.length} item(s) a test did not remove (${left.slice(0, 5).join(', ')}${left.length > 5 ? ', …' : ''}); removed now\n`);
+  if (left.length) process.stdout.write(`scratch: removed ${left.length} item(s) left in the run's temp folder (${left.slice(0, 5).join(', ')}${left.length > 5 ? ', …' : ''}; tools' own caches such as tsx-<uid> are expected)\n`);
   rmSync(root, { recursive: true, force: true });
 }

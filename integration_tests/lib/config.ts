@@ -140,6 +140,28 @@ export interface BadInputCase {
   failure_type?: string;
 }
 
+/** Not CAT: a connection moved over from Airbyte's own Customer.io connector, with the files it would hold. */
+export interface AirbyteMigrationCase extends ConfigSource {
+  /** The catalog the connection saved: Airbyte's stream names, keys and cursors. */
+  configured_catalog_path: string;
+  /** The columns Airbyte's connector declares per stream (name → JSON type), which discover must declare compatibly. */
+  columns_path: string;
+  /** Columns declared here with a wider type than Airbyte's, each with the reason (the README says it too). */
+  wider_columns?: Array<{ stream: string; field: string; bypass_reason: string }>;
+  /** metadata.yaml must carry this definitionId: Airbyte's for Customer.io. */
+  metadata_path: string;
+  definition_id: string;
+  /** A state far in the future in Airbyte's shapes: reads nothing. */
+  abnormal_state_path: string;
+  /** States in the shapes Airbyte's connector writes: each continues without loss, re-reading only the lookback. */
+  states: Array<{ path: string; description: string }>;
+  /** Seconds Airbyte's connector re-read before a saved cursor, per stream (default 0). */
+  lookback_seconds: Record<string, number>;
+  /** Per-parent streams: the record field that names the parent of a partition. */
+  partition_fields: Record<string, string>;
+  timeout_seconds?: number;
+}
+
 export interface SandboxSection {
   seed?: number;
   /** Virtual clock of the sandbox (unix seconds). */
@@ -163,6 +185,7 @@ export interface AcceptanceConfig {
     incremental: Section<IncrementalCase>;
     resume: Section<ResumeCase>;
     bad_input: Section<BadInputCase>;
+    airbyte_migration: Section<AirbyteMigrationCase>;
   };
 }
 

@@ -5,16 +5,20 @@
  *      fetch/parse/stringify baseline over the same pages;
  *   3. memory — peak RSS for 100,000 and 1,000,000 activities, and for 100,000 with stdout read slowly;
  *   4. shared key — part 1's read (smaller) while the API leaves only 8 of its 10 requests a second to us, as when
- *      another tool uses the same key: how close adaptive pacing gets to what is left, and the 429s it meets.
+ *      another tool uses the same key: how close adaptive pacing gets to what is left, and the 429s it meets;
+ *   5. customers by export — 1,000,000 people read with customers_method export at 10 requests a second: App API
+ *      requests, the connector's own time (download, parse, emit) apart from the sandbox's modelled preparation,
+ *      and the API way over the same people side by side.
  * Every part runs the built CLI (dist/main.js) as a child process against the sandbox in another process, a
  * few times; the table shows medians with their min–max spread and is written into BENCHMARKS.md.
  *
- * Options: --quick (smaller sizes, one run each; also BENCH_QUICK=1), --runs N, --only utilisation,throughput,memory,shared,
+ * Options: --quick (smaller sizes, one run each; also BENCH_QUICK=1), --runs N, --only utilisation,throughput,memory,shared,export,
  * --out FILE (default BENCHMARKS.md for a full run; a quick run writes only with --out).
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { runExport, type ExportRun } from './export.js';
 import { runMemory, type MemoryRun } from './memory.js';
 import { machine, rows, table, type Results } from './report.js';
 import { DIST } from './sandbox-process.js';
@@ -23,7 +27,7 @@ import { LATENCY_MS, LIMIT, QUICK_UTILISATION_SIZES, runUtilisation, SHARED_LIMI
 import { writeReport } from './write.js';
 
 const ROOT = join(DIST, '..');
-const PARTS = ['utilisation', 'throughput', 'memory', 'shared'] as const;
+const PARTS = ['utilisation', 'throughput', 'memory', 'shared', 'export'] as const;
 type Part = (typeof PARTS)[number];
 
 const USAGE = `usage: npm run bench [-- [--quick] [--runs N] [--only ${PARTS.join(',')}] [--out FILE]]
@@ -61,15 +65,15 @@ for (const part of only) if (!PARTS.includes(part)) usageError(`--only: unknown 
 const out = values.out ?? (quick ? undefined : join(ROOT, 'BENCHMARKS.md'));
 
 const sizes = quick
-  ? { utilisation: QUICK_UTILISATION_SIZES, throughput: { activities: 100_000, deliveries: 20_000 }, memory: { small: 100_000, large: 300_000 }, slowBytesPerSecond: 4_000_000 }
-  : { utilisation: UTILISATION_SIZES, throughput: { activities: 1_000_000, deliveries: 200_000 }, memory: { small: 100_000, large: 1_000_000 }, slowBytesPerSecond: 4_000_000 };
+  ? { utilisation: QUICK_UTILISATION_SIZES, throughput: { activities: 100_000, deliveries: 20_000 }, memory: { small: 100_000, large: 300_000 }, slowBytesPerSecond: 4_000_000, exportPeople: 100_000 }
+  : { utilisation: UTILISATION_SIZES, throughput: { activities: 1_000_000, deliveries: 200_000 }, memory: { small: 100_000, large: 1_000_000 }, slowBytesPerSecond: 4_000_000, exportPeople: 1_000_000 };
 
 const say = (text: string) => process.stderr.write(`${text}\n`);
 const started = Date.now();
 
 async function main(): Promise<void> {
   say(`benchmark: ${quick ? 'quick' : 'full'} run, ${runs} run(s) of each part (${[...only].join(', ')})`);
-  const results: Results = { utilisation: [], throughput: [], memory: { small: [], large: [], slow: [] }, shared: [] };
+  const results: Results = { utilisation: [], throughput: [], memory: { small: [], large: [], slow: [] }, shared: [], export: [] };
   for (let i = 1; i <= runs; i++) {
     if (only.has('utilisation')) {
       const run: UtilisationRun = await runUtilisation(sizes.utilisation);
@@ -94,6 +98,14 @@ async function main(): Promise<void> {
       const run: UtilisationRun = await runUtilisation(QUICK_UTILISATION_SIZES, { apiLimit: SHARED_LIMIT });
       results.shared.push(run);
       say(`  [${i}/${runs}] shared key ${run.requestsPerSecond.toFixed(2)} requests/s of ${SHARED_LIMIT}, ${run.rateLimited} × 429, ${run.seconds.toFixed(1)} s`);
+    }
+    if (only.has('export')) {
+      const run: ExportRun = await runExport(sizes.exportPeople);
+      results.export.push(run);
+      say(
+        `  [${i}/${runs}] export ${run.records} records, ${run.apiRequests} API requests, own time ${run.ownSeconds.toFixed(1)} s ` +
+          `(preparation ${run.preparationSeconds.toFixed(1)} s, before the download ${run.beforeDownloadSeconds.toFixed(1)} s); API way ${run.api.requests} requests`,
+      );
     }
   }
   const list = rows(results);

@@ -4,6 +4,7 @@
  */
 import { cpus, freemem, release, totalmem, type } from 'node:os';
 import { formatSpread, spread, type Spread } from './stats.js';
+import { secondsAtLimit, type ExportRun } from './export.js';
 import type { MemoryRun } from './memory.js';
 import type { ThroughputRun } from './throughput.js';
 import { LIMIT, SHARED_LIMIT, type UtilisationRun } from './utilisation.js';
@@ -14,6 +15,8 @@ export interface Results {
   memory: { small: MemoryRun[]; large: MemoryRun[]; slow: MemoryRun[] };
   /** Part 4: part 1's read while the API leaves us SHARED_LIMIT requests a second. */
   shared: UtilisationRun[];
+  /** Part 5: customers by export, and the API way beside it. */
+  export: ExportRun[];
 }
 
 export interface Row {
@@ -80,6 +83,28 @@ export function rows(results: Results): Row[] {
     out.push(
       { part: '4. Shared key', figure: `achieved requests/s ÷ the ${SHARED_LIMIT}/s the API leaves (connector set to ${LIMIT}/s)`, value: formatSpread(of(sh, (r) => r.requestsPerSecond / SHARED_LIMIT), 3), target: '' },
       { part: '', figure: '429s received', value: formatSpread(of(sh, (r) => r.rateLimited), 0), target: '' },
+    );
+  }
+  const e = results.export;
+  if (e.length) {
+    const requests = of(e, (r) => r.apiRequests);
+    const own = of(e, (r) => r.ownSeconds);
+    const rss = of(e, (r) => r.peakRssMb);
+    const people = e[0].people.toLocaleString('en-US');
+    out.push(
+      { part: '5. Customers by export', figure: `App API requests, ${people} people by export (start, polls, link)`, value: formatSpread(requests, 0), target: '< 50', met: requests.median < 50, everyRun: requests.max < 50 },
+      { part: '', figure: 'requests to the storage host (downloads of the file)', value: formatSpread(of(e, (r) => r.downloads), 0), target: '' },
+      { part: '', figure: "sandbox's preparation of the export (s; a model of Customer.io's, not the connector's)", value: formatSpread(of(e, (r) => r.preparationSeconds), 1), target: '' },
+      { part: '', figure: 'poll lag: export ready → a poll sees it (s)', value: formatSpread(of(e, (r) => r.pollLagSeconds), 1), target: '' },
+      { part: '', figure: 'connector until the file request: start-up, start, polls (s)', value: formatSpread(of(e, (r) => r.beforeDownloadSeconds), 1), target: '' },
+      { part: '', figure: "connector's own time: download, parse, emit (s)", value: formatSpread(own, 1), target: '< 60', met: own.median < 60, everyRun: own.max < 60 },
+      { part: '', figure: 'records/s over its own time', value: formatSpread(of(e, (r) => r.records / r.ownSeconds), 0), target: '' },
+      { part: '', figure: 'connector peak RSS (MB)', value: formatSpread(rss, 0), target: '< 150', met: rss.median < 150, everyRun: rss.max < 150 },
+      { part: '', figure: 'API way, same people: App API requests', value: formatSpread(of(e, (r) => r.api.requests), 0), target: '' },
+      { part: '', figure: 'requests: API way ÷ export way (same run)', value: formatSpread(of(e, (r) => r.api.requests / r.apiRequests), 0), target: '' },
+      { part: '', figure: "API way's time at 10 requests/s ÷ the export read's whole time, preparation included (same run)", value: formatSpread(of(e, (r) => secondsAtLimit(r.api.requests) / r.totalSeconds), 1), target: '' },
+      { part: '', figure: "export way's own time ÷ API way's time with no limit (same run: the work per record)", value: formatSpread(of(e, (r) => r.ownSeconds / r.api.seconds), 2), target: '' },
+      { part: '', figure: 'records: export way = API way', value: e.every((r) => r.records === r.api.records && r.records > 0) ? 'yes' : 'no', target: 'yes', met: e.every((r) => r.records === r.api.records && r.records > 0) },
     );
   }
   return out;

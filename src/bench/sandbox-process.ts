@@ -18,6 +18,8 @@ export interface SandboxProcessOptions {
   /** Virtual clock (unix s); it stands still during the run. */
   now: number;
   seed?: number;
+  /** More sandbox CLI flags, e.g. `['--exports', '{"prepareMs":1000}']`. */
+  extraArgs?: string[];
 }
 
 export interface SandboxProcess {
@@ -26,6 +28,8 @@ export interface SandboxProcess {
   pid: number;
   stats(): Promise<SandboxStats>;
   resetStats(): Promise<void>;
+  /** Any /__sandbox control: `GET exports`, `POST rate-limit` with a body… */
+  control(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -35,11 +39,12 @@ export async function startSandboxProcess(options: SandboxProcessOptions): Promi
   const args = [join(DIST, 'sandbox', 'main.js'), '--seed', String(options.seed ?? 7), '--now', String(options.now), '--latency', String(options.latencyMs)];
   args.push('--rate-limit', options.rateLimit === false ? 'off' : String(options.rateLimit));
   for (const [name, value] of Object.entries(options.sizes)) args.push(`--${kebab(name)}`, String(value));
+  args.push(...(options.extraArgs ?? []));
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } });
   const ready = await readyLine(child);
   const controlUrl = String(ready.controlUrl);
-  const control = async (method: 'GET' | 'POST', path: string): Promise<unknown> => {
-    const response = await fetch(`${controlUrl}/${path}`, { method });
+  const control = async (method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> => {
+    const response = await fetch(`${controlUrl}/${path}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) });
     if (!response.ok) throw new Error(`sandbox control ${method} ${path} answered ${response.status}`);
     return response.json();
   };
@@ -49,6 +54,7 @@ export async function startSandboxProcess(options: SandboxProcessOptions): Promi
     pid: child.pid!,
     stats: async () => (await control('GET', 'stats')) as SandboxStats,
     resetStats: async () => void (await control('POST', 'reset-stats')),
+    control,
     close: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

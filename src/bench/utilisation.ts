@@ -139,7 +139,8 @@ export async function runUtilisation(sizes: Partial<SandboxSizes>, { latencyMs =
       'GET /v1/segments': 1,
       'GET /v1/segments/{id}/membership': perPartition('segment_memberships', n('segments'), 30_000),
       'GET /v1/exports': 1,
-      'GET /v1/sender_identities': pages(n('sender_identities'), 1000),
+      // Two lists (hidden=false, hidden=true), each at least one page.
+      'GET /v1/sender_identities': 2 * pages(n('sender_identities'), 1000),
       'GET /v1/subscription_topics': 1,
       'GET /v1/object_types': 1,
       'GET /v1/reporting_webhooks': 1,

@@ -17,7 +17,7 @@ import { toInteger } from './streams/support.js';
 /** Longest `start_ts`/`end_ts` range the API honours. */
 export const DELIVERY_WINDOW_SECONDS = 30 * DAY;
 
-const INTEGER_FIELDS = ['created', 'action_id', 'parent_action_id', 'campaign_id', 'broadcast_id', 'newsletter_id', 'content_id', 'transactional_id'];
+const INTEGER_FIELDS = ['created', 'action_id', 'parent_action_id', 'campaign_id', 'broadcast_id', 'newsletter_id', 'content_id', 'transactional_id', 'transactional_message_id'];
 const STRING_FIELDS = ['id', 'customer_id', 'deduplicate_id', 'trigger_event_id', 'recipient'];
 
 function objectOrNull(value: unknown): JsonObject | null {

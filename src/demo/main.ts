@@ -10,9 +10,10 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { startSandbox, type Sandbox, type SandboxSizes } from '../sandbox/index.js';
+import { formatTable, runQuery } from '../sync/query.js';
 import { Warehouse } from '../sync/warehouse.js';
-import { formatCounts, formatRows, number, seconds } from './report.js';
-import { catalogFromDiscover, errorsOf, finalState, inputFile, ofType, recordsPerStream, runConnector, type StepResult } from './steps.js';
+import { formatCounts, number, seconds } from './report.js';
+import { CONNECTOR, catalogFromDiscover, errorsOf, finalState, inputFile, ofType, recordsPerStream, runConnector, type StepResult } from './steps.js';
 
 const DAY = 86_400;
 const OUTPUT_FILES = ['config.json', 'catalog.json', 'state-1.json', 'spec.jsonl', 'check.jsonl', 'discover.jsonl', 'read-1.jsonl', 'read-2.jsonl', 'sync-1.txt', 'sync-2.txt', 'customerio.duckdb', 'customerio.duckdb.wal'];
@@ -38,14 +39,9 @@ function sizesFromEnv(): Partial<SandboxSizes> {
 }
 
 async function look(path: string, queries: Array<[string, string]>): Promise<void> {
-  const warehouse = await Warehouse.open(path);
-  try {
-    for (const [title, sql] of queries) {
-      say(`${title}   (${sql})`);
-      say(formatRows(await warehouse.rows(sql)));
-    }
-  } finally {
-    warehouse.close();
+  for (const [title, sql] of queries) {
+    say(`${title}   (${sql})`);
+    say(formatTable(await runQuery(path, sql)).replace(/^(?=.)/gm, '  '));
   }
 }
 
@@ -146,7 +142,8 @@ async function demo(sb: Sandbox, dir: string): Promise<void> {
 
   say(`Done in ${seconds(Date.now() - started)}: ${number(sb.stats().total)} requests to the sandbox (at most 10 a second, as Customer.io allows).`);
   say(`Raw output in ${show(dir)}/: spec.jsonl, check.jsonl, discover.jsonl, catalog.json, read-1.jsonl, state-1.json, read-2.jsonl, sync-1.txt, sync-2.txt, customerio.duckdb`);
-  say(`Look around:  duckdb ${show(duckdb)} "SELECT type, count(*) FROM activities GROUP BY type ORDER BY 2 DESC"`);
+  // The connector's own query command: nothing else to install (the duckdb CLI takes the same two arguments).
+  say(`Look around:  node ${show(CONNECTOR)} query ${show(duckdb)} "SELECT type, count(*) FROM activities GROUP BY type ORDER BY 2 DESC"`);
 }
 
 async function main(): Promise<number> {

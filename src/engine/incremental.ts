@@ -188,12 +188,14 @@ export function timeWindows(from: number, to: number, size: number): Array<{ sta
 /**
  * Stream state helpers. A stream without partitions keeps `{ "<cursor>": value }`; a partitioned
  * one keeps `{ "partitions": { "<key>": { "<cursor>": value } } }`. Both may carry `ids` (delete tracking).
+ * A partitioned state may also hold a stream-level `{ "<cursor>": value }`: where a partition without a cursor
+ * of its own starts (a state carried over from a connector that kept one cursor for the whole stream).
  */
 export function savedCursor(state: JsonObject | undefined, strategy: IncrementalStrategy, key: string): unknown {
   if (!state) return undefined;
   if (strategy.perPartition) {
     const partitions = state.partitions as Record<string, JsonObject> | undefined;
-    return partitions?.[key]?.[strategy.cursorField];
+    return partitions?.[key]?.[strategy.cursorField] ?? state[strategy.cursorField];
   }
   return state[strategy.cursorField];
 }
@@ -228,11 +230,9 @@ function cursorReport(strategy: IncrementalStrategy | undefined, state: JsonObje
   };
   if (strategy.perPartition) {
     const partitions = state.partitions;
-    if (partitions === undefined) {
-      // A stream-level cursor from an older state shape is not understood per partition.
-      if (state[strategy.cursorField] !== undefined) check(state[strategy.cursorField], strategy.cursorField);
-      return { problems, future };
-    }
+    // The stream-level cursor: where partitions without a cursor of their own start.
+    if (state[strategy.cursorField] !== undefined) check(state[strategy.cursorField], strategy.cursorField);
+    if (partitions === undefined) return { problems, future };
     if (partitions === null || typeof partitions !== 'object' || Array.isArray(partitions)) return { problems: ['"partitions" must be an object of per-partition cursors'], future };
     for (const [key, value] of Object.entries(partitions as JsonObject)) {
       if (value === null || typeof value !== 'object') problems.push(`partitions["${key}"] must be an object`);

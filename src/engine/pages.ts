@@ -6,6 +6,7 @@
  * Streams whose records take a second step of requests (enrich: customers' attributes) fetch the next pages
  * while the earlier ones are enriched, so the pass is not one long chain of round trips: at most
  * ENRICH_LOOKAHEAD pages are in hand (memory stays bounded). Every other stream has one page in hand at a time.
+ * A stream with its own record source (StreamDefinition.source) hands its batches on the same way, one at a time.
  */
 import { ConnectorError } from '../errors.js';
 import type { Config } from '../config.js';
@@ -16,7 +17,7 @@ import { MAX_URGENCY } from './limiter.js';
 import type { PageState } from './paginators.js';
 import type { SharedRequests } from './requests.js';
 import { compileSelector, type Selector } from './select.js';
-import type { Partition, Record_, RecordContext, RequestContext, StreamDefinition } from './types.js';
+import type { Partition, Record_, RecordContext, RequestContext, SourceContext, StreamDefinition } from './types.js';
 
 /** Ends a stream's read early, without failing it (a stop requested by the platform, a revoked key). */
 export class Stopped extends Error {}
@@ -55,6 +56,9 @@ export class PageReader {
   constructor(private readonly ctx: PageContext) {}
 
   async pages(definition: StreamDefinition, partition: Partition, scope: PassScope, onPage: (records: Record_[]) => PageVerdict): Promise<void> {
+    // A stream that brings its own records (customers by export) hands them on in its batches; null: pages as usual.
+    const batches = definition.source && (await definition.source(this.sourceContext(definition, partition)));
+    if (batches) return this.sourced(batches, onPage);
     const lookahead = definition.enrich ? ENRICH_LOOKAHEAD : 1;
     const pageState: PageState = { params: definition.paginate.first(), seen: new Set() };
     const inHand: InHand[] = [];
@@ -95,6 +99,21 @@ export class PageReader {
       if (inHand.length === 0) return;
       if (await handHead()) return;
     }
+  }
+
+  /** Batches of a definition's own source, each handed to `onPage` like a page; leaving the loop closes the source. */
+  private async sourced(batches: AsyncIterable<Record_[]>, onPage: (records: Record_[]) => PageVerdict): Promise<void> {
+    for await (const records of batches) {
+      if (this.ctx.signal?.aborted) throw new Stopped();
+      if (onPage(records) === 'stop') return;
+      await this.ctx.drained();
+    }
+  }
+
+  private sourceContext(definition: StreamDefinition, partition: Partition): SourceContext {
+    const { config, http, clock, signal } = this.ctx;
+    const name = definition.name;
+    return { config, partition, now: clock(), http, stream: name, log: (level, message) => this.ctx.log(level, `${name}: ${message}`), stopping: () => signal?.aborted === true };
   }
 
   /** One page: the request (a next page more urgent the deeper the pass), then select and transform. `next()` gives the following page's parameters. */

@@ -66,6 +66,14 @@ export interface EnrichContext extends RecordContext {
   stream: string;
 }
 
+/** What a record source sees (StreamDefinition.source). */
+export interface SourceContext extends EnrichContext {
+  /** A LOG line of the stream (its name is put before the message). */
+  log: (level: 'INFO' | 'WARN', message: string) => void;
+  /** True once the read must stop (SIGTERM, a revoked key): a source waiting for something should stop waiting. */
+  stopping: () => boolean;
+}
+
 export interface StreamDefinition {
   name: string;
   primaryKey: string[][];
@@ -83,6 +91,15 @@ export interface StreamDefinition {
   partitions?: (config: Config) => Partition[];
   /** Per-record reshaping: return null to drop a record, an array to fan out. */
   transform?: (record: Record_, ctx: RecordContext) => Record_ | Record_[] | null;
+  /**
+   * Records from somewhere other than pages of API answers (customers: an export's file, started, polled,
+   * downloaded and parsed). Resolves with batches of finished records (no transform, enrich nor selector), each
+   * handled like a page: its RECORDs and a STATE in one write, stdout drained before the next batch is taken; or
+   * with null to read the pages of `request` as usual. A loop that ends early (a failure, a stop) calls the
+   * iterator's return(), so the source can close what it holds. Its errors are a page's errors (ApiError statuses
+   * through onStatus, ConnectorErrors as they are).
+   */
+  source?: (ctx: SourceContext) => Promise<AsyncIterable<Record_[]> | null>;
   /** Per-page second step that needs requests of its own (e.g. customers' attributes). */
   enrich?: (records: Record_[], ctx: EnrichContext) => Promise<Record_[]>;
   incremental?: IncrementalStrategy;

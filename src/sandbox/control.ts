@@ -8,6 +8,8 @@
  *   POST /__sandbox/reset-stats      POST /__sandbox/latency?ms=N
  *   POST /__sandbox/rate-limit       (body: {"perSecond":N,"retryAfter":bool} or false)
  *   GET  /__sandbox/health
+ *   GET  /__sandbox/exports          (every customers export: polls, links, downloads)
+ *   POST /__sandbox/exports          (body: ExportBehaviour, unset fields take their defaults)
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, errorBody, parseJsonBody, readBody, sendJson } from './http.js';
@@ -60,6 +62,12 @@ async function route(req: IncomingMessage, url: URL, sandbox: Controls, getFault
       return { ok: true };
     case 'POST /__sandbox/rate-limit':
       sandbox.setRateLimit(rateLimit(body));
+      return { ok: true };
+    case 'GET /__sandbox/exports':
+      return { exports: sandbox.exportLog() };
+    case 'POST /__sandbox/exports':
+      if (!body || typeof body !== 'object' || Array.isArray(body)) throw new ApiError(400, 'body must be an object of export behaviour', { pointer: '/' });
+      sandbox.setExportBehaviour(body as Parameters<Controls['setExportBehaviour']>[0]);
       return { ok: true };
     case 'GET /__sandbox/expected':
       return { now: sandbox.now(), counts: sandbox.expected.counts() };

@@ -50,6 +50,12 @@ function deletedIndex(set: ListSet): number {
   return -1;
 }
 
+function objectRelationshipCount(world: World): number {
+  let n = 0;
+  for (let t = 1; t <= world.sizes.objectTypes; t++) for (let j = 0; j < world.sizes.objectsPerType; j++) n += world.objects.related(t, j).length;
+  return n;
+}
+
 export function createExpected(world: World): SandboxExpected {
   const { catalog } = world;
   const views: Record<ListKind, ListView> = {
@@ -119,7 +125,8 @@ export function createExpected(world: World): SandboxExpected {
       const exports = misc.exports().exports as unknown[] | null;
       const now = world.clock.now();
       return {
-        activities: count(world.activities.range(now), world.activities.accepts({})),
+        // As a connector reads them by default: deleted people's activities too (deleted=true).
+        activities: count(world.activities.range(now), world.activities.accepts({ includeDeleted: true })),
         customers: world.people.count,
         messages: count(world.messages.timeline.range(now), world.messages.accepts({ drafts: false }, now)),
         transactional_messages: catalog.transactional.live().length,
@@ -132,6 +139,8 @@ export function createExpected(world: World): SandboxExpected {
         broadcast_actions: views.broadcast_actions.ids().length,
         segments: views.segments.ids().length,
         segment_memberships: catalog.segments.live().reduce((n, j) => n + catalog.membership(j).size, 0),
+        // One usage answer per live segment.
+        segment_usage: views.segments.ids().length,
         exports: exports ? exports.length : 0,
         workspaces: 1,
         sender_identities: sizes.senderIdentities,
@@ -141,6 +150,10 @@ export function createExpected(world: World): SandboxExpected {
         collections: sizes.collections,
         snippets: views.snippets.ids().length,
         esp_suppressions: sizes.suppressions * SUPPRESSION_TYPES.length,
+        objects: sizes.objectTypes * sizes.objectsPerType,
+        object_relationships: objectRelationshipCount(world),
+        newsletter_test_groups: catalog.newsletters.live().reduce((n, j) => n + catalog.testGroups(j).length, 0),
+        ip_addresses: (misc.ipAddresses().ip_addresses as unknown[]).length,
       };
     },
   };

@@ -4,9 +4,12 @@
  */
 export { startSandbox } from './server.js';
 export { DEFAULT_KEYS, DEFAULT_NOW, DEFAULT_SEED, DEFAULT_SIZES } from './types.js';
+export { DEFAULT_EXPORT_BEHAVIOUR } from './exports.js';
 export type {
   ActivityQuery,
   ChurnOptions,
+  ExportBehaviour,
+  ExportRecord,
   FaultKind,
   FaultRule,
   ListKind,

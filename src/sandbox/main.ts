@@ -19,6 +19,7 @@ const USAGE = `usage: npm run sandbox -- [options]
   --no-deletes          advancing the clock never deletes list objects
   --activities-order O  newest_first (default), oldest_first or shuffled: the order /v1/activities lists in
   --faults JSON         fault rules, e.g. '[{"path":"/activities","kind":"status","status":503,"share":0.2}]'
+  --exports JSON        how customers exports behave, e.g. '{"prepareMs":10000,"encoding":"gzip","expiredLinks":1}'
   --<size> N            any size: ${Object.keys(DEFAULT_SIZES).map((k) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)).join(', ')}`;
 
 function parseArgs(argv: string[]): SandboxOptions {
@@ -62,6 +63,7 @@ function parseArgs(argv: string[]): SandboxOptions {
       opts.activitiesOrder = order;
     }
     else if (flag === '--faults') opts.faults = JSON.parse(value()) as FaultRule[];
+    else if (flag === '--exports') opts.exports = JSON.parse(value()) as SandboxOptions['exports'];
     else if (size in DEFAULT_SIZES) sizes[size as keyof SandboxSizes] = int();
     else throw new Error(`unknown option ${flag}\n${USAGE}`);
   }

@@ -7,6 +7,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { handleControl } from './control.js';
 import { createExpected } from './expected.js';
+import { ExportStore } from './exports.js';
 import { FaultInjector } from './faults.js';
 import { handleApiRequest, type PipelineDeps } from './pipeline.js';
 import { RateLimiter } from './ratelimit.js';
@@ -14,17 +15,22 @@ import { Router } from './router.js';
 import { registerCampaigns } from './routes/campaigns.js';
 import { registerMessages } from './routes/messages.js';
 import { registerMisc } from './routes/misc.js';
+import { registerObjects } from './routes/objects.js';
 import { registerPeople } from './routes/people.js';
+import { registerExports } from './routes/exports.js';
 import { StatsRecorder } from './stats.js';
+import { handleStorage } from './storage.js';
 import { DEFAULT_KEYS, DEFAULT_NOW, DEFAULT_SEED, type Sandbox, type SandboxOptions } from './types.js';
 import { createWorld } from './world.js';
 
-export function buildRouter(): Router {
+export function buildRouter(exports: ExportStore = new ExportStore()): Router {
   const router = new Router();
   registerPeople(router);
   registerMessages(router);
   registerCampaigns(router);
   registerMisc(router);
+  registerExports(router, exports);
+  registerObjects(router);
   return router;
 }
 
@@ -43,13 +49,14 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const faults = new FaultInjector(seed, opts.faults ?? []);
   const limiter = new RateLimiter(opts.rateLimit ?? { perSecond: 10, retryAfter: true });
   const stats = new StatsRecorder();
+  const exportStore = new ExportStore(opts.exports);
   let latency = Math.max(0, opts.latencyMs ?? 0);
   const timers = new Set<NodeJS.Timeout>();
   let closing = false;
 
   const deps: PipelineDeps = {
     world,
-    router: buildRouter(),
+    router: buildRouter(exportStore),
     keys,
     limiter,
     faults,
@@ -83,13 +90,17 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     stats: () => stats.snapshot(),
     resetStats: () => stats.reset(),
     expected,
+    setExportBehaviour: (behaviour: Parameters<ExportStore['setBehaviour']>[0]) => exportStore.setBehaviour(behaviour),
+    exportLog: () => exportStore.records(),
   };
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const work = url.pathname.startsWith('/__sandbox')
       ? handleControl(req, res, url, controls, () => faults.rules())
-      : handleApiRequest(req, res, url, deps);
+      : url.pathname.startsWith('/__storage/')
+        ? handleStorage(req, res, url, exportStore, world)
+        : handleApiRequest(req, res, url, deps);
     work.catch((error: unknown) => {
       if (!closing) process.stderr.write(`sandbox: unhandled ${(error as Error).stack ?? String(error)}\n`);
       res.destroy();
@@ -106,6 +117,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   });
   const port = (server.address() as AddressInfo).port;
   const base = `http://127.0.0.1:${port}`;
+  exportStore.base = base;
 
   return {
     ...controls,

@@ -4,6 +4,10 @@
  * program against these types, so they change only with care.
  */
 
+import type { ExportBehaviour, ExportRecord } from './exports.js';
+
+export type { ExportBehaviour, ExportRecord };
+
 export type Region = 'us' | 'eu';
 
 /** How many objects of each kind the sandbox serves. Time-based streams count what the last 30 days hold at the start clock. */
@@ -39,6 +43,8 @@ export interface SandboxSizes {
   senderIdentities: number;
   subscriptionTopics: number;
   objectTypes: number;
+  /** Objects of each object type (`POST /v1/objects`), each related to 0–4 people. */
+  objectsPerType: number;
   reportingWebhooks: number;
   /** ESP suppressions per type (bounces, blocks, spam_reports, invalid_emails). */
   suppressions: number;
@@ -64,6 +70,7 @@ export const DEFAULT_SIZES: SandboxSizes = {
   senderIdentities: 3,
   subscriptionTopics: 4,
   objectTypes: 2,
+  objectsPerType: 7,
   reportingWebhooks: 3,
   suppressions: 120,
 };
@@ -103,6 +110,8 @@ export interface SandboxOptions {
   churn?: ChurnOptions;
   /** Fault rules active from the start. */
   faults?: FaultRule[];
+  /** How customers exports behave (polls pending, preparation time, failures, expired links, file format). */
+  exports?: Partial<ExportBehaviour>;
 }
 
 export type ActivitiesOrder = 'newest_first' | 'oldest_first' | 'shuffled';
@@ -234,5 +243,9 @@ export interface Sandbox {
   stats(): SandboxStats;
   resetStats(): void;
   expected: SandboxExpected;
+  /** Replaces how customers exports behave (unset fields take their defaults). */
+  setExportBehaviour(behaviour: Partial<ExportBehaviour>): void;
+  /** Every customers export created, with its polls, links and downloads (wall-clock ms). */
+  exportLog(): ExportRecord[];
   close(): Promise<void>;
 }

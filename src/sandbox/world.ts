@@ -10,6 +10,7 @@ import { Churn } from './data/churn.js';
 import type { Core } from './data/core.js';
 import { DeliveryStream, type Origin } from './data/deliveries.js';
 import { Misc } from './data/misc.js';
+import { Objects } from './data/objects.js';
 import { People } from './data/people.js';
 import { hash, tagOf, weightedCycle } from './hash.js';
 import { type ActivitiesOrder, type ChurnOptions, DEFAULT_SIZES, type SandboxSizes } from './types.js';
@@ -36,6 +37,7 @@ export interface World extends Core {
   /** The template of each transactional delivery: index into the transactional ListSet. */
   transactionalOf(k: number): number;
   misc: Misc;
+  objects: Objects;
 }
 
 export function createWorld(opts: WorldOptions): World {
@@ -89,6 +91,7 @@ export function createWorld(opts: WorldOptions): World {
     ),
     transactionalOf,
     misc: new Misc(core),
+    objects: new Objects(core),
   };
 }
 

@@ -3,6 +3,7 @@
  * Not a protocol command, so it speaks to people: the summary on stdout, progress and problems on stderr,
  * exit code 0 when every stream synced, 1 otherwise.
  */
+import { isAbsolute, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConnectorError } from '../errors.js';
 import { redactorFor } from '../protocol/output.js';
@@ -51,7 +52,7 @@ export async function syncCommand(args: string[], deps: SyncCommandDeps): Promis
     const result = await runSync(
       { rawConfig, rawCatalog, duckdbPath: values.duckdb ?? DEFAULT_DUCKDB, fullRefresh: values['full-refresh'] === true },
       io,
-      deps.options,
+      { program: invocation(), ...deps.options },
     );
     return result.exitCode;
   } catch (error) {
@@ -59,4 +60,12 @@ export async function syncCommand(args: string[], deps: SyncCommandDeps): Promis
     io.stderr.write(`error: ${redact(message)}\n`);
     return 1;
   }
+}
+
+/** How this process was started (`node dist/main.js`), so the summary's query hint can be pasted as it is. */
+function invocation(): string {
+  const script = process.argv[1];
+  if (!script) return 'source-customer-io';
+  const near = relative(process.cwd(), script);
+  return `node ${near && !near.startsWith('..') && !isAbsolute(near) ? near : script}`;
 }

@@ -45,6 +45,8 @@ export interface SyncOptions {
   maxWaiting?: number;
   /** The run's one clock, unix ms (default: the machine's). */
   clock?: () => number;
+  /** How the user runs this connector (`node dist/main.js`), for the summary's query hint. */
+  program?: string;
 }
 
 export interface SyncResult {
@@ -68,6 +70,14 @@ function configuredCatalog(entries: Array<SelectedEntry & { mode: 'upsert' | 're
   };
 }
 
+/** DuckDB's reason for not opening the file, with what to do about the two a user meets. */
+export function openFailure(message: string): string {
+  const reason = message.split('\n')[0];
+  if (/permission denied/i.test(reason)) return `${reason} (sync writes the file and a .wal beside it: the folder must be writable by the user running it; the image runs as user node, uid 1000, unless given --user)`;
+  if (/lock/i.test(reason)) return `${reason} (is another sync or a query using it?)`;
+  return reason;
+}
+
 export async function runSync(input: SyncInput, io: SyncIo, options: SyncOptions = {}): Promise<SyncResult> {
   const clock = options.clock ?? machineClock;
   const started = clock();
@@ -87,7 +97,7 @@ export async function runSync(input: SyncInput, io: SyncIo, options: SyncOptions
   try {
     warehouse = await Warehouse.open(path);
   } catch (error) {
-    throw new ConnectorError(`Cannot open the DuckDB file ${path}: ${(error as Error).message.split('\n')[0]} (is another sync or a duckdb shell using it?)`, 'config_error');
+    throw new ConnectorError(`Cannot open the DuckDB file ${path}: ${openFailure((error as Error).message)}`, 'config_error');
   }
   try {
     const saved = await warehouse.states();
@@ -97,7 +107,7 @@ export async function runSync(input: SyncInput, io: SyncIo, options: SyncOptions
     for (const entry of selected) {
       const definition = byName.get(entry.name)!;
       const layout = layoutOf(entry.name, schemaOf(definition), definition.primaryKey);
-      for (const name of layout.skipped) io.stderr.write(`warning: ${entry.name}.${name} is not loaded: DuckDB column names ignore case and another property already has this name\n`);
+      for (const name of layout.skipped) io.stderr.write(`warning: ${entry.name}.${name} has no column of its own (DuckDB column names ignore case and another property already has this name): its values are kept in ${layout.extra}\n`);
       const mode = input.fullRefresh || entry.syncMode === 'full_refresh' ? 'replace' : 'upsert';
       if (mode === 'upsert') {
         const existed = await warehouse.tableExists(layout.table);
@@ -161,6 +171,7 @@ export async function runSync(input: SyncInput, io: SyncIo, options: SyncOptions
         elapsedMs: clock() - started,
         requests: { total: http.counts.attempts, retried: http.counts.retries, rateLimited: http.counts.rateLimited },
         query: exampleQuery(tables),
+        program: options.program,
         errors,
       }),
     );

@@ -1,7 +1,9 @@
 /**
  * How a stream becomes a DuckDB table: one column per top-level property of its JSON schema, typed from the
  * schema (integers, numbers, booleans, strings, timestamps; objects, arrays and mixed types as JSON), plus
- * `_extracted_at`. Pure: it only writes SQL text, which the warehouse runs.
+ * `_extracted_at`, plus — when the schema lets records carry more than it declares — `_cio_extra`, one JSON
+ * object of the fields that have no column of their own, so no field a read emits is dropped from the file.
+ * Pure: it only writes SQL text, which the warehouse runs.
  *
  * Records reach DuckDB as JSON text (one VARCHAR per record, appended in batches) and are typed in SQL by
  * the expressions built here, so DuckDB parses and casts whole batches at once. A value that does not fit
@@ -24,6 +26,8 @@ export interface TableLayout {
   primaryKey: string[][];
   /** Schema properties that could not become a column (a name DuckDB would confuse with another), for a warning. */
   skipped: string[];
+  /** The catch-all column (also in `columns`), when records may carry fields without a column of their own. */
+  extra?: string;
 }
 
 export const EXTRACTED_AT = '_extracted_at';
@@ -31,6 +35,12 @@ export const EXTRACTED_AT = '_extracted_at';
 export const DATA_COLUMN = '_data';
 /** Airbyte's deletion marker: the row is deleted, so it never becomes a column. */
 export const DELETED_AT = '_ab_cdc_deleted_at';
+/**
+ * The catch-all: the record's top-level fields that have no column, as a JSON object (NULL when there are
+ * none). `_cio_` is sync's own prefix (its work tables, refused as stream names), not a Customer.io field's;
+ * should a schema ever declare the name, the catch-all takes the next free one (extraName).
+ */
+export const EXTRA_COLUMN = '_cio_extra';
 
 /** `"name"` with inner quotes doubled: any property name is a safe identifier. */
 export const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`;
@@ -66,6 +76,19 @@ export function columnType(property: unknown): ColumnType {
   return 'VARCHAR';
 }
 
+/** Whether records may carry top-level fields the schema does not declare (JSON Schema's default: yes). */
+export function allowsUndeclared(schema: JsonObject): boolean {
+  return schema.additionalProperties !== false || (schema.patternProperties !== undefined && schema.patternProperties !== null);
+}
+
+/** EXTRA_COLUMN, or `_cio_extra_2`, `_cio_extra_3`… when a column already has that name (compared as DuckDB does, ignoring case). */
+export function extraName(taken: Iterable<string>): string {
+  const names = new Set([...taken].map((n) => n.toLowerCase()));
+  let name = EXTRA_COLUMN;
+  for (let n = 2; names.has(name.toLowerCase()); n++) name = `${EXTRA_COLUMN}_${n}`;
+  return name;
+}
+
 /** The table for a stream, from its name, JSON schema and primary key. */
 export function layoutOf(stream: string, schema: JsonObject, primaryKey: string[][]): TableLayout {
   const properties = (schema.properties && typeof schema.properties === 'object' ? schema.properties : {}) as JsonObject;
@@ -88,10 +111,34 @@ export function layoutOf(stream: string, schema: JsonObject, primaryKey: string[
   for (const path of primaryKey) {
     if (path.length && !columns.some((c) => c.name === path[0])) add(path[0], path.length > 1 ? 'JSON' : 'VARCHAR');
   }
-  // A schema that declares nothing beyond the key ("any object", as custom streams have) keeps the whole record.
+  // A schema that declares nothing beyond the key ("any object", as custom streams have) keeps the whole record
+  // too, as it always has: queries written against `_data` go on working beside the catch-all.
   const keyFields = new Set(primaryKey.map((path) => path[0]));
   if (declared.every((name) => keyFields.has(name))) columns.push({ name: DATA_COLUMN, type: 'JSON' });
-  return { table: stream, columns, primaryKey: primaryKey.filter((p) => p.length > 0), skipped };
+  // Undeclared fields, and declared ones that could not have a column, land in the catch-all.
+  let extra: string | undefined;
+  if (allowsUndeclared(schema) || skipped.length > 0) {
+    extra = extraName(columns.map((c) => c.name));
+    columns.push({ name: extra, type: 'JSON' });
+  }
+  return { table: stream, columns, primaryKey: primaryKey.filter((p) => p.length > 0), skipped, ...(extra ? { extra } : {}) };
+}
+
+/** The record fields that have a column of their own (what the catch-all leaves out). */
+export function ownFields(layout: TableLayout): string[] {
+  return layout.columns.filter((c) => c.name !== DATA_COLUMN && c.name !== layout.extra).map((c) => c.name);
+}
+
+/**
+ * SQL for the catch-all of a record held as JSON text in `source`: the record without the fields that have a
+ * column and without the deletion marker (a JSON merge patch whose `null`s remove keys; the record's own nulls,
+ * top-level or nested, are kept), NULL when nothing is left. Keys compare exactly, as JSON keys do: a field
+ * `Email` beside an `email` column stays in the catch-all.
+ */
+export function extraExpression(layout: TableLayout, source: string): string {
+  const removed = Object.fromEntries([...ownFields(layout), DELETED_AT].map((name) => [name, null]));
+  const rest = `json_merge_patch(${source}, ${literal(JSON.stringify(removed))})`;
+  return `nullif(${rest}, CAST('{}' AS JSON))`;
 }
 
 /** SQL that reads one column's value out of a record held as JSON text in `source`. */
@@ -102,6 +149,11 @@ export function extractExpression(column: Column, source: string): string {
   const text = `json_extract_string(${source}, ${path})`;
   if (column.type === 'VARCHAR') return text;
   return `TRY_CAST(${text} AS ${column.type})`;
+}
+
+/** The value of any column of the layout, the catch-all included, out of a record held as JSON text in `source`. */
+export function valueExpression(layout: TableLayout, column: Column, source: string): string {
+  return column.name === layout.extra ? extraExpression(layout, source) : extractExpression(column, source);
 }
 
 /** SQL for one key path against a table of typed columns (nested paths read inside a JSON column). */
@@ -126,4 +178,4 @@ export function createTableSql(layout: TableLayout, table = layout.table): strin
 
 /** Columns that hold typed values (for counting values that did not fit their type). */
 export const castColumns = (layout: TableLayout): Column[] =>
-  layout.columns.filter((c) => c.type !== 'JSON' && c.type !== 'VARCHAR' && c.name !== DATA_COLUMN);
+  layout.columns.filter((c) => c.type !== 'JSON' && c.type !== 'VARCHAR' && c.name !== DATA_COLUMN && c.name !== layout.extra);

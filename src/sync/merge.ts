@@ -4,7 +4,7 @@
  * Pure string building, so each statement can be read in one place; warehouse.ts runs them in order
  * inside one transaction.
  */
-import { castColumns, DELETED_AT, EXTRACTED_AT, extractExpression, ident, jsonPath, keyExpression, keysMatch, literal, type TableLayout } from './layout.js';
+import { castColumns, DELETED_AT, EXTRACTED_AT, extractExpression, ident, jsonPath, keyExpression, keysMatch, literal, valueExpression, type TableLayout } from './layout.js';
 
 /** Staged records: JSON text, emitted_at (ms) and arrival order. */
 export const STAGE_COLUMNS = '_raw VARCHAR, _emitted_ms BIGINT, _seq BIGINT';
@@ -14,7 +14,7 @@ export const STAGE_COLUMNS = '_raw VARCHAR, _emitted_ms BIGINT, _seq BIGINT';
  * carry `_ab_cdc_deleted_at`. Without a primary key every record is its own row.
  */
 export function typedBatchSql(layout: TableLayout, stage: string, batch: string, temp = true): string {
-  const columns = layout.columns.map((c) => `${extractExpression(c, '_raw')} AS ${ident(c.name)}`);
+  const columns = layout.columns.map((c) => `${valueExpression(layout, c, '_raw')} AS ${ident(c.name)}`);
   const typed =
     `SELECT ${[...columns, `to_timestamp(_emitted_ms / 1000.0) AS ${ident(EXTRACTED_AT)}`, `json_extract_string(_raw, ${literal(jsonPath([DELETED_AT]))}) IS NOT NULL AS _deleted`, '_seq'].join(', ')} ` +
     `FROM ${ident(stage)}`;

@@ -1,8 +1,8 @@
 /**
  * What `sync` shows while it runs, on stderr only. On a terminal: a live block redrawn a few times a
  * second (elapsed time, requests per second against the limit, records per stream). Elsewhere (a log
- * file, CI): one plain line every `intervalMs`. In both, a line when a stream finishes and any warning,
- * printed above the live block so it is never overwritten.
+ * file, CI): one plain line every `intervalMs` (10 s, or CIO_SYNC_PROGRESS_SECONDS). In both, a line when a
+ * stream finishes and any warning, printed above the live block so it is never overwritten.
  */
 import type { StreamStats } from './loader.js';
 
@@ -17,7 +17,7 @@ export interface ProgressSource {
 export interface ProgressOptions {
   /** Live redraw (a terminal) or plain periodic lines. Default: the stream's isTTY. */
   tty?: boolean;
-  /** Between redraws (TTY, default 250) or plain lines (default 10,000), in ms. */
+  /** Between redraws (TTY, default 250) or plain lines (default CIO_SYNC_PROGRESS_SECONDS, else 10,000), in ms. */
   intervalMs?: number;
   now?: () => number;
 }
@@ -29,6 +29,12 @@ export interface TextSink {
 }
 
 const number = (n: number) => n.toLocaleString('en-US');
+
+/** CIO_SYNC_PROGRESS_SECONDS (a positive number, fractions allowed) in ms, for plain lines; undefined when unset or not one. */
+export function plainIntervalFromEnv(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const seconds = Number(env.CIO_SYNC_PROGRESS_SECONDS);
+  return env.CIO_SYNC_PROGRESS_SECONDS && Number.isFinite(seconds) && seconds > 0 ? Math.max(10, Math.round(seconds * 1000)) : undefined;
+}
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
@@ -50,7 +56,7 @@ export class Progress {
     options: ProgressOptions = {},
   ) {
     this.tty = options.tty ?? out.isTTY === true;
-    this.intervalMs = options.intervalMs ?? (this.tty ? 250 : 10_000);
+    this.intervalMs = options.intervalMs ?? (this.tty ? 250 : (plainIntervalFromEnv() ?? 10_000));
     this.now = options.now ?? Date.now;
     this.started = this.now();
     this.samples.push({ at: this.started, requests: source.requests() });
@@ -114,7 +120,8 @@ export class Progress {
     const done = all.filter((s) => s.phase === 'complete' || s.phase === 'failed').length;
     const records = all.reduce((n, s) => n + s.received, 0);
     const head = `[sync ${seconds(this.now() - this.started)}] ${number(records)} records, ${number(this.source.requests())} requests (${this.rate().toFixed(1)}/s, limit ${this.source.limit}), ${done}/${all.length} streams done`;
-    return reading.length ? `${head}; reading ${reading.map((s) => `${s.stream} ${number(s.received)}`).join(', ')}` : head;
+    // Records written to the file beside those received: what a stop now would keep.
+    return reading.length ? `${head}; reading ${reading.map((s) => `${s.stream} ${number(s.received)} (${number(s.committed)} written)`).join(', ')}` : head;
   }
 
   liveBlock(): string[] {

@@ -1,6 +1,6 @@
 /**
  * The table `sync` prints when it ends: per stream what the file gained (inserted / updated / deleted,
- * rows now), the requests it took and how long; then the file and one query to paste into `duckdb`.
+ * rows now), the requests it took and how long; then the file and one query to run with the `query` command.
  * Pure formatting, so the words and columns are tested without a database.
  */
 import type { StreamStats } from './loader.js';
@@ -20,6 +20,8 @@ export interface SummaryInput {
   requests: { total: number; retried: number; rateLimited: number };
   /** An example query (see exampleQuery). */
   query?: string;
+  /** How the user runs the connector, for the query hint; default `source-customer-io` (the package's bin). */
+  program?: string;
   /** Problems not tied to one stream. */
   errors?: string[];
 }
@@ -68,7 +70,10 @@ export function formatSummary(input: SummaryInput): string {
   }
   for (const error of input.errors ?? []) lines.push(`error: ${error}`);
   if (failed.length) lines.push('', 'Failed streams keep what they had: run sync again to resume incremental streams from their last saved state.');
-  if (input.query) lines.push('', 'Query it:', `  duckdb ${shellQuote(input.path)} ${shellQuote(input.query)}`);
+  if (input.query) {
+    // The connector's own `query` command: nothing to install. The duckdb CLI takes the same two arguments.
+    lines.push('', 'Query it (or with the duckdb CLI: duckdb FILE SQL):', `  ${input.program ?? 'source-customer-io'} query ${shellQuote(input.path)} ${shellQuote(input.query)}`);
+  }
   return lines.join('\n') + '\n';
 }
 

@@ -33,9 +33,11 @@ function minimumRequests(): Record<string, number> {
   const newsletters = ex.listIds('newsletters').length;
   const segments = ex.listIds('segments') as number[];
   const broadcastActions = ex.listRecords('broadcast_actions');
+  const objects = ex.counts().objects;
+  const objectTypes = ex.counts().object_types;
   return {
     'GET /v1/workspaces': 1,
-    'GET /v1/activities': pages(ex.activityIds().length, 100),
+    'GET /v1/activities': pages(ex.activityIds({ includeDeleted: true }).length, 100),
     'POST /v1/customers': pages(customers, 1000),
     // 100 ids a call, 1000 people a page: the calls of every page together.
     'POST /v1/customers/attributes': Math.ceil(customers / 100),
@@ -53,15 +55,27 @@ function minimumRequests(): Record<string, number> {
     'GET /v1/broadcasts/{id}/actions': broadcasts.reduce((n, id) => n + pages(broadcastActions.filter((a) => a.broadcast_id === id).length, 10), 0),
     'GET /v1/broadcasts/{id}/metrics': broadcasts.length,
     'GET /v1/segments': 1,
+    'GET /v1/segments/{id}/used_by': segments.length,
     'GET /v1/segments/{id}/membership': segments.reduce((n, id) => n + pages(ex.segmentMemberCioIds(id).length, 30_000), 0),
     'GET /v1/exports': 1,
-    'GET /v1/sender_identities': 1,
+    // The visible and the hidden list, one page each.
+    'GET /v1/sender_identities': 2,
     'GET /v1/subscription_topics': 1,
     'GET /v1/object_types': 1,
     'GET /v1/reporting_webhooks': 1,
     'GET /v1/collections': 1,
     'GET /v1/snippets': 1,
     'GET /v1/esp/suppression/{type}': 4 * pages(1_000, 1000),
+    // One metrics request per action, one test-groups request per newsletter.
+    'GET /v1/campaigns/{id}/actions/{action_id}/metrics': campaigns.reduce((n, id) => n + ex.campaignActionIds(id).length, 0),
+    'GET /v1/broadcasts/{id}/actions/{action_id}/metrics': broadcastActions.length,
+    'GET /v1/newsletters/{id}/test_groups': newsletters,
+    'GET /v1/info/ip_addresses': 1,
+    // One search page per type (fewer than 1000 objects each); one attributes and one relationships call per object
+    // (fewer than 1000 people each), the search shared by objects and object_relationships.
+    'POST /v1/objects': objectTypes,
+    'GET /v1/objects/{type_id}/{object_id}/attributes': objects,
+    'GET /v1/objects/{type_id}/{object_id}/relationships': objects,
   };
 }
 
@@ -73,11 +87,13 @@ describe('requests a full read makes', () => {
     expect(sb.stats().rateLimited).toBe(0);
   });
 
-  it('never repeat a request: each method, path and query is asked once (attribute calls differ by body)', async () => {
+  it('never repeat a request: each method, path and query is asked once (attribute calls and object searches differ by body)', async () => {
     await readStreams(sb, allStreams(), { config: { start_date: isoSeconds(startDate) } });
     const seen = new Map<string, number>();
     for (const r of sb.stats().requests) {
       if (r.endpoint === 'POST /v1/customers/attributes') continue;
+      // One search per object type: the type is in the body; the count per type is checked above.
+      if (r.endpoint === 'POST /v1/objects' && r.query === 'limit=1000') continue;
       const key = `${r.method} ${r.path}?${r.query}`;
       seen.set(key, (seen.get(key) ?? 0) + 1);
     }

@@ -102,4 +102,25 @@ describe('sandbox pagination', () => {
     expect(seen).toHaveLength(120);
     expect(dupes(seen)).toBe(0);
   });
+
+  it('filters ESP suppressions by sending domain: part of the whole list, paged by offset within it, overlapping across domains', async () => {
+    const walk = async (query: string) => {
+      const seen: string[] = [];
+      for (let offset = 0; ; offset += 20) {
+        const reply = await call(sandbox, `/esp/suppression/bounces?limit=20&offset=${offset}${query}`);
+        seen.push(...reply.body.suppressions.map((s: { email: string }) => s.email));
+        if (reply.body.suppressions.length < 20) break;
+      }
+      return seen;
+    };
+    const all = new Set(await walk(''));
+    const mail = await walk('&domain=mail.example.com');
+    const news = await walk('&domain=news.example.com');
+    expect(dupes(mail)).toBe(0);
+    expect(mail.length).toBeGreaterThan(0);
+    expect(mail.length).toBeLessThan(all.size);
+    expect(mail.every((email) => all.has(email))).toBe(true);
+    expect(mail.some((email) => news.includes(email))).toBe(true);
+    expect(mail).not.toEqual(news);
+  });
 });

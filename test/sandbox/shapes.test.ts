@@ -141,6 +141,28 @@ describe('sandbox response shapes', () => {
     expect(reply.body[key].length).toBeGreaterThan(0);
   });
 
+  it('answers what uses a segment beside its id, in agreement with the campaigns and newsletters it serves, and 404 for an unknown one', async () => {
+    const campaigns = (await call(sandbox, '/campaigns')).body.campaigns as Array<{ id: number; trigger_segment_ids: number[]; filter_segment_ids: number[] }>;
+    // Oldest first, the order used_by lists them in.
+    const newsletters = (await walk(sandbox, '/newsletters?limit=100&sort=asc', 'newsletters')).records as Array<{ id: number; recipient_segment_ids: number[]; sent_at: number | null }>;
+    const segments = (await call(sandbox, '/segments')).body.segments as Array<{ id: number }>;
+    let used = 0;
+    for (const { id } of segments) {
+      const reply = await call(sandbox, `/segments/${id}/used_by`);
+      expect(reply.body).toEqual({
+        segment_id: id,
+        used_by: {
+          campaigns: campaigns.filter((c) => c.trigger_segment_ids.includes(id) || c.filter_segment_ids.includes(id)).map((c) => c.id),
+          sent_newsletters: newsletters.filter((n) => n.recipient_segment_ids.includes(id) && n.sent_at !== null).map((n) => n.id),
+          draft_newsletters: newsletters.filter((n) => n.recipient_segment_ids.includes(id) && n.sent_at === null).map((n) => n.id),
+        },
+      });
+      used += reply.body.used_by.campaigns.length + reply.body.used_by.sent_newsletters.length;
+    }
+    expect(used).toBeGreaterThan(0);
+    expect((await call(sandbox, '/segments/9999/used_by')).status).toBe(404);
+  });
+
   it('gives object type ids as strings and snippets keyed by name', async () => {
     expect(typeof (await call(sandbox, '/object_types')).body.types[0].id).toBe('string');
     const snippet = (await call(sandbox, '/snippets')).body.snippets[0];

@@ -31,11 +31,11 @@ describe('activities', () => {
   it('pages GET /v1/activities with limit=100, sending next back as start, and emits every activity', async () => {
     const api = nock(API)
       .get('/v1/activities')
-      .query({ limit: '100' })
+      .query({ limit: '100', deleted: 'true' })
       .matchHeader('authorization', `Bearer ${API_KEY}`)
       .reply(200, { activities: [activity(3, NOW - 10), activity(2, NOW - 20)], next: 'djIwOjI=' })
       .get('/v1/activities')
-      .query({ limit: '100', start: 'djIwOjI=' })
+      .query({ limit: '100', start: 'djIwOjI=', deleted: 'true' })
       .reply(200, { activities: [activity(1, NOW - 30)], next: '' });
     const result = await readStreams([{ definition: activities }]);
     api.done();
@@ -44,6 +44,13 @@ describe('activities', () => {
     expect(records[0]).toMatchObject({ data: { amount: 12, items: [{ sku: 'x' }] }, customer_identifiers: { cio_id: 'a3000042' } });
     expectRecordsMatchSchema(activities, records);
     expect(result.statuses('activities')).toEqual(['STARTED', 'RUNNING', 'COMPLETE']);
+  });
+
+  it('leaves deleted out of every request when activities_include_deleted is off', async () => {
+    const api = nock(API).get('/v1/activities').query({ limit: '100' }).reply(200, { activities: [activity(1, NOW - 10)] });
+    const result = await readStreams([{ definition: activities }], { config: { activities_include_deleted: false } });
+    api.done();
+    expect(result.records('activities')).toHaveLength(1);
   });
 
   it('reads one request sequence per listed type, with deleted=true when activities_include_deleted is on', async () => {
@@ -89,11 +96,11 @@ describe('activities', () => {
     const cursor = NOW - 10 * HOUR;
     const api = nock(API)
       .get('/v1/activities')
-      .query({ limit: '100' })
+      .query({ limit: '100', deleted: 'true' })
       // A page with a record older than the bound and one inside it does not end the pass.
       .reply(200, { activities: [activity(5, NOW - HOUR), activity(3, cursor - HOUR / 2), activity(4, cursor - 2 * HOUR)], next: 'p2' })
       .get('/v1/activities')
-      .query({ limit: '100', start: 'p2' })
+      .query({ limit: '100', start: 'p2', deleted: 'true' })
       .reply(200, { activities: [activity(2, cursor - 2 * HOUR), activity(1, cursor - 3 * HOUR)], next: 'p3' });
     // No p3 is defined: asking for it would fail the stream.
     const result = await readStreams([{ definition: activities, syncMode: 'incremental', state: { partitions: { all: { timestamp: cursor } } } }]);
@@ -161,10 +168,10 @@ describe('activities', () => {
     const state = { partitions: { all: { timestamp: cursor } } };
     nock(API)
       .get('/v1/activities')
-      .query({ limit: '100' })
+      .query({ limit: '100', deleted: 'true' })
       .reply(200, { activities: [activity(9, NOW - HOUR), activity(8, NOW - 2 * HOUR)], next: 'p2' })
       .get('/v1/activities')
-      .query({ limit: '100', start: 'p2' })
+      .query({ limit: '100', start: 'p2', deleted: 'true' })
       .reply(400, { errors: [{ detail: 'boom', status: '400' }] });
     const failed = await readStreams([{ definition: activities, syncMode: 'incremental', state }]);
     expect(failed.records('activities').map((r) => r.id)).toEqual(['01HZ000009', '01HZ000008']);
@@ -174,10 +181,10 @@ describe('activities', () => {
 
     nock(API)
       .get('/v1/activities')
-      .query({ limit: '100' })
+      .query({ limit: '100', deleted: 'true' })
       .reply(200, { activities: [activity(9, NOW - HOUR), activity(8, NOW - 2 * HOUR)], next: 'p2' })
       .get('/v1/activities')
-      .query({ limit: '100', start: 'p2' })
+      .query({ limit: '100', start: 'p2', deleted: 'true' })
       .reply(200, { activities: [activity(7, cursor + HOUR), activity(6, cursor - 5 * HOUR)] });
     const resumed = await readStreams([{ definition: activities, syncMode: 'incremental', state: failed.lastState('activities') }]);
     expect(resumed.records('activities').map((r) => r.id)).toContain('01HZ000007');
@@ -187,10 +194,10 @@ describe('activities', () => {
   it('keeps one cursor per listed type, so a busy type does not hide a quiet one', async () => {
     nock(API)
       .get('/v1/activities')
-      .query({ limit: '100', type: 'event' })
+      .query({ limit: '100', type: 'event', deleted: 'true' })
       .reply(200, { activities: [activity(1, NOW - HOUR)] })
       .get('/v1/activities')
-      .query({ limit: '100', type: 'page' })
+      .query({ limit: '100', type: 'page', deleted: 'true' })
       .reply(200, { activities: [activity(2, NOW - 30 * HOUR, { type: 'page' })] });
     const state = { partitions: { 'type=event': { timestamp: NOW - 2 * HOUR }, 'type=page': { timestamp: NOW - 40 * HOUR } } };
     const result = await readStreams([{ definition: activities, syncMode: 'incremental', state }], { config: { activity_types: ['event', 'page'] } });
@@ -225,7 +232,7 @@ describe('activities_<type> (activity_parsing: per_type)', () => {
     const [stream] = perTypeActivityStreams(config);
     const api = nock(API)
       .get('/v1/activities')
-      .query({ limit: '100', type: 'attribute_change' })
+      .query({ limit: '100', type: 'attribute_change', deleted: 'true' })
       .reply(200, { activities: [activity(1, NOW - 10, { type: 'attribute_change', data: { plan: { from: 'free', to: 'pro' }, seats: 3 } })] });
     const result = await readStreams([{ definition: stream }], { config: { activity_parsing: 'per_type', activity_types: ['attribute_change'] } });
     api.done();
@@ -235,5 +242,31 @@ describe('activities_<type> (activity_parsing: per_type)', () => {
     expect(record).not.toHaveProperty('data');
     expectRecordsMatchSchema(stream, [record]);
     expect(stream.jsonSchema?.properties).not.toHaveProperty('data');
+  });
+
+  it('declares the data keys known for its type, so typed destinations make columns of them, and keeps the others', async () => {
+    const config = { activity_parsing: 'per_type', activity_types: ['sent_email', 'attribute_change'] };
+    const [sent, changes] = perTypeActivityStreams(parseConfig({ app_api_key: API_KEY, ...config }));
+    expect(Object.keys(sent.jsonSchema?.properties as object).filter((k) => k.startsWith('data_'))).toEqual(['data_delivery_id', 'data_delivered', 'data_opened', 'data_sent']);
+    expect(Object.keys(changes.jsonSchema?.properties as object).filter((k) => k.startsWith('data_'))).toEqual([]);
+    expect(sent.jsonSchema?.additionalProperties).toBe(true);
+
+    const api = nock(API)
+      .get('/v1/activities')
+      .query({ limit: '100', type: 'sent_email', deleted: 'true' })
+      .reply(200, {
+        activities: [
+          // As our model answers (the time of the verb), and as the OpenAPI documents the message shape (opened a flag).
+          activity(2, NOW - 10, { type: 'sent_email', data: { delivery_id: 'dlv-2', sent: NOW - 10, subject_line: 'Hi' } }),
+          activity(1, NOW - 20, { type: 'sent_email', data: { delivery_id: 991, delivered: null, opened: false } }),
+        ],
+      });
+    const result = await readStreams([{ definition: sent }], { config });
+    api.done();
+    expect(result.logs('WARN')).toEqual([]);
+    const [model, documented] = result.records('activities_sent_email');
+    expect(model).toMatchObject({ data_delivery_id: 'dlv-2', data_sent: NOW - 10, data_subject_line: 'Hi' });
+    expect(documented).toMatchObject({ data_delivery_id: '991', data_delivered: null, data_opened: false });
+    expectRecordsMatchSchema(sent, [model, documented]);
   });
 });

@@ -111,6 +111,20 @@ describe('campaign_actions', () => {
     expect(result.records('campaigns')).toEqual([]);
   });
 
+  it('gives the integer fields one type: numeric text in parent_action_id, sender_identity_id and the like becomes an integer', async () => {
+    nock(API)
+      .get('/v1/campaigns')
+      .reply(200, { campaigns: [campaign(1, 1_710_000_000, { object_type_id: '3', webhook_id: 9, audience: { type: 1 } })] })
+      .get('/v1/campaigns/1/actions')
+      .reply(200, { actions: [{ ...action('12', 1, 1_710_000_100), parent_action_id: '11', sender_identity_id: '5', multi_language_branch_action_id: 7, tracked: true, body_plain: 'Hi' }] });
+    const result = await readStreams([{ definition: campaigns }, { definition: campaignActions }]);
+    const [record] = result.records('campaign_actions');
+    expect(record).toMatchObject({ id: 12, parent_action_id: 11, sender_identity_id: 5, multi_language_branch_action_id: 7, tracked: true, body_plain: 'Hi' });
+    expect(result.records('campaigns')[0]).toMatchObject({ object_type_id: 3, webhook_id: 9, audience: { type: 1 } });
+    expectRecordsMatchSchema(campaignActions, [record]);
+    expectRecordsMatchSchema(campaigns, result.records('campaigns'));
+  });
+
   it('keeps one cursor per campaign, so an old campaign\'s cursor does not hide a newer campaign\'s edits', async () => {
     nock(API)
       .get('/v1/campaigns')

@@ -58,6 +58,8 @@ describe('custom streams', () => {
 
   it.each([
     [[{ name: 'campaigns', path: '/campaigns', records_path: '$.campaigns[*]' }], /"campaigns" is already used/],
+    // Airbyte's name of customers, which discover offers too.
+    [[{ name: 'people', path: '/customers', records_path: '$.identifiers[*]' }], /"people" is already used/],
     [
       [
         { name: 'twice', path: '/a', records_path: '$.a[*]' },

@@ -1,4 +1,4 @@
-/** esp_suppressions against nock: four partitions, offset paging. */
+/** esp_suppressions against nock: four partitions (times each sending domain), offset paging. */
 import nock from 'nock';
 import { espSuppressions } from '../../src/customerio/streams/esp.js';
 import { API, expectRecordsMatchSchema, readStreams } from './listing-harness.js';
@@ -33,7 +33,7 @@ describe('esp_suppressions', () => {
     const records = result.records('esp_suppressions');
     const count = (type: string) => records.filter((r) => r.suppression_type === type).length;
     expect([count('bounces'), count('blocks'), count('spam_reports'), count('invalid_emails')]).toEqual([1001, 1, 0, 1]);
-    expect(records.find((r) => r.suppression_type === 'blocks')).toEqual({ ...suppression(1), suppression_type: 'blocks' });
+    expect(records.find((r) => r.suppression_type === 'blocks')).toEqual({ ...suppression(1), suppression_type: 'blocks', domain: '' });
     expectRecordsMatchSchema(espSuppressions, records);
   });
 
@@ -50,5 +50,45 @@ describe('esp_suppressions', () => {
     const result = await readStreams([{ definition: espSuppressions }]);
     const keys = result.records('esp_suppressions').map((r) => `${r.suppression_type}/${r.email}`).sort();
     expect(keys).toEqual(['blocks/person7@example.com', 'bounces/person7@example.com']);
+  });
+
+  it('reads every list once per sending domain with domain=<domain>, and an address on two domains is two rows', async () => {
+    const domains = ['mail.example.com', 'news.example.com'];
+    const api = nock(API);
+    for (const type of ['bounces', 'blocks', 'spam_reports', 'invalid_emails']) {
+      for (const domain of domains) {
+        api
+          .get(`/v1/esp/suppression/${type}`)
+          .query({ limit: '1000', offset: '0', domain })
+          .reply(200, { category: type, suppressions: type === 'bounces' ? [suppression(7)] : null });
+      }
+    }
+    const result = await readStreams([{ definition: espSuppressions }], { config: { esp_suppression_domains: domains } });
+    api.done();
+    const records = result.records('esp_suppressions');
+    expect(records.map((r) => [r.suppression_type, r.domain, r.email]).sort()).toEqual([
+      ['bounces', 'mail.example.com', 'person7@example.com'],
+      ['bounces', 'news.example.com', 'person7@example.com'],
+    ]);
+    expectRecordsMatchSchema(espSuppressions, records);
+  });
+
+  it('pages a domain\'s list by offset with the domain on every page', async () => {
+    const fullPage = Array.from({ length: 1000 }, (_, i) => suppression(i));
+    const api = nock(API)
+      .get('/v1/esp/suppression/bounces')
+      .query({ limit: '1000', offset: '0', domain: 'mail.example.com' })
+      .reply(200, { suppressions: fullPage })
+      .get('/v1/esp/suppression/bounces')
+      .query({ limit: '1000', offset: '1000', domain: 'mail.example.com' })
+      .reply(200, { suppressions: [] })
+      .get(/\/v1\/esp\/suppression\/(blocks|spam_reports|invalid_emails)/)
+      .times(3)
+      .query({ limit: '1000', offset: '0', domain: 'mail.example.com' })
+      .reply(200, { suppressions: [] });
+    const result = await readStreams([{ definition: espSuppressions }], { config: { esp_suppression_domains: ['mail.example.com'] } });
+    api.done();
+    expect(new Set(result.records('esp_suppressions').map((r) => r.domain))).toEqual(new Set(['mail.example.com']));
+    expect(result.records('esp_suppressions')).toHaveLength(1000);
   });
 });

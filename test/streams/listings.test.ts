@@ -22,7 +22,7 @@ const webhook = { name: 'my cool webhook', id: 4, type: 'webhook', endpoint: 'ht
 // [stream, path, definition, answer, the records' primary key values]
 const cases: Array<[string, string, StreamDefinition, unknown, unknown[]]> = [
   [subscriptionTopics.name, '/v1/subscription_topics', subscriptionTopics, { topics: [{ id: 4, identifier: 'topic_4', name: 'Product Updates', description: 'releases', subscribed_by_default: false }] }, [4]],
-  [objectTypes.name, '/v1/object_types', objectTypes, { types: [{ id: '1', name: 'Concerts', singular_name: 'Concert', slug: 'concerts', singular_slug: 'concert', icon: 'calendar', enabled: true }] }, [1]],
+  [objectTypes.name, '/v1/object_types', objectTypes, { types: [{ id: '1', name: 'Concerts', singular_name: 'Concert', slug: 'concerts', singular_slug: 'concert', icon: 'calendar', enabled: true }] }, ['1']],
   [reportingWebhooks.name, '/v1/reporting_webhooks', reportingWebhooks, { reporting_webhooks: [webhook] }, [4]],
   [collections.name, '/v1/collections', collections, { collections: [{ id: 1, name: 'upcoming events', bytes: 296, rows: 2, schema: ['eventDate', 'eventName'], created_at: 1_552_341_937, updated_at: 1_552_341_937 }] }, [1]],
   [snippets.name, '/v1/snippets', snippets, { snippets: [{ name: 'address', value: '<strong>My Company</strong>', updated_at: 1_582_500_000 }] }, ['address']],
@@ -41,19 +41,40 @@ describe('workspace listings', () => {
     expect(result.statuses(definition.name).at(-1)).toBe('COMPLETE');
   });
 
-  it('pages sender identities by sending next back as start', async () => {
-    const identity = (id: number) => ({ id, deduplicate_id: `${id}:1478035647`, name: 'Cher Ami', email: `s${id}@example.com`, address: `Cher Ami <s${id}@example.com>`, template_type: 'email', auto_generated: false });
+  const identity = (id: number, hidden = false) => ({ id, deduplicate_id: `${id}:1478035647`, name: 'Cher Ami', email: `s${id}@example.com`, address: `Cher Ami <s${id}@example.com>`, template_type: 'email', auto_generated: false, hidden });
+
+  it('reads the visible and the hidden sender lists (hidden=false, hidden=true), each paged by sending next back as start', async () => {
     const api = nock(API)
       .get('/v1/sender_identities')
-      .query({})
+      .query({ hidden: 'false' })
       .reply(200, { sender_identities: [identity(1)], next: 'c2k6MQ==' })
       .get('/v1/sender_identities')
-      .query({ start: 'c2k6MQ==' })
-      .reply(200, { sender_identities: [identity(2)], next: '' });
+      .query({ hidden: 'false', start: 'c2k6MQ==' })
+      .reply(200, { sender_identities: [identity(2)], next: '' })
+      .get('/v1/sender_identities')
+      .query({ hidden: 'true' })
+      .reply(200, { sender_identities: [identity(3, true)], next: '' });
     const result = await readStreams([{ definition: senderIdentities }]);
     api.done();
-    expect(result.records('sender_identities').map((r) => r.id)).toEqual([1, 2]);
+    expect(result.records('sender_identities').map((r) => r.id).sort()).toEqual([1, 2, 3]);
     expectRecordsMatchSchema(senderIdentities, result.records('sender_identities'));
+  });
+
+  it.each([
+    ['each list holds its own senders', [1], [2]],
+    ['the visible list holds every sender', [1, 2], [2]],
+    ['the hidden list holds every sender', [1], [1, 2]],
+    ['both lists hold every sender', [1, 2], [1, 2]],
+  ])('emits each sender once, from the list its own flag belongs to, when %s', async (_case, visible, hidden) => {
+    nock(API)
+      .get('/v1/sender_identities')
+      .query({ hidden: 'false' })
+      .reply(200, { sender_identities: visible.map((id) => identity(id, id === 2)) })
+      .get('/v1/sender_identities')
+      .query({ hidden: 'true' })
+      .reply(200, { sender_identities: hidden.map((id) => identity(id, id === 2)) });
+    const result = await readStreams([{ definition: senderIdentities }]);
+    expect(result.records('sender_identities').map((r) => r.id).sort()).toEqual([1, 2]);
   });
 
   it('reads {"exports": null} as no exports and completes', async () => {
@@ -61,6 +82,22 @@ describe('workspace listings', () => {
     const result = await readStreams([{ definition: dataExports }]);
     expect(result.records('exports')).toEqual([]);
     expect(result.statuses('exports').at(-1)).toBe('COMPLETE');
+  });
+
+  it('keeps object type ids as text, numbers included (the documented type; campaigns.object_type_id is an integer)', async () => {
+    nock(API).get('/v1/object_types').reply(200, { types: [{ id: '1', name: 'Companies' }, { id: 2, name: 'Accounts' }] });
+    const result = await readStreams([{ definition: objectTypes }]);
+    expect(result.records('object_types').map((r) => r.id)).toEqual(['1', '2']);
+  });
+
+  it('reads collections incrementally by updated_at and reports one that vanished', async () => {
+    const collection = (id: number, updatedAt: number) => ({ id, name: `c${id}`, bytes: 10, rows: 1, schema: ['id'], created_at: 1_500_000_000, updated_at: updatedAt });
+    nock(API).get('/v1/collections').reply(200, { collections: [collection(1, 1_600_000_000), collection(2, 1_700_000_000)] });
+    const result = await readStreams([{ definition: collections, syncMode: 'incremental', state: { updated_at: 1_650_000_000, ids: [1, 2, 3] } }]);
+    const records = result.records('collections');
+    expect(records.map((r) => (r._ab_cdc_deleted_at ? `deleted ${r.id}` : r.id))).toEqual([2, 'deleted 3']);
+    expectRecordsMatchSchema(collections, records);
+    expect(result.lastState('collections')).toEqual({ updated_at: 1_700_000_000, ids: [1, 2] });
   });
 
   it('reports a deleted snippet by its name, the only key snippets have', async () => {

@@ -22,6 +22,8 @@ it('prints the summary on stdout and progress on stderr, and never the API key, 
   expect(result.exitCode).toBe(1);
   expect(result.stdout).toMatch(/^Synced with failures 1 of 2 streams/);
   expect(result.stdout).toMatch(/sender_identities +replace .* FAILED \(table kept\)/);
+  // The query hint is the command line that ran, with `query`: pasted as it is, it runs.
+  expect(result.stdout).toMatch(/\n {2}node dist\/main\.js query \S+\.duckdb 'SELECT .* FROM campaigns ORDER BY _extracted_at DESC LIMIT 10'\n/);
   expect(result.stderr).toMatch(/✓ campaigns: \d+ records/);
   expect(result.stderr).toMatch(/✗ sender_identities: failed/);
   // The echoed headers did reach the messages: redacted there.

@@ -99,6 +99,57 @@ describe('upsert', () => {
   });
 });
 
+describe('the catch-all column _cio_extra', () => {
+  const declared = layoutOf('metrics', { additionalProperties: { type: ['integer', 'null'] }, properties: { id: { type: 'integer' }, sent: { type: ['integer', 'null'] } } }, [['id']]);
+  const extraOf = async (table: string) =>
+    (await warehouse.rows(`SELECT id, CAST(_cio_extra AS VARCHAR) AS extra FROM "${table}" ORDER BY id`)).map((r) => ({ id: r.id, extra: r.extra === null ? null : JSON.parse(String(r.extra)) }));
+
+  it('holds exactly the fields without a column of their own, their nulls and nested values as they came, NULL when there are none', async () => {
+    const effective = await warehouse.prepareUpsert(declared);
+    await warehouse.upsert(effective, staged({ id: 1, sent: 5, human_opened: 3, later: null, nested: { a: null, b: [1, { c: 'x' }] } }, { id: 2, sent: 7 }), {});
+    expect(await extraOf('metrics')).toEqual([
+      { id: '1', extra: { human_opened: 3, later: null, nested: { a: null, b: [1, { c: 'x' }] } } },
+      { id: '2', extra: null },
+    ]);
+    expect(await warehouse.rows(`SELECT _cio_extra->>'$.human_opened' AS n FROM metrics WHERE id = 1`)).toEqual([{ n: '3' }]);
+  });
+
+  it('keeps a field whose name differs only in case from a column, which has no column of its own', async () => {
+    const layout = layoutOf('people', { properties: { id: { type: 'integer' }, email: { type: 'string' }, Email: { type: 'string' } } }, [['id']]);
+    await warehouse.upsert(await warehouse.prepareUpsert(layout), staged({ id: 1, email: 'a@example.com', Email: 'A@example.com' }), {});
+    expect(await warehouse.rows(`SELECT email, CAST(_cio_extra AS VARCHAR) AS extra FROM people`)).toEqual([{ email: 'a@example.com', extra: '{"Email":"A@example.com"}' }]);
+  });
+
+  it('is added to a table an older sync created without it, and counts a row whose extra fields changed as updated', async () => {
+    // An older sync's table: the declared columns and _extracted_at only.
+    await warehouse.run('CREATE TABLE metrics (id BIGINT, sent BIGINT, _extracted_at TIMESTAMPTZ)');
+    await warehouse.run(`INSERT INTO metrics VALUES (1, 5, now())`);
+    const effective = await warehouse.prepareUpsert(declared);
+    expect((await warehouse.rows(`SELECT column_name FROM information_schema.columns WHERE table_name = 'metrics' ORDER BY ordinal_position`)).map((r) => r.column_name)).toEqual([
+      'id',
+      'sent',
+      '_extracted_at',
+      '_cio_extra',
+    ]);
+    const counts = await warehouse.upsert(effective, staged({ id: 1, sent: 5, human_opened: 3 }, { id: 2, sent: 1 }), {});
+    expect(counts).toMatchObject({ inserted: 1, updated: 1, unchanged: 0 });
+    expect(await extraOf('metrics')).toEqual([
+      { id: '1', extra: { human_opened: 3 } },
+      { id: '2', extra: null },
+    ]);
+  });
+
+  it('is swapped in with a replaced table', async () => {
+    const layout = layoutOf('custom', { additionalProperties: true, properties: { id: { type: ['string', 'integer'] } } }, [['id']]);
+    await warehouse.stage(layout, staged({ id: 'a', name: 'A', tags: ['x'] }, { id: 'b' }));
+    await warehouse.replace(layout, {});
+    expect(await warehouse.rows(`SELECT id, CAST(_cio_extra AS VARCHAR) AS extra, _data->>'$.name' AS name FROM custom ORDER BY id`)).toEqual([
+      { id: 'a', extra: '{"name":"A","tags":["x"]}', name: 'A' },
+      { id: 'b', extra: null, name: null },
+    ]);
+  });
+});
+
 describe('replace', () => {
   const workspaces = layoutOf('workspaces', { properties: { id: { type: 'integer' }, name: { type: 'string' } } }, [['id']]);
 

@@ -29,7 +29,7 @@ describe('parseConfig defaults', () => {
       messagesLookbackDays: 30,
       requestsPerSecond: 10,
       activityTypes: [],
-      activitiesIncludeDeleted: false,
+      activitiesIncludeDeleted: true,
       activitiesLookbackHours: 1,
       activityParsing: 'single_table',
       customerFilter: EVERYONE,
@@ -38,7 +38,13 @@ describe('parseConfig defaults', () => {
       metricsSteps: undefined,
       messageTypes: [],
       customStreams: [],
+      espSuppressionDomains: [],
     });
+  });
+
+  it('leaves out the activities of deleted people only when asked to', () => {
+    expect(parseConfig(withKey({ activities_include_deleted: false })).activitiesIncludeDeleted).toBe(false);
+    expect(parseConfig(withKey({ activities_include_deleted: true })).activitiesIncludeDeleted).toBe(true);
   });
 
   it('picks the EU host for region eu and knows both hosts', () => {
@@ -99,6 +105,62 @@ describe('parseConfig defaults', () => {
   });
 });
 
+describe("parseConfig reads the config Airbyte's own Customer.io connector saved", () => {
+  it.each<[unknown, string, string]>([
+    ['US', 'us', 'https://api.customer.io/v1'],
+    ['EU', 'eu', 'https://api-eu.customer.io/v1'],
+    ['Eu', 'eu', 'https://api-eu.customer.io/v1'],
+    [' eu ', 'eu', 'https://api-eu.customer.io/v1'],
+    ['us', 'us', 'https://api.customer.io/v1'],
+    [null, 'us', 'https://api.customer.io/v1'],
+  ])('takes region %j as %s (%s)', (region, expected, host) => {
+    const config = parseConfig(withKey({ region }));
+    expect([config.region, config.baseUrl]).toEqual([expected, host]);
+  });
+
+  it('accepts every field of its spec, with the same meaning', () => {
+    const config = parseConfig({
+      app_api_key: ` ${API_KEY}\n`,
+      region: 'EU',
+      start_date: '2024-05-01T00:00:00Z',
+      messages_lookback_days: 7,
+      esp_suppression_domains: ['mail.example.com', 'news.example.com'],
+    });
+    expect(config).toMatchObject({
+      apiKey: API_KEY,
+      region: 'eu',
+      baseUrl: 'https://api-eu.customer.io/v1',
+      startDateSeconds: MAY_1,
+      messagesLookbackDays: 7,
+      espSuppressionDomains: ['mail.example.com', 'news.example.com'],
+      // Airbyte's connector always asks for deleted people's activities.
+      activitiesIncludeDeleted: true,
+    });
+  });
+
+  it.each<[unknown, string[]]>([
+    [[], []],
+    [null, []],
+    [['mail.example.com'], ['mail.example.com']],
+    [['xn--bcher-kva.example', 'a.b.example.co.uk'], ['xn--bcher-kva.example', 'a.b.example.co.uk']],
+  ])('takes esp_suppression_domains %j', (domains, expected) => {
+    expect(parseConfig(withKey({ esp_suppression_domains: domains })).espSuppressionDomains).toEqual(expected);
+  });
+
+  it.each<[unknown, RegExp]>([
+    [['Mail.example.com'], /"esp_suppression_domains\.0" must be a sending domain in lowercase, like mail\.example\.com/],
+    [['mail.example.com '], /"esp_suppression_domains\.0" must be a sending domain/],
+    [['news@mail.example.com'], /"esp_suppression_domains\.0" must be a sending domain/],
+    [['https://mail.example.com'], /"esp_suppression_domains\.0" must be a sending domain/],
+    [[''], /"esp_suppression_domains\.0" must be a sending domain/],
+    [['localhost'], /"esp_suppression_domains\.0" must be a sending domain/],
+    [['mail.example.com', 'mail.example.com'], /"esp_suppression_domains" lists the same value twice/],
+    ['mail.example.com', /"esp_suppression_domains" must be array/],
+  ])('rejects esp_suppression_domains %j naming the field', (domains, pattern) => {
+    expect(configError(withKey({ esp_suppression_domains: domains }))).toMatch(pattern);
+  });
+});
+
 describe('parseConfig start_date', () => {
   it.each([
     ['2024-05-01T00:00:00Z', MAY_1],
@@ -150,7 +212,7 @@ describe('parseConfig validation names the field', () => {
     ['a blank key', { app_api_key: '   ' }, /"app_api_key" is empty/],
     ['a key that is a number', { app_api_key: 12345 }, /"app_api_key" must be string/],
     ['an unknown region', withKey({ region: 'mars' }), /"region" must be one of us, eu/],
-    ['a region in capitals', withKey({ region: 'EU' }), /"region" must be one of us, eu/],
+    ['a region in capitals that is no region', withKey({ region: 'MARS' }), /"region" must be one of us, eu$/],
     ['a lookback of 0 days', withKey({ messages_lookback_days: 0 }), /"messages_lookback_days" must be >= 1/],
     ['a lookback of 181 days', withKey({ messages_lookback_days: 181 }), /"messages_lookback_days" must be <= 180/],
     ['a lookback as text', withKey({ messages_lookback_days: '30' }), /"messages_lookback_days" must be integer/],

@@ -196,4 +196,12 @@ describe('savedCursor', () => {
   it('has nothing without state', () => {
     expect(savedCursor(undefined, clientSide('updated'), '')).toBeUndefined();
   });
+
+  it('starts a partition without a cursor of its own from the stream-level cursor beside the partitions, when there is one', () => {
+    const perCampaign = clientSide('updated', { perPartition: true });
+    const state = { updated: MAY_1 - 100, partitions: { '12': { updated: MAY_1 } } };
+    expect(savedCursor(state, perCampaign, '12')).toBe(MAY_1);
+    expect(savedCursor(state, perCampaign, '14')).toBe(MAY_1 - 100);
+    expect(savedCursor({ updated: MAY_1 - 100 }, perCampaign, '14')).toBe(MAY_1 - 100);
+  });
 });

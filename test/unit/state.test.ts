@@ -1,6 +1,6 @@
 /** Input state for `read`: every accepted form, and malformed ones as config_errors that name the problem. */
 import { parseState } from '../../src/protocol/state.js';
-import { clientSide, serverWindows, stateProblems } from '../../src/engine/incremental.js';
+import { clientSide, futureCursors, serverWindows, stateProblems } from '../../src/engine/incremental.js';
 import { ConnectorError } from '../../src/errors.js';
 import { DAY, MAY_1 } from './fixtures.js';
 
@@ -111,6 +111,7 @@ describe('stateProblems', () => {
     ['a cursor, a list of ids and their newest cursor', streamCursor, { updated: MAY_1, ids: [1, 2], ids_cursor: MAY_1 }],
     ['per-partition cursors', perCampaign, { partitions: { '12': { updated: MAY_1 }, '13': {} } }],
     ['a stream-level cursor for a per-partition stream', perCampaign, { updated: MAY_1 }],
+    ['a stream-level cursor beside per-partition cursors', perCampaign, { updated: MAY_1, partitions: { '12': { updated: MAY_1 } } }],
     ['a window cursor', windows, { created: MAY_1 }],
     ['anything, for a stream that is not incremental', undefined, { whatever: 'x', ids: 'not a list' }],
   ])('accepts %s', (_case, strategy, state) => {
@@ -125,12 +126,18 @@ describe('stateProblems', () => {
     ['a partition that is not an object', perCampaign, { partitions: { '12': 5 } }, /partitions\["12"\] must be an object/],
     ['a partition cursor that is not a time', perCampaign, { partitions: { '12': { updated: 'x' } } }, /partitions\["12"\]\.updated must be a unix timestamp/],
     ['a stream-level cursor that is not a time on a per-partition stream', perCampaign, { updated: 'x' }, /^updated must be/],
+    ['a stream-level cursor that is not a time beside per-partition cursors', perCampaign, { updated: 'x', partitions: { '12': { updated: MAY_1 } } }, /^updated must be/],
     ['ids that are not a list', streamCursor, { updated: MAY_1, ids: '1,2' }, /"ids" must be a list/],
     ['an ids_cursor that is not a time', streamCursor, { updated: MAY_1, ids: [1], ids_cursor: 'soon' }, /"ids_cursor" must be a unix timestamp or an ISO-8601 date-time, not "soon"/],
   ])('reports %s', (_case, strategy, state, pattern) => {
     const problems = stateProblems(strategy, state);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(pattern);
+  });
+
+  it('names a stream-level cursor in the future beside per-partition cursors, as it names a partition\'s', () => {
+    const future = MAY_1 + 1000 * DAY;
+    expect(futureCursors(perCampaign, { updated: future, partitions: { '12': { updated: future } } }, MAY_1)).toEqual([`updated (${future})`, `partitions["12"].updated (${future})`]);
   });
 
   it('reports every bad partition, not just the first', () => {

@@ -19,6 +19,7 @@ import type { Partition, Record_, RequestContext, StreamDefinition } from '../..
 import type { JsonObject } from '../../protocol/messages.js';
 import { loadSchema } from '../../resources.js';
 import { identifiersOf, idString } from '../people.js';
+import { dataProperties, normalizeData } from './activity-data.js';
 import { toInteger } from './support.js';
 
 /** How long the API keeps activities. */
@@ -95,23 +96,30 @@ export function perTypeStreamName(type: string): string {
   return `activities_${type.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`;
 }
 
-/** An activity with `data` spread into `data_<key>` columns; nested values stay JSON (objects, lists). */
-export function flattenActivity(record: Record_): Record_ {
+/**
+ * An activity with `data` spread into `data_<key>` fields; nested values stay JSON (objects, lists). With its
+ * stream's type, the keys known for that type are given their declared types (activity-data.ts).
+ */
+export function flattenActivity(record: Record_, type?: string): Record_ {
   const { data, ...rest } = normalizeActivity(record);
   const out: Record_ = { ...rest };
-  for (const [key, value] of Object.entries((data as JsonObject | null) ?? {})) out[`data_${key}`] = value;
+  const spread = type === undefined ? ((data as JsonObject | null) ?? {}) : normalizeData(type, (data as JsonObject | null) ?? {});
+  for (const [key, value] of Object.entries(spread)) out[`data_${key}`] = value;
   return out;
 }
 
-/** The schema of a per-type stream: the activity's fields without `data`, any `data_<key>` column allowed. */
-function perTypeSchema(): JsonObject {
+/**
+ * The schema of one type's stream: the activity's fields without `data`, the `data_<key>` fields known for the
+ * type declared (typed destinations make columns of declared fields only), any other `data_<key>` allowed.
+ */
+export function perTypeSchema(type: string): JsonObject {
   const base = loadSchema('activities.json');
   const { data: _data, ...properties } = base.properties as JsonObject;
   void _data;
   return {
     ...base,
-    description: 'One activity of one type, its data flattened into data_<key> columns (nested values stay JSON).',
-    properties,
+    description: `One activity of type ${type}, its data flattened into data_<key> fields (nested values stay JSON); keys not declared here (attribute names, an event's own properties) arrive too.`,
+    properties: { ...properties, ...dataProperties(type) },
     additionalProperties: true,
   };
 }
@@ -125,12 +133,12 @@ export function perTypeActivityStreams(config: Config): StreamDefinition[] {
   return [...byName].map(([name, type]) => ({
     name,
     primaryKey: [['id']],
-    jsonSchema: perTypeSchema(),
+    jsonSchema: perTypeSchema(type),
     request: { path: '/activities', query: activityQuery },
     records: '$.activities[*]',
     paginate: cursorPaginator({ limit: 100 }),
     partitions: () => [{ key: `type=${type}`, values: { type } }],
-    transform: flattenActivity,
+    transform: (record: Record_) => flattenActivity(record, type),
     incremental: clientSide('timestamp', { lookback: activityLookback, stopWhenOlder: true }),
     notes: retentionNote,
   }));

@@ -5,7 +5,8 @@
 import { entityCursor } from '../../engine/incremental.js';
 import { cursorPaginator, noPagination } from '../../engine/paginators.js';
 import type { StreamDefinition } from '../../engine/types.js';
-import { tagList, toInteger, withParentId } from './support.js';
+import { ACTION_INTEGERS } from './campaigns.js';
+import { integersIn, tagList, toInteger, withParentId } from './support.js';
 
 export const broadcasts = {
   name: 'broadcasts',
@@ -18,6 +19,8 @@ export const broadcasts = {
   trackDeletes: true,
 } satisfies StreamDefinition;
 
+const withBroadcastId = withParentId('broadcast_id');
+
 export const broadcastActions = {
   name: 'broadcast_actions',
   primaryKey: [['broadcast_id'], ['id']],
@@ -26,7 +29,7 @@ export const broadcastActions = {
   records: '$.actions[*]',
   // Documented without `next` [inferred: pages like campaign actions]; following it costs nothing when absent.
   paginate: cursorPaginator(),
-  transform: withParentId('broadcast_id'),
+  transform: (record, ctx) => withBroadcastId(integersIn(record, ACTION_INTEGERS), ctx),
   incremental: entityCursor('updated', { perPartition: true }),
   // Actions of a deleted campaign/broadcast vanish with it (its 404 is skipped): both count as deletions.
   trackDeletes: true,

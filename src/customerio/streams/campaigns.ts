@@ -9,7 +9,13 @@
 import { entityCursor } from '../../engine/incremental.js';
 import { cursorPaginator, noPagination } from '../../engine/paginators.js';
 import type { StreamDefinition } from '../../engine/types.js';
-import { tagList, toInteger, withParentId } from './support.js';
+import { integersIn, tagList, toInteger, withParentId } from './support.js';
+
+/** Integer fields of a campaign the API could send as numeric text. */
+const CAMPAIGN_INTEGERS = ['object_type_id', 'webhook_id', 'scheduled_start', 'scheduled_stop'];
+
+/** Integer fields of an action (campaign or broadcast) besides its id. */
+export const ACTION_INTEGERS = ['parent_action_id', 'broadcast_id', 'from_id', 'reply_to_id', 'sender_identity_id', 'multi_language_branch_action_id', 'recipient_environment_id'];
 
 export const campaigns = {
   name: 'campaigns',
@@ -18,12 +24,13 @@ export const campaigns = {
   request: { path: '/campaigns' },
   records: '$.campaigns[*]',
   paginate: noPagination,
-  transform: (record) => ({ ...record, id: toInteger(record.id), tags: tagList(record.tags) }),
+  transform: (record) => ({ ...integersIn(record, CAMPAIGN_INTEGERS), id: toInteger(record.id), tags: tagList(record.tags) }),
   incremental: entityCursor('updated'),
   trackDeletes: true,
 } satisfies StreamDefinition;
 
-const actionsOf = withParentId('campaign_id');
+const withCampaignId = withParentId('campaign_id');
+const actionsOf: typeof withCampaignId = (record, ctx) => withCampaignId(integersIn(record, ACTION_INTEGERS), ctx);
 
 export const campaignActions = {
   name: 'campaign_actions',

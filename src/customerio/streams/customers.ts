@@ -3,11 +3,14 @@
  * their attributes, devices and timestamps from POST /v1/customers/attributes (100 ids a call). The
  * attribute calls of a page run concurrently through the shared HTTP client, so the one limiter paces them
  * with every other request of the sync. Full refresh only: the API offers no cursor for people.
+ * With customers_method export (or auto in a large workspace) the same records come from one Customer.io
+ * export's file instead (customers-export.ts).
  */
 import type { EnrichContext, Record_, StreamDefinition } from '../../engine/types.js';
 import { cursorPaginator } from '../../engine/paginators.js';
 import type { JsonObject } from '../../protocol/messages.js';
 import { identifiersOf, idString } from '../people.js';
+import { customersSource, EXPORT_LIMITS } from '../customers-export.js';
 
 /** Most ids one attributes call accepts. */
 export const ATTRIBUTES_BATCH = 100;
@@ -100,5 +103,8 @@ export const customers = {
   paginate: cursorPaginator({ limit: 1000 }),
   transform: personFromSearch,
   enrich: addAttributes,
+  // customers_method export (or auto, in a large workspace): the same records from one export's file instead.
+  source: customersSource,
+  notes: (config) => (config.customersMethod === 'export' ? [EXPORT_LIMITS] : []),
   keyless: { one: 'person without a cio_id', many: 'people without a cio_id' },
 } satisfies StreamDefinition;

@@ -6,9 +6,9 @@ import type { Config } from '../../config.js';
 import type { StreamDefinition } from '../../engine/types.js';
 import { workspaces } from './workspace.js';
 import { campaigns, campaignActions } from './campaigns.js';
-import { newsletters, newsletterVariants } from './newsletters.js';
+import { newsletters, newsletterVariants, newsletterTestGroups } from './newsletters.js';
 import { broadcasts, broadcastActions } from './broadcasts.js';
-import { segments, segmentMemberships } from './segments.js';
+import { segments, segmentMemberships, segmentUsage } from './segments.js';
 import { senderIdentities, subscriptionTopics, objectTypes, reportingWebhooks, collections, snippets, dataExports } from './listings.js';
 import { espSuppressions } from './esp.js';
 import { customStreams } from './custom.js';
@@ -17,6 +17,10 @@ import { customers } from './customers.js';
 import { transactionalMessages, transactionalMetrics, transactionalMessageDetails } from './transactional.js';
 import { messages } from './messages.js';
 import { campaignMetrics, newsletterMetrics, broadcastMetrics } from './metrics-streams.js';
+import { campaignActionMetrics, broadcastActionMetrics } from './action-metrics.js';
+import { objects, objectRelationships } from './objects.js';
+import { ipAddresses } from './info.js';
+import { STREAM_ALIASES } from '../airbyte/aliases.js';
 
 export function streamsFor(config: Config): StreamDefinition[] {
   const builtIn: StreamDefinition[] = [
@@ -32,23 +36,30 @@ export function streamsFor(config: Config): StreamDefinition[] {
     campaigns,
     campaignActions,
     campaignMetrics,
+    campaignActionMetrics,
     newsletters,
     newsletterVariants,
     newsletterMetrics,
+    newsletterTestGroups,
     broadcasts,
     broadcastActions,
     broadcastMetrics,
+    broadcastActionMetrics,
     segments,
     segmentMemberships,
+    segmentUsage,
     dataExports,
     senderIdentities,
     subscriptionTopics,
     objectTypes,
+    objects,
+    objectRelationships,
     reportingWebhooks,
     collections,
     snippets,
     espSuppressions,
+    ipAddresses,
   ];
-  // Custom streams last, and never under a built-in stream's name.
-  return [...builtIn, ...customStreams(config, builtIn.map((s) => s.name))];
+  // Custom streams last, and never under a built-in stream's name (nor Airbyte's name of one: people, campaigns_actions).
+  return [...builtIn, ...customStreams(config, [...builtIn.map((s) => s.name), ...STREAM_ALIASES.map((a) => a.name)])];
 }

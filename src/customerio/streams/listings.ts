@@ -8,15 +8,21 @@ import type { Record_, StreamDefinition } from '../../engine/types.js';
 import { toInteger } from './support.js';
 
 const integerId = (record: Record_): Record_ => ({ ...record, id: toInteger(record.id) });
+/** An id as text: numbers become their decimal text (null stays null). */
+const textId = (record: Record_): Record_ => ({ ...record, id: typeof record.id === 'number' ? String(record.id) : record.id });
 
 export const senderIdentities = {
   name: 'sender_identities',
   primaryKey: [['id']],
-  request: { path: '/sender_identities' },
+  // `hidden=true` lists hidden senders only, and a list without it [inferred] the visible ones (Airbyte's connector
+  // saw both live): read both lists, each sender kept from the list its own flag belongs to, so none is read twice
+  // whatever the lists hold.
+  partitions: () => [false, true].map((hidden) => ({ key: `hidden=${hidden}`, values: { hidden } })),
+  request: { path: '/sender_identities', query: ({ partition }) => ({ hidden: partition.values?.hidden }) },
   records: '$.sender_identities[*]',
   // The only listing here with `start`/`next`; no documented maximum for `limit`, so none is sent.
   paginate: cursorPaginator(),
-  transform: integerId,
+  transform: (record, { partition }) => ((record.hidden === true) === partition.values?.hidden ? integerId(record) : null),
 } satisfies StreamDefinition;
 
 export const subscriptionTopics = {
@@ -35,8 +41,9 @@ export const objectTypes = {
   request: { path: '/object_types' },
   records: '$.types[*]',
   paginate: noPagination,
-  // Documented as a string ("1") although it is an incrementing integer.
-  transform: integerId,
+  // Documented as a string ("1") although it is an incrementing integer: kept as text, the documented type and the
+  // one Airbyte's connector declares (its tables hold text).
+  transform: textId,
 } satisfies StreamDefinition;
 
 export const reportingWebhooks = {
@@ -56,6 +63,10 @@ export const collections = {
   records: '$.collections[*]',
   paginate: noPagination,
   transform: integerId,
+  // Metadata only (names, sizes), incremental by updated_at as in Airbyte's connector. Whether replacing a
+  // collection's contents moves updated_at is not documented: full refresh always has the current sizes.
+  incremental: entityCursor('updated_at'),
+  trackDeletes: true,
 } satisfies StreamDefinition;
 
 export const snippets = {

@@ -10,6 +10,13 @@ export function toInteger(value: unknown): unknown {
   return value;
 }
 
+/** The record with each of `fields` it has made an integer where it is numeric text (toInteger). */
+export function integersIn(record: Record_, fields: readonly string[]): Record_ {
+  const out: Record_ = { ...record };
+  for (const field of fields) if (field in out) out[field] = toInteger(out[field]);
+  return out;
+}
+
 /**
  * A child record with its parent's id under `field` (kept when the API already sent it), and its own
  * `id` as an integer when it is a numeric string.

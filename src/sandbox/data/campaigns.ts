@@ -54,6 +54,12 @@ export class Campaigns {
     return !this.broadcast && parent % 2 === 1 ? String(id) : id;
   }
 
+  /** The index of a live action of parent j by its id (number or digits), or -1 (unknown, deleted, another parent's). */
+  findAction(j: number, actionId: number): number {
+    const a = this.actionSet.find(actionId);
+    return a >= 0 && Math.floor(a / this.actionsPer) === j ? a : -1;
+  }
+
   liveActionIndexes(j: number): number[] {
     const out: number[] = [];
     for (let n = 0; n < this.actionsPer; n++) {
@@ -104,7 +110,7 @@ export class Campaigns {
     };
   }
 
-  private actionType(a: number): string {
+  actionType(a: number): string {
     return pick(ACTION_TYPES, this.actionSet.h(a));
   }
 

@@ -98,6 +98,24 @@ export class Catalog {
     });
   }
 
+  /**
+   * `GET /v1/newsletters/{id}/test_groups`: an A/B test when the newsletter has two variants or more (group ids
+   * 0, 2, … like the docs' example; the German translation, the third content, goes with group B). A newsletter
+   * with one variant has no test: `{"test_groups": []}` [inferred: the API does not say].
+   */
+  testGroups(j: number): Json[] {
+    const count = this.contentCount(j);
+    if (count < 2) return [];
+    const sent = this.newsletter(j).sent_at !== null;
+    return [0, 1].map((g) => ({
+      id: 2 * g,
+      name: g === 0 ? 'A' : 'B',
+      label: `test ${g + 1}`,
+      winner: sent && g === this.newsletters.h(j, 11) % 2,
+      content_ids: g === 0 ? [this.contentId(j, 0)] : Array.from({ length: count - 1 }, (_, c) => this.contentId(j, c + 1)),
+    }));
+  }
+
   // Segments ------------------------------------------------------------------------------------
 
   segment(j: number): Json {

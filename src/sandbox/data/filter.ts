@@ -25,7 +25,8 @@ export function compileFilter(body: unknown, people: People, catalog: Catalog): 
   return compileNode(body.filter, '/filter', people, catalog);
 }
 
-function compileNode(node: unknown, at: string, people: People, catalog: Catalog): PersonPredicate {
+/** One filter node (exports take it under `filters`), 400s pointing below `at`. */
+export function compileNode(node: unknown, at: string, people: People, catalog: Catalog): PersonPredicate {
   if (!isObject(node)) throw bad(at, 'expected an object with exactly one of and, or, not, segment, attribute');
   const keys = Object.keys(node);
   if (keys.length !== 1 || !KEYS.includes(keys[0])) {

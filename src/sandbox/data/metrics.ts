@@ -124,3 +124,46 @@ export function metricSeries(subject: MetricSubject, period: Period, steps: numb
   for (const key of METRIC_KEYS) series[key] = sent.map((value) => Math.floor(value * RATIO[key]));
   return { metric: { series } };
 }
+
+const RESOLUTIONS: Record<string, Period> = { hours: 'hours', hourly: 'hours', days: 'days', daily: 'days', weeks: 'weeks', weekly: 'weeks', months: 'months', monthly: 'months' };
+
+/** Most buckets a version-2 answer holds [inferred: the docs only limit `end` to 10 years after `start`]. */
+const MAX_V2_BUCKETS = 10_000;
+
+/**
+ * The buckets of a version-2 request (`res`, `start`, `end`, unix seconds): from the bucket holding `start` to the
+ * one holding `end` (default now; `start` defaults to 30 buckets before). `tz` other than New York is not modelled.
+ */
+export function parseResolution(query: URLSearchParams, now: number): { period: Period; steps: number; end: number } {
+  const res = query.get('res');
+  const period = res === null ? undefined : RESOLUTIONS[res];
+  if (!period) throw new ApiError(400, `res must be one of ${Object.keys(RESOLUTIONS).join(', ')}`, { parameter: 'res' });
+  const seconds = (name: string, fallback: number) => {
+    const raw = query.get(name);
+    if (raw === null || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 0) throw new ApiError(400, `${name} must be a unix timestamp`, { parameter: name });
+    return value;
+  };
+  const end = Math.min(seconds('end', now), now);
+  const start = seconds('start', bucketStarts(period, 30, end)[0]);
+  if (start > end) throw new ApiError(400, 'start must be before end', { parameter: 'start' });
+  const size = { hours: 3600, days: 86_400, weeks: 7 * 86_400, months: 30 * 86_400 }[period];
+  let steps = Math.max(1, Math.floor((end - start) / size));
+  if (steps > MAX_V2_BUCKETS) throw new ApiError(400, `the range holds more than ${MAX_V2_BUCKETS} buckets of ${res}`, { parameter: 'start' });
+  // Settle on the fewest buckets whose oldest holds `start`.
+  while (bucketStarts(period, steps, end)[0] > start) steps++;
+  while (steps > 1 && bucketStarts(period, steps - 1, end)[0] <= start) steps--;
+  return { period, steps, end };
+}
+
+/** An action's series: a message's, plus webhook responses by class (`2xx`…`5xx`) for webhook actions. */
+export function actionMetricSeries(subject: MetricSubject, webhook: boolean, period: Period, steps: number, now: number): { metric: { series: Record<string, number[]> } } {
+  const answer = metricSeries(subject, period, steps, now);
+  if (webhook) {
+    const sent = answer.metric.series.sent;
+    const shares: Record<string, number> = { '2xx': 0.93, '3xx': 0.01, '4xx': 0.04, '5xx': 0.02 };
+    for (const [key, share] of Object.entries(shares)) answer.metric.series[key] = sent.map((value) => Math.floor(value * share));
+  }
+  return answer;
+}

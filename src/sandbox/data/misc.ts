@@ -47,7 +47,7 @@ export class Misc {
           billable_messages_sent: Math.floor(messages * 0.75),
           people: this.core.people.count,
           object_types: this.core.sizes.objectTypes,
-          objects: this.core.sizes.objectTypes * 5,
+          objects: this.core.sizes.objectTypes * this.core.sizes.objectsPerType,
         },
       ],
     };
@@ -95,7 +95,8 @@ export class Misc {
       template_type: phone ? 'phone' : 'email',
       auto_generated: j === 0,
       phone: phone ? `+1555000${String(j).padStart(4, '0')}` : null,
-      hidden: false,
+      // Every third sender is hidden: listed only with hidden=true.
+      hidden: j % 3 === 2,
     };
   }
 
@@ -175,6 +176,14 @@ export class Misc {
       reason: REASONS[type],
       status: type === 'spam_reports' ? '' : '550',
     };
+  }
+
+  /**
+   * Whether suppression n of a type was made on a sending domain: about two in three, by hash, so an address
+   * can be suppressed on several domains and a list filtered by domain is a part of the whole list.
+   */
+  suppressedOn(type: SuppressionType, domain: string, n: number): boolean {
+    return hash(this.core.seed, tagOf(type), n, tagOf(domain)) % 3 !== 0;
   }
 
   ipAddresses(): Json {

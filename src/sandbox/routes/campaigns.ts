@@ -4,7 +4,7 @@
  * actions and metrics — a connector reading children of a list read earlier must expect that.
  */
 import type { Campaigns } from '../data/campaigns.js';
-import { metricSeries, parsePeriod } from '../data/metrics.js';
+import { actionMetricSeries, metricSeries, parsePeriod, parseResolution } from '../data/metrics.js';
 import { ApiError, intParam, notFound, pathId } from '../http.js';
 import type { Router } from '../router.js';
 import { scanAscending } from '../timeline.js';
@@ -48,6 +48,26 @@ function registerCampaignKind(router: Router, path: string, pick: (world: World)
     const subject = { seed: world.seed, kind: path, id, created: pick(world).set.created(j), perDay: 100 + (id % 5) * 80 };
     return metricSeries(subject, period, steps, world.clock.now());
   });
+
+  // One action's metrics. Campaigns: `version` is required (1: period/steps, 2: res/start/end), both answer
+  // {"metric":{"series":…}}; broadcasts document version 1 only and ignore `version`.
+  router.add('GET', `/${path}/:id/actions/:action_id/metrics`, (req, world) => {
+    const { j } = find(world, req.params);
+    const kind = pick(world);
+    const a = kind.findAction(j, pathId(req.params, 'action_id'));
+    if (a < 0) throw notFound(`action ${req.params.action_id} of ${singular} ${req.params.id}`);
+    const now = world.clock.now();
+    const subject = { seed: world.seed, kind: `${path}_actions`, id: Number(kind.actionSet.idOf(a)), created: Math.max(kind.set.created(j), kind.actionSet.created(a)), perDay: 20 + (a % 4) * 15 };
+    const webhook = kind.actionType(a) === 'webhook';
+    const version = kind.broadcast ? '1' : req.query.get('version');
+    if (version === '2') {
+      const { period, steps, end } = parseResolution(req.query, now);
+      return actionMetricSeries(subject, webhook, period, steps, end);
+    }
+    if (version !== '1') throw new ApiError(400, 'version is required: 1 or 2', { parameter: 'version' });
+    const { period, steps } = parsePeriod(req.query);
+    return actionMetricSeries(subject, webhook, period, steps, now);
+  });
 }
 
 export function registerCampaigns(router: Router): void {
@@ -74,6 +94,8 @@ export function registerCampaigns(router: Router): void {
   };
 
   router.add('GET', '/newsletters/:id', (req, world) => ({ newsletter: world.catalog.newsletter(findNewsletter(world, req.params).j) }));
+
+  router.add('GET', '/newsletters/:id/test_groups', (req, world) => ({ test_groups: world.catalog.testGroups(findNewsletter(world, req.params).j) }));
 
   router.add('GET', '/newsletters/:id/contents', (req, world) => ({ contents: world.catalog.contents(findNewsletter(world, req.params).j) }));
 

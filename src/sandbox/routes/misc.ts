@@ -19,12 +19,16 @@ export function registerMisc(router: Router): void {
   router.add('GET', '/info/ip_addresses', (_req, world) => world.misc.ipAddresses(), { auth: false });
 
   // [inferred] the spec gives sender identities start/limit/next but no default or maximum: 100 and 1000.
+  // `hidden=true` lists the hidden senders only, `hidden=false` the others [Airbyte's connector, from live answers];
+  // without it [inferred] the visible ones, as with false.
   router.add('GET', '/sender_identities', (req, world) => {
     const count = world.sizes.senderIdentities;
     const limit = intParam(req.query, 'limit', { default: 100, max: 1000 });
     const descending = req.query.get('sort') === 'desc';
+    const hidden = req.query.get('hidden') === 'true';
+    const at = (n: number) => world.misc.senderIdentity(descending ? count - 1 - n : n);
     const offset = clampOffset(decodeToken(req.query.get('start'), 'sender_identities'), count);
-    const page = scanAscending(count, offset, limit, () => true, (n) => world.misc.senderIdentity(descending ? count - 1 - n : n));
+    const page = scanAscending(count, offset, limit, (n) => at(n).hidden === hidden, at);
     return { sender_identities: page.items, next: nextToken('sender_identities', page.nextOffset) };
   });
 
@@ -39,14 +43,20 @@ export function registerMisc(router: Router): void {
     return { snippet: world.catalog.snippet(j) };
   });
 
-  // Offset paging, no `next`: a page shorter than `limit` is the last one.
+  // Offset paging, no `next`: a page shorter than `limit` is the last one. `domain` (optional) keeps the
+  // suppressions made on that sending domain; `offset` counts records of the filtered list.
   router.add('GET', '/esp/suppression/:type', (req, world) => {
     const type = req.params.type as SuppressionType;
     if (!SUPPRESSION_TYPES.includes(type)) throw notFound(`suppression type ${req.params.type}`);
     const limit = intParam(req.query, 'limit', { default: 100, max: 1000 });
     const offset = intParam(req.query, 'offset', { default: 0, min: 0 });
+    const domain = req.query.get('domain');
     const count = world.sizes.suppressions;
-    const page = scanAscending(count, offset, limit, () => true, (n) => world.misc.suppression(type, n));
-    return { category: type, suppressions: page.items };
+    if (!domain) {
+      const page = scanAscending(count, offset, limit, () => true, (n) => world.misc.suppression(type, n));
+      return { category: type, suppressions: page.items };
+    }
+    const onDomain = Array.from({ length: count }, (_, n) => n).filter((n) => world.misc.suppressedOn(type, domain, n));
+    return { category: type, suppressions: onDomain.slice(offset, offset + limit).map((n) => world.misc.suppression(type, n)) };
   });
 }

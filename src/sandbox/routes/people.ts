@@ -1,8 +1,9 @@
 /**
  * People endpoints: activities, the customer search, customer attributes (batch and single), and
- * segments with their membership.
+ * segments with their membership and what uses them.
  */
 import { compileFilter } from '../data/filter.js';
+import { segmentUsage } from '../data/usage.js';
 import { ID_TYPES, type IdType } from '../data/people.js';
 import { ApiError, boolParam, intParam, notFound, pathId } from '../http.js';
 import type { Router } from '../router.js';
@@ -99,6 +100,12 @@ export function registerPeople(router: Router): void {
     const j = world.catalog.segments.find(pathId(req.params));
     if (j < 0) throw notFound(`segment ${req.params.id}`);
     return { segment: world.catalog.segment(j) };
+  });
+
+  router.add('GET', '/segments/:id/used_by', (req, world) => {
+    const j = world.catalog.segments.find(pathId(req.params));
+    if (j < 0) throw notFound(`segment ${req.params.id}`);
+    return segmentUsage(world, j);
   });
 
   router.add('GET', '/segments/:id/membership', (req, world) => {

@@ -50,13 +50,15 @@ type ConfigMutation = [field: string, values: (random: Random) => unknown[], pro
 const notString = [42, true, null, [], {}, ['x']];
 const CONFIG_MUTATIONS: ConfigMutation[] = [
   ['app_api_key', () => [42, true, null, [], {}, '', '   '], /app_api_key/],
-  ['region', (r) => ['mars', 'US', 'Eu', ' us', 'us-east-1', '', 7, null, [], {}, oddString(r)], /region/],
+  // Either case is a region (US/EU is what Airbyte's connector saves): these are not.
+  ['region', (r) => ['mars', 'usa', 'E U', 'us-east-1', '', 7, [], {}, oddString(r)], /region/],
   ['start_date', (r) => ['yesterday', '2024-13-45T00:00:00Z', '2024-01-01', '01/02/2024', 1704067200, true, {}, [], `x${oddString(r)}`], /start_date/],
   ['messages_lookback_days', () => [0, -1, 181, 1.5, '30', null, [], 1e12], /messages_lookback_days/],
   ['requests_per_second', () => [0, 11, -5, '10', 2.5, null, 1e6, {}], /requests_per_second/],
   ['api_base_url', () => ['not a url', 'ftp://proxy.example.com/v1', 'file:///etc/passwd', 'javascript:alert(1)', '   ', 'http://', 'http://[::1', 42, [], {}], /api_base_url/],
   ['activity_types', () => ['event', [1, 2], [null], {}, 42], /activity_types/],
   ['activities_include_deleted', () => ['yes', 1, null, [], 'true'], /activities_include_deleted/],
+  ['esp_suppression_domains', () => ['mail.example.com', ['Mail.example.com'], ['news@mail.example.com'], [''], ['localhost'], ['a.example.com', 'a.example.com'], [1], {}], /esp_suppression_domains/],
   ['activity_parsing', (r) => ['flat', 'per-type', 'PER_TYPE', 1, null, oddString(r)], /activity_parsing/],
   ['customer_attributes', () => ['email', [1], {}, 42, [null]], /customer_attributes/],
   ['metrics_period', (r) => ['day', 'years', 'Hours', 1, oddString(r)], /metrics_period/],

@@ -34,7 +34,8 @@ export function expectedKeys(sb: Sandbox, stream: string): string[] {
   const e = sb.expected;
   switch (stream) {
     case 'activities':
-      return e.activityIds();
+      // Deleted people's too: the connector asks for them by default.
+      return e.activityIds({ includeDeleted: true });
     case 'customers':
       return e.customerCioIds();
     case 'messages':

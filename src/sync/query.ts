@@ -1,0 +1,107 @@
+/**
+ * The `query` command line: `query FILE SQL [--json]` runs one SQL query against a DuckDB file that `sync`
+ * wrote and prints the rows, with the DuckDB the connector already carries: no duckdb CLI to install, in the
+ * image neither. The file is opened read-only, so a query never changes it (DuckDB refuses it while a sync
+ * has the file open). People's output, like sync's: rows on stdout, problems as one line on stderr, exit 1.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { DuckDBInstance, type Json } from '@duckdb/node-api';
+
+/** Values longer than this are cut in the table (--json prints them whole). */
+const MAX_WIDTH = 60;
+
+export const QUERY_USAGE = `usage: source-customer-io query FILE SQL [--json]
+
+  FILE     a DuckDB file written by sync (opened read-only)
+  SQL      one query, e.g. "SELECT type, count(*) FROM activities GROUP BY type ORDER BY 2 DESC"
+  --json   one JSON object per row with every value in full (the table cuts values at ${MAX_WIDTH} characters)`;
+
+export interface QueryResult {
+  columns: string[];
+  /** Values as DuckDB's JSON conversion gives them (BIGINTs and timestamps as strings), JSON columns parsed. */
+  rows: Json[][];
+}
+
+export async function runQuery(path: string, sql: string): Promise<QueryResult> {
+  const instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' });
+  try {
+    const connection = await instance.connect();
+    try {
+      const reader = await connection.runAndReadAll(sql);
+      // A JSON column (sync's objects and arrays) comes back as its text: parsed, so --json nests it.
+      const json = reader.columnTypes().map((type) => type.alias === 'JSON');
+      const rows = reader.getRowsJson().map((row) => row.map((value, i) => (json[i] && typeof value === 'string' ? (JSON.parse(value) as Json) : value)));
+      return { columns: reader.columnNames(), rows };
+    } finally {
+      connection.closeSync();
+    }
+  } finally {
+    instance.closeSync();
+  }
+}
+
+const NUMBER = /^-?\d+(\.\d+)?(e[+-]?\d+)?$/i;
+const text = (value: Json) => (value === null ? 'NULL' : typeof value === 'string' ? value : JSON.stringify(value));
+
+/** An aligned table (numbers to the right, long values cut with …) and the row count under it. */
+export function formatTable({ columns, rows }: QueryResult, maxWidth = MAX_WIDTH): string {
+  const cut = (s: string) => (s.length > maxWidth ? `${s.slice(0, maxWidth - 1)}…` : s).replace(/\n/g, ' ');
+  const cells = rows.map((row) => row.map((value) => cut(text(value))));
+  const numeric = columns.map((_, i) => rows.length > 0 && rows.every((row) => row[i] === null || NUMBER.test(text(row[i]))));
+  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i].length)));
+  const line = (values: string[]) => values.map((v, i) => (numeric[i] ? v.padStart(widths[i]) : v.padEnd(widths[i]))).join('  ').trimEnd();
+  const count = `(${rows.length.toLocaleString('en-US')} ${rows.length === 1 ? 'row' : 'rows'})`;
+  return [line(columns), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line), count].join('\n') + '\n';
+}
+
+/** One JSON object per row (a column named twice keeps its last value, as in any JSON object). */
+export function formatJsonLines({ columns, rows }: QueryResult): string {
+  return rows.map((row) => JSON.stringify(Object.fromEntries(columns.map((c, i) => [c, row[i]]))) + '\n').join('');
+}
+
+export interface QueryIo {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+}
+
+/** Runs `query` with the arguments after the command name; resolves with the exit code. */
+export async function queryCommand(args: string[], io: QueryIo = process): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: true });
+  } catch (error) {
+    io.stderr.write(`error: ${(error as Error).message.split('\n')[0]}\n${QUERY_USAGE}\n`);
+    return 1;
+  }
+  if (parsed.values.help) {
+    io.stdout.write(`${QUERY_USAGE}\n`);
+    return 0;
+  }
+  const [path, sql, ...extra] = parsed.positionals;
+  const problem =
+    path === undefined || sql === undefined || sql.trim() === ''
+      ? 'query needs a FILE and a SQL query'
+      : extra.length
+        ? `query takes one SQL query; put it in quotes (extra arguments: ${extra.join(' ')})`
+        : !existsSync(path)
+          ? `no DuckDB file at ${path} (sync writes customerio.duckdb by default)`
+          : statSync(path).isDirectory()
+            ? `${path} is a directory, not a DuckDB file`
+            : undefined;
+  if (problem) {
+    io.stderr.write(`error: ${problem}\n${QUERY_USAGE}\n`);
+    return 1;
+  }
+  try {
+    const result = await runQuery(path, sql);
+    io.stdout.write(parsed.values.json ? formatJsonLines(result) : formatTable(result));
+    return 0;
+  } catch (error) {
+    // DuckDB's messages name the problem (a missing table, a syntax error, a file in use) on their first lines.
+    const message = (error as Error).message.split('\n').map((l) => l.trim()).filter(Boolean).slice(0, 3).join(' ');
+    const busy = /could not set lock/i.test(message) ? ' (a sync has the file open: query it when the sync is done)' : '';
+    io.stderr.write(`error: ${message}${busy}\n`);
+    return 1;
+  }
+}

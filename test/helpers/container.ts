@@ -1,0 +1,78 @@
+/**
+ * A container engine for the image test, when this machine has one that works: the command named by
+ * CIO_CONTAINER_CLI, else `docker`, else `podman` from PATH. "Works" means it answers `info` and can run a
+ * container of the Dockerfile's base image (a docker CLI without a daemon answers neither; a podman whose
+ * runtime cannot start containers answers `info` only). Without one, the image test is skipped and says why.
+ */
+import { spawn } from 'node:child_process';
+
+export interface RunOutput {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command to its end (never rejects: a missing program is exit code null with the reason on stderr). */
+export type Exec = (program: string, args: string[], options?: { timeoutMs?: number; env?: NodeJS.ProcessEnv }) => Promise<RunOutput>;
+
+export type EngineSearch =
+  | { found: true; cli: string }
+  /** None on this machine: the test is skipped, naming `reason`. */
+  | { found: false; reason: string }
+  /** CIO_CONTAINER_CLI names one that does not work: a failure, not a skip (someone asked for the test to run). */
+  | { found: false; broken: string };
+
+const firstLine = (text: string) => text.trim().split('\n').find((l) => l.trim() !== '')?.trim().slice(0, 200) ?? '';
+
+/** Why `cli` cannot build and run the image, or undefined when it can. */
+async function problemOf(cli: string, baseImage: string, exec: Exec): Promise<string | undefined> {
+  const info = await exec(cli, ['info'], { timeoutMs: 60_000 });
+  if (info.code !== 0) return `\`${cli} info\` failed${info.stderr ? ` (${firstLine(info.stderr)})` : ''}`;
+  // May pull the base image: the build needs it anyway.
+  const run = await exec(cli, ['run', '--rm', '--entrypoint', 'node', baseImage, '-e', ''], { timeoutMs: 600_000 });
+  if (run.code !== 0) return `\`${cli}\` answers \`info\` but cannot run ${baseImage}${run.stderr ? ` (${firstLine(run.stderr)})` : ''}`;
+  return undefined;
+}
+
+export async function findContainerEngine(env: NodeJS.ProcessEnv, baseImage: string, exec: Exec = execFile): Promise<EngineSearch> {
+  const named = env.CIO_CONTAINER_CLI?.trim();
+  if (named) {
+    const problem = await problemOf(named, baseImage, exec);
+    return problem ? { found: false, broken: `CIO_CONTAINER_CLI=${named}: ${problem}` } : { found: true, cli: named };
+  }
+  const problems: string[] = [];
+  for (const cli of ['docker', 'podman']) {
+    const problem = await problemOf(cli, baseImage, exec);
+    if (!problem) return { found: true, cli };
+    problems.push(problem);
+  }
+  return { found: false, reason: `no container engine: ${problems.join('; ')}. Set CIO_CONTAINER_CLI to a docker-compatible command to run it` };
+}
+
+/** The image the Dockerfile's last stage starts from. */
+export function baseImageOf(dockerfile: string): string {
+  const froms = [...dockerfile.matchAll(/^FROM\s+(\S+)/gim)].map((m) => m[1]);
+  if (!froms.length) throw new Error('the Dockerfile has no FROM line');
+  return froms[froms.length - 1];
+}
+
+export const execFile: Exec = (program, args, options = {}) =>
+  new Promise((resolve) => {
+    const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const timer = setTimeout(() => {
+      stderr += `\n(killed after ${options.timeoutMs} ms)`;
+      child.kill('SIGKILL');
+    }, options.timeoutMs ?? 120_000);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      resolve({ code: null, stdout, stderr: `${program}: ${error.message}` });
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
