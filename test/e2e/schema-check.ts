@@ -19,3 +19,17 @@ export async function expectRecordsMatchDiscoveredSchema(config: Record<string, 
     if (!validate(record)) throw new Error(`${stream} record breaks its schema (${ajv.errorsText(validate.errors)}): ${JSON.stringify(record).slice(0, 500)}`);
   }
 }
+
+/** The same check for several streams with one `discover`: each stream's records (`recordsOf`) against its schema. */
+export async function expectStreamsMatchDiscoveredSchemas(config: Record<string, unknown>, streams: string[], recordsOf: (stream: string) => Array<Record<string, unknown>>): Promise<void> {
+  const discovered = await runCli(['discover'], { config });
+  const entries = discovered.ofType('CATALOG')[0].catalog.streams as Array<{ name: string; json_schema: object }>;
+  for (const stream of streams) {
+    const entry = entries.find((s) => s.name === stream);
+    if (!entry) throw new Error(`discover does not list ${stream}`);
+    const validate = ajv.compile(entry.json_schema);
+    for (const record of recordsOf(stream)) {
+      if (!validate(record)) throw new Error(`${stream} record breaks its schema (${ajv.errorsText(validate.errors)}): ${JSON.stringify(record).slice(0, 500)}`);
+    }
+  }
+}
