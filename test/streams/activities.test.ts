@@ -122,7 +122,7 @@ describe('activities', () => {
     pages.forEach((hours, i) => {
       scope
         .get('/v1/activities')
-        .query(i === 0 ? { limit: '100' } : { limit: '100', start: `p${i}` })
+        .query(i === 0 ? { limit: '100', deleted: 'true' } : { limit: '100', start: `p${i}`, deleted: 'true' })
         .reply(200, { activities: hours.map((h) => activity(100 + h, at(h))), next: i < pages.length - 1 ? `p${i + 1}` : '' });
     });
     const result = await readStreams([{ definition: activities, syncMode: 'incremental', state: { partitions: { all: { timestamp: cursor } } } }]);
@@ -138,10 +138,10 @@ describe('activities', () => {
     const cursor = NOW - 10 * HOUR;
     nock(API)
       .get('/v1/activities')
-      .query({ limit: '100' })
+      .query({ limit: '100', deleted: 'true' })
       .reply(200, { activities: [activity(3, cursor + 3 * HOUR), activity(2, cursor - 2 * HOUR)], next: 'p1' })
       .get('/v1/activities')
-      .query({ limit: '100', start: 'p1' })
+      .query({ limit: '100', start: 'p1', deleted: 'true' })
       .reply(200, { activities: [activity(1, cursor - 2 * HOUR), activity(0, cursor - 5 * HOUR)], next: 'p2' });
     // No p2: asking for it would fail the stream.
     const result = await readStreams([{ definition: activities, syncMode: 'incremental', state: { partitions: { all: { timestamp: cursor } } } }]);
@@ -157,7 +157,7 @@ describe('activities', () => {
     const cursor = NOW - 10 * HOUR;
     nock(API)
       .get('/v1/activities')
-      .query({ limit: '100' })
+      .query({ limit: '100', deleted: 'true' })
       .reply(200, { activities: [activity(3, cursor + HOUR), activity(2, cursor - HOUR / 2), activity(1, cursor - 5 * HOUR)], next: '' });
     const result = await readStreams([{ definition: activities, syncMode: 'incremental', state: { partitions: { all: { timestamp: cursor } } } }], { config: options });
     expect(result.records('activities').map((r) => r.id)).toEqual(ids);

@@ -97,7 +97,7 @@ describe('workspace listings', () => {
     const records = result.records('collections');
     expect(records.map((r) => (r._ab_cdc_deleted_at ? `deleted ${r.id}` : r.id))).toEqual([2, 'deleted 3']);
     expectRecordsMatchSchema(collections, records);
-    expect(result.lastState('collections')).toEqual({ updated_at: 1_700_000_000, ids: [1, 2] });
+    expect(result.lastState('collections')).toEqual({ updated_at: 1_700_000_000, ids: [1, 2], ids_cursor: 1_700_000_000 });
   });
 
   it('reports a deleted snippet by its name, the only key snippets have', async () => {
