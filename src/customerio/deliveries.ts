@@ -4,7 +4,8 @@
  * so the two streams cannot drift apart. Their schema is one file too (schemas/deliveries.json).
  *
  * Deliveries are filtered on the server by `start_ts`/`end_ts` on `created`, in windows of at most 30 days
- * (the API silently narrows longer ranges). Engagement (`metrics`: opened, clicked…) is stamped after a
+ * (the API silently narrows longer ranges), each asked from a second before it (the bounds' reading is not
+ * documented: engine/incremental.ts requestWindow). Engagement (`metrics`: opened, clicked…) is stamped after a
  * delivery is created, so every incremental read re-reads `messages_lookback_days` before its cursor.
  * No `next` token is ever kept across runs: tokens are positional and an out-of-range one restarts at page 1.
  */

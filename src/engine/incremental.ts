@@ -6,7 +6,8 @@
  *   mid-pass: a checkpoint keeps the old cursor until the pass completes, then the pass's maximum is promoted.
  *   `stopWhenOlder` ends a pass once a whole page is older than the lower bound (activities).
  * - `serverWindows`: the API filters by `start_ts`/`end_ts`; the engine walks windows of at most
- *   `windowSeconds` in order, oldest first, and moves the cursor to each window's end once it is read.
+ *   `windowSeconds` in order, oldest first, and moves the cursor to each window's end once it is read. Each
+ *   request reaches a second before its window (requestWindow: the API's bounds may be exclusive).
  *
  * Cursor values are compared as unix seconds (numbers, numeric strings and ISO-8601 strings are accepted,
  * by one strict reader for state and records alike) and stored in state in the form the record carried them.
@@ -34,7 +35,7 @@ export interface ServerWindowStrategy {
   kind: 'windows';
   cursorField: string;
   perPartition?: boolean;
-  /** Longest window the API honours (it narrows longer ones silently). */
+  /** Longest span a request may ask for (the API narrows longer ones silently); see requestWindow. */
   windowSeconds: number;
   /** Seconds re-read before the saved cursor. */
   lookback?: (config: Config) => number;
@@ -151,7 +152,23 @@ export function windowsToRead(
   partition: { parent?: JsonObject },
 ): Array<{ start: number; end: number }> {
   const start = from.since ?? from.startDate ?? strategy.defaultStart(nowSeconds, partition);
-  return timeWindows(start, nowSeconds, strategy.windowSeconds);
+  // Each request asks from WINDOW_OVERLAP before its window (requestWindow): the asked span stays within windowSeconds.
+  return timeWindows(start, nowSeconds, strategy.windowSeconds - WINDOW_OVERLAP);
+}
+
+/**
+ * Seconds each window's request reaches back before the window. Whether the API's `start_ts`/`end_ts` include their
+ * bounds is not documented [inferred: both inclusive, as the sandbox models it by default]. Were both exclusive, a
+ * record created exactly on the edge two windows share (one's `end_ts`, the next one's `start_ts`) would come in
+ * neither, and one at a read's first second would be lost too. Asking each window from `start − 1` makes the edges
+ * overlap, so every reading returns every record of the window at least once: the edge record in the window that
+ * ends there (inclusive end) or in the one that starts there (whose request starts a second before it).
+ */
+export const WINDOW_OVERLAP = 1;
+
+/** The span a window's request asks for: the window, from WINDOW_OVERLAP seconds before its start. */
+export function requestWindow(window: { start: number; end: number }): { start: number; end: number } {
+  return { start: window.start - WINDOW_OVERLAP, end: window.end };
 }
 
 /**
@@ -166,10 +183,9 @@ export function windowCursor(windows: ReadonlyArray<{ end: number }>, complete: 
 
 /**
  * Whether a record a window's request returned is kept: its cursor within [start, end], both ends included, or not
- * a time at all. Whether the API's `start_ts`/`end_ts` include their bounds is not documented [inferred: both
- * inclusive, as the sandbox models it]: keeping a record at `end` in this window and again in the next (a duplicate
- * the destination dedups by key) is safe under every reading but both-exclusive, where dropping it here would lose
- * it whenever the next window's `start_ts` leaves it out.
+ * a time at all. The request reaches a second further back (requestWindow); a record from that second belongs to
+ * the window before, which returns it whatever the API's reading of its bounds. A record at `end` is kept here and
+ * in the next window, whichever returns it (WindowEdges prints it once): safe under every reading of the bounds.
  */
 export function inWindow(seconds: number | undefined, window: { start: number; end: number }): boolean {
   return seconds === undefined || (seconds >= window.start && seconds <= window.end);

@@ -18,7 +18,7 @@ import { RecordConformer } from './conform.js';
 import { forEachConcurrent } from './concurrency.js';
 import { DeleteTracker } from './deletes.js';
 import { logTo, type ReadRecord, type ReadSink } from './events.js';
-import { AheadOfClock, FUTURE_CURSOR_TOLERANCE, inWindow, lowerBound, toSeconds, UnreadableCursors, windowsToRead, type IncrementalStrategy } from './incremental.js';
+import { AheadOfClock, FUTURE_CURSOR_TOLERANCE, inWindow, lowerBound, requestWindow, toSeconds, UnreadableCursors, windowsToRead, type IncrementalStrategy } from './incremental.js';
 import { PageReader, Stopped } from './pages.js';
 import { PartitionPlanner, type PartitionEnd } from './partitions.js';
 import { SharedRequests } from './requests.js';
@@ -210,7 +210,7 @@ export class Reader {
         await readWindows(
           windows,
           definition.concurrency ?? DEFAULT_CONCURRENCY,
-          (window) => this.pages.pages(definition, partition, { window, since }, (records) => emit(records.filter((r) => keep(r, window)))),
+          (window) => this.pages.pages(definition, partition, { window: requestWindow(window), since }, (records) => emit(records.filter((r) => keep(r, window)))),
           (cursor) => run?.checkpoint.advance(partition.key, cursor),
         );
         return;

@@ -26,7 +26,10 @@ export interface Partition {
 export interface RequestContext {
   config: Config;
   partition: Partition;
-  /** Server-side time window, for streams that use one (unix seconds, end exclusive). */
+  /**
+   * The span a server-side window's request asks for, for streams read in windows (unix seconds): the window from a
+   * second before its start (requestWindow), so that however the API reads its bounds, every record is returned.
+   */
   window?: { start: number; end: number };
   /** Incremental reads: the earliest cursor value this read keeps (unix s), when known. */
   since?: number;

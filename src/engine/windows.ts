@@ -1,7 +1,8 @@
 /**
  * Window scheduling for streams the API filters by time (`serverWindows`): a partition's windows are read
  * concurrently, each its own chain of pages through the one limiter, and the cursor moves only past the oldest
- * windows that are all read in full (windowCursor), so a resume never skips a window still in flight.
+ * windows that are all read in full (windowCursor), so a resume never skips a window still in flight. Each window's
+ * request reaches a second before it (requestWindow) and a record on an edge is printed once (WindowEdges).
  */
 import { forEachConcurrent } from './concurrency.js';
 import { windowCursor } from './incremental.js';

@@ -7,7 +7,9 @@ export { DEFAULT_KEYS, DEFAULT_NOW, DEFAULT_SEED, DEFAULT_SIZES } from './types.
 export { DEFAULT_EXPORT_BEHAVIOUR } from './exports.js';
 export type {
   ActivityQuery,
+  BoundReading,
   ChurnOptions,
+  DeliveryBounds,
   ExportBehaviour,
   ExportRecord,
   FaultKind,

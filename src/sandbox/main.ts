@@ -18,6 +18,7 @@ const USAGE = `usage: npm run sandbox -- [options]
   --flat-customer-attributes   answer customers/attributes without {"customer": …} wrappers
   --no-deletes          advancing the clock never deletes list objects
   --activities-order O  newest_first (default), oldest_first or shuffled: the order /v1/activities lists in
+  --delivery-bounds S,E how the delivery lists read start_ts,end_ts: inclusive (default) or exclusive each
   --faults JSON         fault rules, e.g. '[{"path":"/activities","kind":"status","status":503,"share":0.2}]'
   --exports JSON        how customers exports behave, e.g. '{"prepareMs":10000,"encoding":"gzip","expiredLinks":1}'
   --<size> N            any size: ${Object.keys(DEFAULT_SIZES).map((k) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)).join(', ')}`;
@@ -61,6 +62,12 @@ function parseArgs(argv: string[]): SandboxOptions {
       const order = value();
       if (order !== 'newest_first' && order !== 'oldest_first' && order !== 'shuffled') throw new Error('--activities-order needs newest_first, oldest_first or shuffled');
       opts.activitiesOrder = order;
+    }
+    else if (flag === '--delivery-bounds') {
+      const [start, end] = value().split(',');
+      const reading = (v: string | undefined) => (v === 'inclusive' || v === 'exclusive' ? v : undefined);
+      if (!reading(start) || !reading(end)) throw new Error('--delivery-bounds needs two of inclusive|exclusive, e.g. exclusive,inclusive');
+      opts.deliveryBounds = { start: reading(start), end: reading(end) };
     }
     else if (flag === '--faults') opts.faults = JSON.parse(value()) as FaultRule[];
     else if (flag === '--exports') opts.exports = JSON.parse(value()) as SandboxOptions['exports'];

@@ -44,6 +44,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     churn: opts.churn,
     flatCustomerAttributes: opts.flatCustomerAttributes ?? false,
     activitiesOrder: opts.activitiesOrder,
+    deliveryBounds: opts.deliveryBounds,
   });
   const keys = { ...(opts.keys ?? DEFAULT_KEYS) };
   const faults = new FaultInjector(seed, opts.faults ?? []);

@@ -107,6 +107,11 @@ export interface SandboxOptions {
    * inferred one), oldest first, or shuffled (a fixed permutation of the 30 days from the seed).
    */
   activitiesOrder?: ActivitiesOrder;
+  /**
+   * How both delivery lists read `start_ts`/`end_ts`, which the API does not document: each bound inclusive (default,
+   * the inferred reading) or exclusive, to test a connector that must not lose a delivery on a window's edge.
+   */
+  deliveryBounds?: Partial<DeliveryBounds>;
   churn?: ChurnOptions;
   /** Fault rules active from the start. */
   faults?: FaultRule[];
@@ -115,6 +120,12 @@ export interface SandboxOptions {
 }
 
 export type ActivitiesOrder = 'newest_first' | 'oldest_first' | 'shuffled';
+
+export type BoundReading = 'inclusive' | 'exclusive';
+export interface DeliveryBounds {
+  start: BoundReading;
+  end: BoundReading;
+}
 
 export const DEFAULT_KEYS: Record<string, Region> = { 'sandbox-us-key': 'us', 'sandbox-eu-key': 'eu' };
 export const DEFAULT_NOW = 1767225600;

@@ -13,7 +13,7 @@ import { Misc } from './data/misc.js';
 import { Objects } from './data/objects.js';
 import { People } from './data/people.js';
 import { hash, tagOf, weightedCycle } from './hash.js';
-import { type ActivitiesOrder, type ChurnOptions, DEFAULT_SIZES, type SandboxSizes } from './types.js';
+import { type ActivitiesOrder, type ChurnOptions, DEFAULT_SIZES, type DeliveryBounds, type SandboxSizes } from './types.js';
 
 export interface WorldOptions {
   seed: number;
@@ -23,11 +23,14 @@ export interface WorldOptions {
   churn?: ChurnOptions;
   flatCustomerAttributes: boolean;
   activitiesOrder?: ActivitiesOrder;
+  deliveryBounds?: Partial<DeliveryBounds>;
 }
 
 export interface World extends Core {
   flatCustomerAttributes: boolean;
   activitiesOrder: ActivitiesOrder;
+  /** How the delivery lists read `start_ts`/`end_ts`. */
+  deliveryBounds: DeliveryBounds;
   activities: Activities;
   campaigns: Campaigns;
   broadcasts: Campaigns;
@@ -77,6 +80,7 @@ export function createWorld(opts: WorldOptions): World {
     ...core,
     flatCustomerAttributes: opts.flatCustomerAttributes,
     activitiesOrder: opts.activitiesOrder ?? 'newest_first',
+    deliveryBounds: { start: 'inclusive', end: 'inclusive', ...opts.deliveryBounds },
     activities: new Activities(core),
     campaigns,
     broadcasts,

@@ -68,18 +68,19 @@ describe('the cursor of a partition read in concurrent windows', () => {
 
   it('moves only past windows that are all read: a slow first window holds it while later windows finish', async () => {
     const start = NOW_S - 70 * DAY;
-    const ends = [start + 30 * DAY, start + 60 * DAY, NOW_S];
+    // Windows of 30 days less a second, each asked from a second before it.
+    const ends = [start + 30 * DAY - 1, start + 60 * DAY - 2, NOW_S];
     const delivery = (id: string, created: number) => ({ id, created, type: 'email', metrics: {} });
     nock(BASE)
       .get('/messages')
-      .query((q) => Number(q.start_ts) === start)
+      .query((q) => Number(q.start_ts) === start - 1)
       .delay(300)
       .reply(200, { messages: [delivery('first-window', start + 10)], next: '' })
       .get('/messages')
-      .query((q) => Number(q.start_ts) === ends[0])
+      .query((q) => Number(q.start_ts) === ends[0] - 1)
       .reply(200, { messages: [delivery('second-window', ends[0] + 10)], next: '' })
       .get('/messages')
-      .query((q) => Number(q.start_ts) === ends[1])
+      .query((q) => Number(q.start_ts) === ends[1] - 1)
       .reply(200, { messages: [delivery('third-window', ends[1] + 10)], next: '' });
     const run = new ReadRun({ start_date: new Date(start * 1000).toISOString() });
     await run.read([{ definition: messages, syncMode: 'incremental' }]);

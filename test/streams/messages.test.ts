@@ -38,17 +38,18 @@ afterAll(() => nock.enableNetConnect());
 describe('messages', () => {
   it('reads GET /v1/messages with limit=1000 in 30-day windows from start_date, paging within a window', async () => {
     const start = NOW - 40 * DAY;
-    const split = start + 30 * DAY;
+    // Each window asked from a second before it (the API's bounds may be exclusive), the asked span 30 days at most.
+    const split = start + 30 * DAY - 1;
     const api = nock(API)
       .get('/v1/messages')
-      .query({ limit: '1000', start_ts: String(start), end_ts: String(split) })
+      .query({ limit: '1000', start_ts: String(start - 1), end_ts: String(split) })
       .matchHeader('authorization', `Bearer ${API_KEY}`)
       .reply(200, { messages: [delivery(1, start + 10)], next: 'djIwOjE=' })
       .get('/v1/messages')
-      .query({ limit: '1000', start_ts: String(start), end_ts: String(split), start: 'djIwOjE=' })
+      .query({ limit: '1000', start_ts: String(start - 1), end_ts: String(split), start: 'djIwOjE=' })
       .reply(200, { messages: [delivery(2, start + 20, 'push', { transactional_message_id: '4' })], next: '' })
       .get('/v1/messages')
-      .query({ limit: '1000', start_ts: String(split), end_ts: String(NOW) })
+      .query({ limit: '1000', start_ts: String(split - 1), end_ts: String(NOW) })
       .reply(200, { messages: [delivery(3, NOW - DAY, 'webhook', { message_template_id: 9, msg_template_id: undefined })] });
     const result = await readStreams([{ definition: messages }], { config: { start_date: new Date(start * 1000).toISOString() } });
     api.done();
@@ -64,7 +65,7 @@ describe('messages', () => {
 
   it('reads the last 365 days when start_date is not set, and says so', async () => {
     const from = NOW - 365 * DAY;
-    const windows = Math.ceil((365 * DAY) / (30 * DAY));
+    const windows = Math.ceil((365 * DAY) / (30 * DAY - 1));
     const seen: Array<[number, number]> = [];
     nock(API)
       .get('/v1/messages')
@@ -76,12 +77,13 @@ describe('messages', () => {
         return { messages: [] };
       });
     const result = await readStreams([{ definition: messages }]);
-    expect(seen[0][0]).toBe(from);
+    expect(seen).toHaveLength(windows);
+    expect(seen[0][0]).toBe(from - 1);
     expect(seen.at(-1)![1]).toBe(NOW);
-    // Windows are contiguous and never longer than 30 days.
+    // Asked spans never longer than 30 days, each overlapping the one before by a second.
     seen.forEach(([s, e], i) => {
       expect(e - s).toBeLessThanOrEqual(30 * DAY);
-      if (i > 0) expect(s).toBe(seen[i - 1][1]);
+      if (i > 0) expect(s).toBe(seen[i - 1][1] - 1);
     });
     expect(result.logs('WARN').join('\n')).toMatch(/start_date is not set: a first read of messages covers the last 365 days/);
   });
@@ -89,13 +91,13 @@ describe('messages', () => {
   it('reads one partition per listed message type, each with its own cursor and lookback', async () => {
     const api = nock(API)
       .get('/v1/messages')
-      .query({ limit: '1000', type: 'email', start_ts: String(NOW - 10 * DAY - 7 * DAY), end_ts: String(NOW) })
+      .query({ limit: '1000', type: 'email', start_ts: String(NOW - 10 * DAY - 7 * DAY - 1), end_ts: String(NOW) })
       .reply(200, { messages: [delivery(1, NOW - 12 * DAY)] })
       .get('/v1/messages')
-      .query({ limit: '1000', type: 'in_app', start_ts: String(NOW - DAY - 7 * DAY), end_ts: String(NOW) })
+      .query({ limit: '1000', type: 'in_app', start_ts: String(NOW - DAY - 7 * DAY - 1), end_ts: String(NOW) })
       .reply(200, { messages: [delivery(2, NOW - 2 * DAY, 'in_app')], next: 'djIwOjI=' })
       .get('/v1/messages')
-      .query({ limit: '1000', type: 'in_app', start_ts: String(NOW - DAY - 7 * DAY), end_ts: String(NOW), start: 'djIwOjI=' })
+      .query({ limit: '1000', type: 'in_app', start_ts: String(NOW - DAY - 7 * DAY - 1), end_ts: String(NOW), start: 'djIwOjI=' })
       .reply(200, { messages: [] });
     const state = { partitions: { 'type=email': { created: NOW - 10 * DAY }, 'type=in_app': { created: NOW - DAY } } };
     const result = await readStreams([{ definition: messages, syncMode: 'incremental', state }], {
@@ -109,10 +111,10 @@ describe('messages', () => {
   it('never keeps a next token in any state, even when a read stops mid-window', async () => {
     nock(API)
       .get('/v1/messages')
-      .query({ limit: '1000', start_ts: String(NOW - 3 * DAY), end_ts: String(NOW) })
+      .query({ limit: '1000', start_ts: String(NOW - 3 * DAY - 1), end_ts: String(NOW) })
       .reply(200, { messages: [delivery(1, NOW - 2 * DAY)], next: 'djIwOjE=' })
       .get('/v1/messages')
-      .query({ limit: '1000', start_ts: String(NOW - 3 * DAY), end_ts: String(NOW), start: 'djIwOjE=' })
+      .query({ limit: '1000', start_ts: String(NOW - 3 * DAY - 1), end_ts: String(NOW), start: 'djIwOjE=' })
       .reply(400, { errors: [{ detail: 'invalid start', status: '400' }] });
     const state = { partitions: { all: { created: NOW - 2 * DAY } } };
     const result = await readStreams([{ definition: messages, syncMode: 'incremental', state }], { config: { messages_lookback_days: 1 } });

@@ -192,18 +192,19 @@ describe('transactional_metrics', () => {
 describe('transactional_message_details', () => {
   it('reads each template\'s deliveries in 30-day start_ts/end_ts windows from its creation, following next within a window', async () => {
     const created = NOW - 45 * DAY;
-    const split = created + 30 * DAY;
+    // Each window asked from a second before it, the asked span 30 days at most.
+    const split = created + 30 * DAY - 1;
     const api = nock(API)
       .get('/v1/transactional')
       .reply(200, { messages: [template(2, NOW, { created_at: created })] })
       .get('/v1/transactional/2/messages')
-      .query({ limit: '1000', start_ts: String(created), end_ts: String(split) })
+      .query({ limit: '1000', start_ts: String(created - 1), end_ts: String(split) })
       .reply(200, { messages: [delivery(1, created + 100)], next: 'djIwOjE=' })
       .get('/v1/transactional/2/messages')
-      .query({ limit: '1000', start_ts: String(created), end_ts: String(split), start: 'djIwOjE=' })
+      .query({ limit: '1000', start_ts: String(created - 1), end_ts: String(split), start: 'djIwOjE=' })
       .reply(200, { messages: [delivery(2, created + 200, { msg_template_id: undefined, message_template_id: 78 })] })
       .get('/v1/transactional/2/messages')
-      .query({ limit: '1000', start_ts: String(split), end_ts: String(NOW) })
+      .query({ limit: '1000', start_ts: String(split - 1), end_ts: String(NOW) })
       .reply(200, { messages: [delivery(3, NOW - DAY, { transactional_id: '2', metrics: {}, customer_identifiers: { id: 42, email: null, cio_id: 'a3000042' } })] });
     const result = await readStreams([{ definition: transactionalMessageDetails }]);
     api.done();
@@ -222,10 +223,10 @@ describe('transactional_message_details', () => {
       .get('/v1/transactional')
       .reply(200, { messages: [template(2, NOW), template(3, NOW)] })
       .get('/v1/transactional/2/messages')
-      .query({ limit: '1000', start_ts: String(NOW - 12 * DAY), end_ts: String(NOW) })
+      .query({ limit: '1000', start_ts: String(NOW - 12 * DAY - 1), end_ts: String(NOW) })
       .reply(200, { messages: [delivery(1, NOW - 11 * DAY)] })
       .get('/v1/transactional/3/messages')
-      .query({ limit: '1000', start_ts: String(NOW - 3 * DAY), end_ts: String(NOW) })
+      .query({ limit: '1000', start_ts: String(NOW - 3 * DAY - 1), end_ts: String(NOW) })
       .reply(200, { messages: [delivery(2, NOW - DAY, { transactional_id: 3 })] });
     const state = { partitions: { '2': { created: NOW - 10 * DAY }, '3': { created: NOW - DAY } } };
     const result = await readStreams([{ definition: transactionalMessageDetails, syncMode: 'incremental', state }], { config: { messages_lookback_days: 2 } });
@@ -241,7 +242,7 @@ describe('transactional_message_details', () => {
       .get('/v1/transactional')
       .reply(200, { messages: [template(2, NOW)] })
       .get('/v1/transactional/2/messages')
-      .query({ limit: '1000', start_ts: String(NOW - 5 * DAY), end_ts: String(NOW) })
+      .query({ limit: '1000', start_ts: String(NOW - 5 * DAY - 1), end_ts: String(NOW) })
       .reply(200, { messages: [] });
     const start = new Date((NOW - 5 * DAY) * 1000).toISOString();
     const result = await readStreams([{ definition: transactionalMessageDetails, syncMode: 'incremental' }], { config: { start_date: start } });

@@ -330,15 +330,17 @@ describe('Reader: server-side windows', () => {
       });
     const run = new ReadRun();
     await run.read([{ definition: messages, syncMode: 'incremental', state: { created: saved } }]);
+    // Windows of a day less a second, each asked from a second before it (the API's bounds may be exclusive).
+    const W = DAY - 1;
     expect(windows).toEqual([
-      [saved, saved + DAY],
-      [saved + DAY, saved + 2 * DAY],
-      [saved + 2 * DAY, NOW_S],
+      [saved - 1, saved + W],
+      [saved + W - 1, saved + 2 * W],
+      [saved + 2 * W - 1, NOW_S],
     ]);
     expect(run.records('messages').map((r) => r.id)).toEqual(['d1', 'd2', 'd3']);
     // Each window's end is saved once it is read, so the states climb window by window up to now.
     const cursors = run.states('messages').map((s) => s.created);
-    expect(cursors).toEqual([saved, saved + DAY, saved + 2 * DAY, NOW_S]);
+    expect(cursors).toEqual([saved, saved + W, saved + 2 * W, NOW_S]);
     expect(run.sequence('messages').filter((m) => m.startsWith('STATE'))).toEqual(['STATE 1', 'STATE 1', 'STATE 1', 'STATE 0']);
   });
 
@@ -353,10 +355,12 @@ describe('Reader: server-side windows', () => {
         return [200, { messages: [], next: '' }];
       });
     await new ReadRun().read([{ definition: messages, syncMode: 'incremental' }]);
-    expect(seen).toEqual([NOW_S - 2 * DAY, NOW_S - DAY]);
+    // Each request from a second before its window; windows a second shorter than a day (the last one 2 s long).
+    const W = DAY - 1;
+    expect(seen).toEqual([NOW_S - 2 * DAY - 1, NOW_S - 2 * DAY + W - 1, NOW_S - 2 * DAY + 2 * W - 1]);
     seen.length = 0;
     await new ReadRun({ start_date: '2024-05-08T00:00:00Z' }).read([{ definition: messages, syncMode: 'full_refresh' }]);
-    expect(seen).toEqual([NOW_S - 3 * DAY, NOW_S - 2 * DAY, NOW_S - DAY]);
+    expect(seen).toEqual([0, 1, 2, 3].map((i) => NOW_S - 3 * DAY + i * W - 1));
   });
 });
 
@@ -365,10 +369,12 @@ describe('Reader: window boundaries', () => {
     ['start_ts exclusive, end_ts inclusive', (t, start, end) => t > start && t <= end],
     ['start_ts inclusive, end_ts exclusive', (t, start, end) => t >= start && t < end],
     ['both inclusive', (t, start, end) => t >= start && t <= end],
+    ['both exclusive', (t, start, end) => t > start && t < end],
   ])('prints a delivery created exactly at a window boundary once, never losing it, when the API reads its window as %s', async (_reading, returns) => {
     const saved = NOW_S - DAY - 6 * HOUR;
-    const boundary = saved + DAY;
-    const all = [delivery('before', boundary - 60), delivery('at-boundary', boundary), delivery('after', boundary + 60)];
+    // The edge the two windows share (windows are a day less a second: each is asked from a second before it).
+    const boundary = saved + DAY - 1;
+    const all = [delivery('first-second', saved), delivery('before', boundary - 60), delivery('at-boundary', boundary), delivery('after', boundary + 60)];
     nock(BASE)
       .get('/messages')
       .query(true)
@@ -380,7 +386,7 @@ describe('Reader: window boundaries', () => {
       });
     const run = new ReadRun();
     await run.read([{ definition: messages, syncMode: 'incremental', state: { created: saved } }]);
-    expect(run.records('messages').map((r) => r.id).sort()).toEqual(['after', 'at-boundary', 'before']);
+    expect(run.records('messages').map((r) => r.id).sort()).toEqual(['after', 'at-boundary', 'before', 'first-second']);
   });
 });
 
@@ -399,7 +405,8 @@ describe('Reader: windows with a lookback', () => {
     const definition = { ...messages, incremental: serverWindows('created', { windowSeconds: DAY, lookback: () => 2 * DAY, defaultStart: (now) => now - DAY }) } satisfies StreamDefinition;
     const run = new ReadRun();
     await run.read([{ definition, syncMode: 'incremental', state: { created: saved } }]);
-    expect(starts).toEqual([saved - 2 * DAY, saved - DAY, saved]);
+    const W = DAY - 1;
+    expect(starts).toEqual([saved - 2 * DAY - 1, saved - 2 * DAY + W - 1, saved - 2 * DAY + 2 * W - 1]);
     expect(run.states('messages').map((s) => s.created)).toEqual([saved, saved, saved, NOW_S]);
   });
 });

@@ -3,7 +3,7 @@
  * move the cursor, which is kept, when a newest-first pass may stop, which windows a pass reads and how far its
  * cursor may move. The read loop only applies them; these tables are their whole behaviour.
  */
-import { clientSide, cursorMayAdvance, FUTURE_CURSOR_TOLERANCE, inWindow, keptBy, orderAfterPage, serverWindows, stopsAfterPage, windowCursor, windowsToRead, type PassOrder } from '../../src/engine/incremental.js';
+import { clientSide, cursorMayAdvance, FUTURE_CURSOR_TOLERANCE, inWindow, keptBy, orderAfterPage, requestWindow, serverWindows, stopsAfterPage, windowCursor, windowsToRead, type PassOrder } from '../../src/engine/incremental.js';
 import { testClock } from '../../src/clock.js';
 import { WindowEdges } from '../../src/engine/windows.js';
 import { cursorLike, deletionCursor } from '../../src/engine/cursors.js';
@@ -74,13 +74,53 @@ describe('orderAfterPage: whether a pass is still listed newest first', () => {
 
 describe('windowsToRead: the windows of a server-windowed pass', () => {
   const strategy = serverWindows('created', { windowSeconds: DAY, defaultStart: (now) => now - 2 * DAY });
+  // A window is a second shorter than windowSeconds: its request asks from a second before it (requestWindow).
+  const W = DAY - 1;
   it.each<[string, { since?: number; startDate?: number }, Array<[number, number]>]>([
-    ['from the lower bound', { since: NOW - 30 * HOUR, startDate: NOW - 10 * DAY }, [[NOW - 30 * HOUR, NOW - 6 * HOUR], [NOW - 6 * HOUR, NOW]]],
-    ['from start_date on a first read', { startDate: NOW - 36 * HOUR }, [[NOW - 36 * HOUR, NOW - 12 * HOUR], [NOW - 12 * HOUR, NOW]]],
-    ['from the strategy\'s default start without either', {}, [[NOW - 2 * DAY, NOW - DAY], [NOW - DAY, NOW]]],
+    ['from the lower bound', { since: NOW - 30 * HOUR, startDate: NOW - 10 * DAY }, [[NOW - 30 * HOUR, NOW - 30 * HOUR + W], [NOW - 30 * HOUR + W, NOW]]],
+    ['from start_date on a first read', { startDate: NOW - 36 * HOUR }, [[NOW - 36 * HOUR, NOW - 36 * HOUR + W], [NOW - 36 * HOUR + W, NOW]]],
+    ['from the strategy\'s default start without either', {}, [[NOW - 2 * DAY, NOW - 2 * DAY + W], [NOW - 2 * DAY + W, NOW - 2 * DAY + 2 * W], [NOW - 2 * DAY + 2 * W, NOW]]],
     ['none when the bound is the clock', { since: NOW }, []],
   ])('%s', (_what, from, expected) => {
     expect(windowsToRead(strategy, from, NOW, {}).map((w) => [w.start, w.end])).toEqual(expected);
+  });
+
+  it('asks for no span longer than windowSeconds, its windows meeting edge to edge', () => {
+    const windows = windowsToRead(strategy, { since: NOW - 5 * DAY }, NOW, {});
+    for (const [i, window] of windows.entries()) {
+      const asked = requestWindow(window);
+      expect(asked.end - asked.start).toBeLessThanOrEqual(DAY);
+      expect(asked).toEqual({ start: window.start - 1, end: window.end });
+      if (i > 0) expect(window.start).toBe(windows[i - 1].end);
+    }
+    expect([windows[0].start, windows.at(-1)!.end]).toEqual([NOW - 5 * DAY, NOW]);
+  });
+});
+
+describe('requestWindow: a window\'s request returns each of its records under every reading of the bounds', () => {
+  // Two adjacent windows and records on and around their shared edge; each reading of start_ts/end_ts as the API might.
+  const windows = [
+    { start: 100, end: 200 },
+    { start: 200, end: 300 },
+  ];
+  const readings: Array<[string, (t: number, start: number, end: number) => boolean]> = [
+    ['both inclusive', (t, s, e) => t >= s && t <= e],
+    ['start exclusive', (t, s, e) => t > s && t <= e],
+    ['end exclusive', (t, s, e) => t >= s && t < e],
+    ['both exclusive', (t, s, e) => t > s && t < e],
+  ];
+  it.each(readings)('%s: every record from the first second to the last is kept by some window, and printed once', (_reading, returns) => {
+    const printed: number[] = [];
+    const edges = new WindowEdges((record) => String(record.id));
+    for (const window of windows) {
+      const asked = requestWindow(window);
+      for (let t = 99; t <= 301; t++) {
+        if (returns(t, asked.start, asked.end) && inWindow(t, window) && edges.firstTime({ id: t }, t, window)) printed.push(t);
+      }
+    }
+    // The last second (300, the read's end) is the next read's first: its request starts at 299.
+    const expected = Array.from({ length: 201 }, (_, i) => 100 + i).filter((t) => t < 300 || returns(300, 199, 300));
+    expect(printed.sort((a, b) => a - b)).toEqual(expected);
   });
 });
 
@@ -180,3 +220,4 @@ describe('WindowEdges: a record on the edge two windows share is printed by the 
     expect(edges.firstTime({}, 200, second)).toBe(true);
   });
 });
+

@@ -1,7 +1,7 @@
 /**
  * Delivery endpoints: `/v1/messages` and transactional templates with their deliveries and metrics.
- * Both delivery lists are newest first and honour `start_ts`/`end_ts` (inclusive), narrowing windows
- * longer than 30 days to their last 30 days.
+ * Both delivery lists are newest first and honour `start_ts`/`end_ts` (inclusive, unless the sandbox is told to
+ * read a bound as exclusive: world.deliveryBounds), narrowing windows longer than 30 days to their last 30 days.
  */
 import type { DeliveryFilter, DeliveryStream } from '../data/deliveries.js';
 import { MESSAGE_TYPES } from '../data/deliveries.js';
@@ -23,7 +23,11 @@ function deliveryPage(world: World, stream: DeliveryStream, query: URLSearchPara
   const now = world.clock.now();
   const limit = intParam(query, 'limit', { default: 50, max: 1000 });
   const window = narrowWindow(now, optionalSeconds(query, 'start_ts'), optionalSeconds(query, 'end_ts'));
-  const range = stream.timeline.range(now, window.from, window.to);
+  // Times are whole seconds: an exclusive bound is the inclusive one a second inside.
+  const { start, end } = world.deliveryBounds;
+  const from = window.from !== undefined && start === 'exclusive' ? window.from + 1 : window.from;
+  const to = window.to !== undefined && end === 'exclusive' ? window.to - 1 : window.to;
+  const range = stream.timeline.range(now, from, to);
   const metric = query.get('metric');
   const accept = stream.accepts({ ...filter, metric: metric || undefined }, now);
   const offset = clampOffset(decodeToken(query.get('start'), tag), Math.max(0, range.last - range.first + 1));
