@@ -30,7 +30,12 @@ export interface Config {
   /** True when the user pinned a single host (api_base_url without `{region}`). */
   pinnedHost: boolean;
   startDateSeconds?: number;
+  /** Days of deliveries re-read before the saved cursor: the full lookback. */
   messagesLookbackDays: number;
+  /** Hours of deliveries re-read before the saved cursor by the reads between two full lookbacks. */
+  messagesRecentLookbackHours: number;
+  /** How often (hours) the full lookback is re-read; 0: every read. */
+  messagesFullLookbackEveryHours: number;
   requestsPerSecond: number;
   activityTypes: string[];
   activitiesIncludeDeleted: boolean;
@@ -113,7 +118,7 @@ export function parseConfig(raw: unknown): Config {
   const forSchema = { ...input };
   if (forSchema.customer_filter !== undefined && typeof forSchema.customer_filter !== 'string') delete forSchema.customer_filter;
   if (forSchema.customer_filter === null) delete forSchema.customer_filter;
-  for (const key of ['start_date', 'api_base_url', 'metrics_steps', 'esp_suppression_domains', 'activities_lookback_hours']) if (forSchema[key] === null || forSchema[key] === '') delete forSchema[key];
+  for (const key of ['start_date', 'api_base_url', 'metrics_steps', 'esp_suppression_domains', 'activities_lookback_hours', 'messages_recent_lookback_hours', 'messages_full_lookback_every_hours']) if (forSchema[key] === null || forSchema[key] === '') delete forSchema[key];
   // Any case: Airbyte's own Customer.io connector saves "US" / "EU", this one "us" / "eu".
   if (typeof forSchema.region === 'string') forSchema.region = forSchema.region.trim().toLowerCase();
   if (forSchema.region === null) delete forSchema.region;
@@ -143,6 +148,15 @@ export function parseConfig(raw: unknown): Config {
     startDateSeconds = Math.floor(ms / 1000);
   }
 
+  const messagesLookbackDays = (input.messages_lookback_days as number | undefined) ?? 30;
+  const messagesRecentLookbackHours = (forSchema.messages_recent_lookback_hours as number | undefined) ?? 24;
+  if (messagesRecentLookbackHours > messagesLookbackDays * 24) {
+    throw configError(
+      `"messages_recent_lookback_hours" (${messagesRecentLookbackHours}) may not exceed messages_lookback_days (${messagesLookbackDays} × 24 = ${messagesLookbackDays * 24} hours): ` +
+        'the recent re-read is the newest part of the full one',
+    );
+  }
+
   const steps = forSchema.metrics_steps as number | undefined;
   const customStreams = ((input.custom_streams as JsonObject[] | undefined) ?? []).map((s) => ({
     name: String(s.name),
@@ -159,12 +173,14 @@ export function parseConfig(raw: unknown): Config {
     baseUrlFor,
     pinnedHost: template !== undefined && !template.includes('{region}'),
     startDateSeconds,
-    messagesLookbackDays: (input.messages_lookback_days as number | undefined) ?? 30,
+    messagesLookbackDays,
+    messagesRecentLookbackHours,
+    messagesFullLookbackEveryHours: (forSchema.messages_full_lookback_every_hours as number | undefined) ?? 24,
     requestsPerSecond: (input.requests_per_second as number | undefined) ?? 10,
     activityTypes: (input.activity_types as string[] | undefined) ?? [],
     // On unless turned off: Airbyte's connector always asks for deleted people's activities too.
     activitiesIncludeDeleted: input.activities_include_deleted !== false,
-    activitiesLookbackHours: (input.activities_lookback_hours as number | undefined) ?? 1,
+    activitiesLookbackHours: (forSchema.activities_lookback_hours as number | undefined) ?? 1,
     activityParsing: (input.activity_parsing as Config['activityParsing'] | undefined) ?? 'single_table',
     customerFilter: parseFilter(input.customer_filter),
     customerAttributes: (input.customer_attributes as string[] | undefined) ?? [],

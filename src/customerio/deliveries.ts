@@ -6,7 +6,13 @@
  * Deliveries are filtered on the server by `start_ts`/`end_ts` on `created`, in windows of at most 30 days
  * (the API silently narrows longer ranges), each asked from a second before it (the bounds' reading is not
  * documented: engine/incremental.ts requestWindow). Engagement (`metrics`: opened, clicked…) is stamped after a
- * delivery is created, so every incremental read re-reads `messages_lookback_days` before its cursor.
+ * delivery is created, so incremental reads re-read before their cursor: `messages_recent_lookback_hours` on most
+ * reads, where most opens and clicks land, and the whole `messages_lookback_days` once it has not been re-read for
+ * `messages_full_lookback_every_hours` (per partition, the time kept in state: engine/incremental.ts readStart).
+ * At a million deliveries a day and 1000 a page, hourly reads then cost about 0.076 of re-reading 30 days every time:
+ * 23 reads of 25 hours (~1,042 pages) and one of 31 days (~31,000: it reaches back from the previous full re-read)
+ * a day, against ~30,042 pages each (30 days and an hour). The target of 0.1 allows a recent lookback of up to ~41
+ * hours; 24 leaves room and covers the first day after sending, where most opens and clicks land (48 would be 0.107).
  * No `next` token is ever kept across runs: tokens are positional and an out-of-range one restarts at page 1.
  */
 import { DAY, serverWindows, type ServerWindowStrategy } from '../engine/incremental.js';
@@ -47,14 +53,15 @@ export function windowQuery({ window }: RequestContext): Record<string, number |
 
 /**
  * Server-side windows on `created`, one cursor per partition (message type, or transactional message),
- * re-reading `messages_lookback_days` before it. `defaultStart` says where a first read without
- * `start_date` begins.
+ * re-reading `messages_recent_lookback_hours` before it, and `messages_lookback_days` when that is due.
+ * `defaultStart` says where a first read without `start_date` begins.
  */
 export function deliveryWindows(defaultStart: ServerWindowStrategy['defaultStart']): ServerWindowStrategy {
   return serverWindows('created', {
     perPartition: true,
     windowSeconds: DELIVERY_WINDOW_SECONDS,
     lookback: (config) => config.messagesLookbackDays * DAY,
+    recentLookback: (config) => ({ recentSeconds: config.messagesRecentLookbackHours * 3600, fullEverySeconds: config.messagesFullLookbackEveryHours * 3600 }),
     defaultStart,
   });
 }

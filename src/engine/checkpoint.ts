@@ -14,8 +14,8 @@ export class Checkpoint {
   /** The delete-tracking memory: the last complete read's until this read completes. */
   private memory: JsonObject;
   private readonly initialMemory: JsonObject;
-  /** Stream-level cursor values held back until every partition is done (see holdSharedCursor). */
-  private held?: unknown[];
+  /** Stream-level values held back until every partition is done (see holdSharedCursor). */
+  private held?: Array<{ value: unknown; field?: string }>;
 
   constructor(
     private readonly strategy: IncrementalStrategy | undefined,
@@ -33,9 +33,12 @@ export class Checkpoint {
     this.memory = structuredClone(memory);
   }
 
-  /** The cursor a partition resumes from: always the one the run started with, whatever other partitions did since. */
-  startCursor(partitionKey: string): unknown {
-    return this.strategy ? savedCursor(this.initial, this.strategy, partitionKey) : undefined;
+  /**
+   * The cursor a partition resumes from: always the one the run started with, whatever other partitions did since.
+   * `field`: another time the strategy keeps beside the cursor (FULL_LOOKBACK_FIELD).
+   */
+  startCursor(partitionKey: string, field?: string): unknown {
+    return this.strategy ? savedCursor(this.initial, this.strategy, partitionKey, field) : undefined;
   }
 
   /** Every cursor value the run started with: the stream's, or each partition's. */
@@ -59,15 +62,14 @@ export class Checkpoint {
   promoteHeld(): void {
     const held = this.held;
     this.held = undefined;
-    for (const value of held ?? []) this.advance('', value);
+    for (const { value, field } of held ?? []) this.advance('', value, field);
   }
 
-  /** Moves the cursor of `partitionKey` to `value` unless that would move it backwards. */
-  advance(partitionKey: string, value: unknown): void {
-    if (!this.strategy || value === undefined) return;
-    const field = this.strategy.cursorField;
+  /** Moves the cursor (or `field` beside it) of `partitionKey` to `value` unless that would move it backwards. */
+  advance(partitionKey: string, value: unknown, field = this.strategy?.cursorField): void {
+    if (!this.strategy || value === undefined || field === undefined) return;
     if (this.held) {
-      this.held.push(value);
+      this.held.push({ value, field });
       return;
     }
     if (this.strategy.perPartition) {

@@ -7,7 +7,8 @@
  *   `stopWhenOlder` ends a pass once a whole page is older than the lower bound (activities).
  * - `serverWindows`: the API filters by `start_ts`/`end_ts`; the engine walks windows of at most
  *   `windowSeconds` in order, oldest first, and moves the cursor to each window's end once it is read. Each
- *   request reaches a second before its window (requestWindow: the API's bounds may be exclusive).
+ *   request reaches a second before its window (requestWindow: the API's bounds may be exclusive). A recent
+ *   lookback re-reads a short span on most reads and the full lookback only when due (readStart).
  *
  * Cursor values are compared as unix seconds (numbers, numeric strings and ISO-8601 strings are accepted,
  * by one strict reader for state and records alike) and stored in state in the form the record carried them.
@@ -37,8 +38,14 @@ export interface ServerWindowStrategy {
   perPartition?: boolean;
   /** Longest span a request may ask for (the API narrows longer ones silently); see requestWindow. */
   windowSeconds: number;
-  /** Seconds re-read before the saved cursor. */
+  /** Seconds re-read before the saved cursor (the full lookback). */
   lookback?: (config: Config) => number;
+  /**
+   * A shorter re-read for most reads (see readStart): `recentSeconds` before the saved cursor, and the full
+   * `lookback` only once it is due again, every `fullEverySeconds` at most; state keeps when it was last read
+   * whole (FULL_LOOKBACK_FIELD, beside the cursor).
+   */
+  recentLookback?: (config: Config) => { recentSeconds: number; fullEverySeconds: number };
   /** Where a first read starts when there is no state and no start_date (unix s). */
   defaultStart: (nowSeconds: number, partition: { parent?: JsonObject }) => number;
 }
@@ -93,6 +100,76 @@ export function lowerBound(
     return startDate !== undefined ? Math.max(bound, startDate) : bound;
   }
   return startDate;
+}
+
+/** The state field, beside a partition's cursor, saying when its full lookback was last read whole (unix s). */
+export const FULL_LOOKBACK_FIELD = 'full_lookback_read_at';
+
+/** How a partition's incremental read begins (readStart). */
+export interface ReadStart {
+  /** The earliest cursor value the read keeps; undefined: everything. */
+  since?: number;
+  /**
+   * What the read covers: `first` (no saved cursor: from start_date or the default start), `full` (the full lookback
+   * before the cursor) or `recent` (a strategy's recent lookback only).
+   */
+  lookback: 'first' | 'full' | 'recent';
+  /**
+   * For a strategy with a recent lookback, when the read covers everything the full lookback would: the time to record
+   * under FULL_LOOKBACK_FIELD once every window of the read is done (never before: a read stopped midway is no full re-read).
+   */
+  fullLookbackAt?: number;
+  /** For a `recent` read: about how many seconds until the full lookback is due again. */
+  fullDueIn?: number;
+}
+
+/**
+ * Where a partition's incremental read starts. Without a recent lookback: lowerBound, the full lookback every read.
+ * With one (deliveries: `messages_recent_lookback_hours`), only the recent lookback before the cursor, and the full one
+ * when fullLookbackDue says so; the full one then reaches back from the earlier of the cursor and the last full
+ * re-read, so a change made since that re-read to anything then within the lookback is read (reaching back at most
+ * the longer of the lookback and the interval before the cursor, against a hand-edited time). A state without the
+ * time (an older state, Airbyte's) is due at once.
+ *
+ * So a change to a record younger than the recent lookback is read by the next read; one to a record within the full
+ * lookback by the next full re-read, at most `fullEverySeconds` later while reads come at a steady pace.
+ */
+export function readStart(
+  strategy: IncrementalStrategy,
+  saved: { cursor: unknown; fullLookbackAt?: unknown },
+  config: Config,
+  nowSeconds: number,
+): ReadStart {
+  const tiers = strategy.kind === 'windows' ? strategy.recentLookback?.(config) : undefined;
+  const cursor = toSeconds(saved.cursor);
+  const full = lowerBound(strategy, saved.cursor, config);
+  if (cursor === undefined) return { since: full, lookback: 'first', fullLookbackAt: tiers && nowSeconds };
+  if (!tiers || strategy.kind !== 'windows') return { since: full, lookback: 'full' };
+  const lookback = strategy.lookback?.(config) ?? 0;
+  const startDate = config.startDateSeconds;
+  const bounded = (seconds: number) => (startDate !== undefined ? Math.max(seconds, startDate) : seconds);
+  const last = toSeconds(saved.fullLookbackAt);
+  if (tiers.recentSeconds >= lookback || fullLookbackDue(last, cursor, nowSeconds, tiers.fullEverySeconds)) {
+    const reach = Math.max(lookback, tiers.fullEverySeconds);
+    const from = last !== undefined && last <= nowSeconds + FUTURE_CURSOR_TOLERANCE ? Math.max(Math.min(cursor, last), cursor - reach) : cursor;
+    return { since: bounded(from - lookback), lookback: 'full', fullLookbackAt: nowSeconds };
+  }
+  const gap = Math.max(0, nowSeconds - cursor);
+  return { since: bounded(cursor - tiers.recentSeconds), lookback: 'recent', fullDueIn: Math.max(0, last! + tiers.fullEverySeconds - gap - nowSeconds) };
+}
+
+/**
+ * Whether a read re-reads the full lookback: never read whole (no time saved, or one in the future), read whole
+ * `everySeconds` ago or longer, or the next read, should it come after the same gap as this one came after the
+ * previous (whose windows ended at the saved cursor), would find it older than that. So with reads at a steady pace
+ * the full lookback is never older than `everySeconds` (hourly reads and 24 hours: every 24th read), and a daily
+ * read with a daily interval is full every time, even when it starts a few seconds early.
+ */
+export function fullLookbackDue(last: number | undefined, cursor: number, nowSeconds: number, everySeconds: number): boolean {
+  if (last === undefined || last > nowSeconds + FUTURE_CURSOR_TOLERANCE || everySeconds <= 0) return true;
+  const since = nowSeconds - last;
+  const gap = Math.max(0, nowSeconds - cursor);
+  return since >= everySeconds || since + gap > everySeconds;
 }
 
 /**
@@ -206,14 +283,15 @@ export function timeWindows(from: number, to: number, size: number): Array<{ sta
  * one keeps `{ "partitions": { "<key>": { "<cursor>": value } } }`. Both may carry `ids` (delete tracking).
  * A partitioned state may also hold a stream-level `{ "<cursor>": value }`: where a partition without a cursor
  * of its own starts (a state carried over from a connector that kept one cursor for the whole stream).
+ * `field` reads another time kept the same way beside the cursor (FULL_LOOKBACK_FIELD).
  */
-export function savedCursor(state: JsonObject | undefined, strategy: IncrementalStrategy, key: string): unknown {
+export function savedCursor(state: JsonObject | undefined, strategy: IncrementalStrategy, key: string, field = strategy.cursorField): unknown {
   if (!state) return undefined;
   if (strategy.perPartition) {
     const partitions = state.partitions as Record<string, JsonObject> | undefined;
-    return partitions?.[key]?.[strategy.cursorField] ?? state[strategy.cursorField];
+    return partitions?.[key]?.[field] ?? state[field];
   }
-  return state[strategy.cursorField];
+  return state[field];
 }
 
 /**
@@ -244,18 +322,29 @@ function cursorReport(strategy: IncrementalStrategy | undefined, state: JsonObje
     else if (seconds < 0) problems.push(`${where} is before 1970 (${shown})`);
     else if (seconds > futureAfter) future.push(`${where} (${shown})`);
   };
+  // When a windowed partition last read its full lookback: a time too, never a cursor (a future one just makes it due).
+  const fullLookback = (value: unknown, where: string) => {
+    if (strategy.kind !== 'windows' || value === undefined || value === null) return;
+    const seconds = toSeconds(value);
+    if (seconds === undefined || seconds < 0) problems.push(`${where} must be unix seconds, not ${JSON.stringify(value).slice(0, 60)}`);
+  };
   if (strategy.perPartition) {
     const partitions = state.partitions;
     // The stream-level cursor: where partitions without a cursor of their own start.
     if (state[strategy.cursorField] !== undefined) check(state[strategy.cursorField], strategy.cursorField);
+    fullLookback(state[FULL_LOOKBACK_FIELD], FULL_LOOKBACK_FIELD);
     if (partitions === undefined) return { problems, future };
     if (partitions === null || typeof partitions !== 'object' || Array.isArray(partitions)) return { problems: ['"partitions" must be an object of per-partition cursors'], future };
     for (const [key, value] of Object.entries(partitions as JsonObject)) {
       if (value === null || typeof value !== 'object') problems.push(`partitions["${key}"] must be an object`);
-      else check((value as JsonObject)[strategy.cursorField], `partitions["${key}"].${strategy.cursorField}`);
+      else {
+        check((value as JsonObject)[strategy.cursorField], `partitions["${key}"].${strategy.cursorField}`);
+        fullLookback((value as JsonObject)[FULL_LOOKBACK_FIELD], `partitions["${key}"].${FULL_LOOKBACK_FIELD}`);
+      }
     }
   } else {
     check(state[strategy.cursorField], strategy.cursorField);
+    fullLookback(state[FULL_LOOKBACK_FIELD], FULL_LOOKBACK_FIELD);
   }
   if (state.ids !== undefined && !Array.isArray(state.ids)) problems.push('"ids" must be a list');
   if (state.ids_cursor !== undefined && state.ids_cursor !== null && toSeconds(state.ids_cursor) === undefined) {

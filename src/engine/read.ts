@@ -18,12 +18,12 @@ import { RecordConformer } from './conform.js';
 import { forEachConcurrent } from './concurrency.js';
 import { DeleteTracker } from './deletes.js';
 import { logTo, type ReadRecord, type ReadSink } from './events.js';
-import { AheadOfClock, FUTURE_CURSOR_TOLERANCE, inWindow, lowerBound, requestWindow, toSeconds, UnreadableCursors, windowsToRead, type IncrementalStrategy } from './incremental.js';
+import { AheadOfClock, FULL_LOOKBACK_FIELD, FUTURE_CURSOR_TOLERANCE, inWindow, readStart, requestWindow, toSeconds, UnreadableCursors, windowsToRead, type IncrementalStrategy } from './incremental.js';
 import { PageReader, Stopped } from './pages.js';
 import { PartitionPlanner, type PartitionEnd } from './partitions.js';
 import { SharedRequests } from './requests.js';
 import type { Partition, Record_, StatusAction, StreamDefinition } from './types.js';
-import { readWindows, WindowEdges, type TimeWindow } from './windows.js';
+import { Lookbacks, readWindows, WindowEdges, type TimeWindow } from './windows.js';
 
 export { chainUrgency } from './pages.js';
 
@@ -68,6 +68,8 @@ interface IncrementalRun {
   /** Whether a pass that may stop early was found not newest first (said once per stream). */
   disordered: boolean;
   deletes?: DeleteTracker;
+  /** Which windowed partitions re-read their full lookback, which a recent one (said once per stream). */
+  lookbacks?: Lookbacks;
 }
 
 export class Reader {
@@ -111,6 +113,7 @@ export class Reader {
       ahead: new AheadOfClock(strategy.cursorField, `${FUTURE_CURSOR_TOLERANCE / 60} minutes`),
       disordered: false,
       deletes: DeleteTracker.for(definition),
+      lookbacks: Lookbacks.for(strategy, this.ctx.config),
     };
     const outcome: StreamOutcome = { stream: name, records: 0 };
     // Records that do not fit the schema are fixed or skipped, with a WARN, instead of failing the stream.
@@ -160,6 +163,8 @@ export class Reader {
       page(deletions, 'end');
       conformer.finish();
       for (const warning of [run?.unreadable.warning(name), run?.ahead.warning(name)]) if (warning) this.log('WARN', warning);
+      const lookbacks = run?.lookbacks?.summary(name);
+      if (lookbacks) this.log('INFO', lookbacks);
       sink.emit({ type: 'ended', stream: name, complete: true, at: clock() });
     } catch (error) {
       if (error instanceof Stopped || (error instanceof RequestCancelled && this.ctx.signal?.aborted)) {
@@ -194,12 +199,14 @@ export class Reader {
    */
   private async readPartition(definition: StreamDefinition, partition: Partition, run: IncrementalRun | undefined, emit: (records: Record_[]) => void): Promise<PartitionEnd> {
     const { config, clock } = this.ctx;
-    const since = run ? lowerBound(run.strategy, run.checkpoint.startCursor(partition.key), config) : undefined;
+    const nowSeconds = Math.floor(clock() / 1000);
+    const start = run ? readStart(run.strategy, { cursor: run.checkpoint.startCursor(partition.key), fullLookbackAt: run.checkpoint.startCursor(partition.key, FULL_LOOKBACK_FIELD) }, config, nowSeconds) : undefined;
+    const since = start?.since;
     const secondsOf = run ? (value: unknown) => run.unreadable.seconds(value) : toSeconds;
     try {
       const windowed = definition.incremental?.kind === 'windows' ? definition.incremental : undefined;
       if (windowed) {
-        const windows = windowsToRead(windowed, { since, startDate: config.startDateSeconds }, Math.floor(clock() / 1000), partition);
+        const windows = windowsToRead(windowed, { since, startDate: config.startDateSeconds }, nowSeconds, partition);
         // A record created exactly on the edge of two windows is kept by both (see inWindow: whichever of them the
         // API returns it in), and printed by the first that has it.
         const edges = new WindowEdges((record) => primaryKeyText(definition, record));
@@ -213,6 +220,11 @@ export class Reader {
           (window) => this.pages.pages(definition, partition, { window: requestWindow(window), since }, (records) => emit(records.filter((r) => keep(r, window)))),
           (cursor) => run?.checkpoint.advance(partition.key, cursor),
         );
+        // Only now, every window read: a read stopped midway re-reads the full lookback next time.
+        if (run && start) {
+          run.lookbacks?.note(start);
+          if (start.fullLookbackAt !== undefined) run.checkpoint.advance(partition.key, start.fullLookbackAt, FULL_LOOKBACK_FIELD);
+        }
         return;
       }
       const pass = new ClientPass({

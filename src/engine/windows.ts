@@ -2,10 +2,12 @@
  * Window scheduling for streams the API filters by time (`serverWindows`): a partition's windows are read
  * concurrently, each its own chain of pages through the one limiter, and the cursor moves only past the oldest
  * windows that are all read in full (windowCursor), so a resume never skips a window still in flight. Each window's
- * request reaches a second before it (requestWindow) and a record on an edge is printed once (WindowEdges).
+ * request reaches a second before it (requestWindow) and a record on an edge is printed once (WindowEdges); how far
+ * before the cursor each partition re-read is said once per stream (Lookbacks).
  */
+import type { Config } from '../config.js';
 import { forEachConcurrent } from './concurrency.js';
-import { windowCursor } from './incremental.js';
+import { windowCursor, type IncrementalStrategy, type ReadStart } from './incremental.js';
 import type { Record_ } from './types.js';
 
 export type TimeWindow = { start: number; end: number };
@@ -50,4 +52,52 @@ export class WindowEdges {
     this.printed.add(edge);
     return true;
   }
+}
+
+/**
+ * How the partitions of one windowed stream's read re-read before their cursors (readStart), said in one INFO line
+ * when the stream has a recent lookback: how many read the full lookback, how many only the recent one, and when the
+ * full one is next due. First reads (no cursor) are not counted.
+ */
+export class Lookbacks {
+  private full = 0;
+  private recent = 0;
+  private nextDue?: number;
+
+  constructor(private readonly spans: { lookbackSeconds: number; recentSeconds: number; fullEverySeconds: number }) {}
+
+  /** The tally of a stream read with `strategy`, when it has a recent lookback. */
+  static for(strategy: IncrementalStrategy, config: Config): Lookbacks | undefined {
+    const tiers = strategy.kind === 'windows' ? strategy.recentLookback?.(config) : undefined;
+    return tiers && strategy.kind === 'windows' ? new Lookbacks({ ...tiers, lookbackSeconds: strategy.lookback?.(config) ?? 0 }) : undefined;
+  }
+
+  note(start: ReadStart): void {
+    if (start.lookback === 'full') this.full++;
+    else if (start.lookback === 'recent') {
+      this.recent++;
+      this.nextDue = Math.min(this.nextDue ?? Number.POSITIVE_INFINITY, start.fullDueIn ?? 0);
+    }
+  }
+
+  /** The INFO line, or undefined when no partition had a cursor to re-read before. */
+  summary(stream: string): string | undefined {
+    const { full, recent, spans } = this;
+    if (full + recent === 0) return undefined;
+    const whole = `the full lookback (${duration(spans.lookbackSeconds)} before the cursor)`;
+    const partitions = (count: number) => `${count} partition${count === 1 ? '' : 's'}`;
+    const parts: string[] = [];
+    if (full) parts.push(`${whole} of ${partitions(full)}, due every ${duration(spans.fullEverySeconds)}`);
+    if (recent) parts.push(`${duration(spans.recentSeconds)} before the cursor of ${full ? recent : partitions(recent)}`);
+    const next = recent && this.nextDue !== undefined ? `; the full lookback of ${full ? 'the others' : 'these'} is next due in about ${duration(this.nextDue)}` : '';
+    return `${stream}: re-read ${parts.join(', and ')}${next}`;
+  }
+}
+
+/** A span for people: "30 days", "24 hours", "1.5 hours", "20 minutes". */
+export function duration(seconds: number): string {
+  const plural = (value: number, unit: string) => `${value} ${unit}${value === 1 ? '' : 's'}`;
+  if (seconds >= 2 * 86_400 && seconds % 86_400 === 0) return plural(seconds / 86_400, 'day');
+  if (seconds >= 3600) return plural(Math.round(seconds / 360) / 10, 'hour');
+  return plural(Math.max(0, Math.round(seconds / 60)), 'minute');
 }

@@ -1,12 +1,13 @@
 /**
  * Whether `start_ts`/`end_ts` include their bounds is not documented. Against the sandbox reading each bound either
- * way (deliveryBounds), in-process: a delivery created exactly on the edge two windows share, or at a read's first
- * second, is printed once under all four readings.
+ * way (deliveryBounds), in-process: a delivery created exactly on the edge two windows share, at a read's first
+ * second, or at the cursor between two reads, is printed — once within a read — under all four readings.
  *
  * The sandbox serves one delivery every 1000 s (2592 in its 30 days), so edges can be put exactly on deliveries (seed 2:
  * none of those read is a draft, which /v1/messages leaves out).
  */
 import { Writable } from 'node:stream';
+import { runRead } from '../../src/commands.js';
 import { parseConfig, type Config } from '../../src/config.js';
 import { messages } from '../../src/customerio/streams/messages.js';
 import { HttpClient } from '../../src/engine/http.js';
@@ -16,6 +17,7 @@ import type { StreamDefinition } from '../../src/engine/types.js';
 import { Output } from '../../src/protocol/output.js';
 import { ProtocolSink } from '../../src/protocol/sink.js';
 import { startSandbox, type BoundReading, type Sandbox } from '../../src/sandbox/index.js';
+import { configuredCatalog } from '../helpers/catalog.js';
 import { parseProtocolLines } from '../helpers/protocol.js';
 import { call } from '../sandbox/helpers.js';
 
@@ -95,4 +97,40 @@ describe('deliveries on window edges, under every reading of the bounds', () => 
     }
   });
 
+  it.each(READINGS)('start %s, end %s: messages read twice lose nothing at the first second nor at the cursor between the reads', async (start, end) => {
+    const sb = await everyThousandSeconds(start, end);
+    const run = collector();
+    const second = collector();
+    try {
+      const first = sb.now();
+      const from = first - 20 * SPACING;
+      const catalog = configuredCatalog([{ name: 'messages', syncMode: 'incremental' }]);
+      // No recent lookback: the second read starts exactly at the first one's cursor, a delivery's time.
+      const config = parseConfig({ app_api_key: 'sandbox-us-key', api_base_url: sb.url, start_date: iso(from), messages_recent_lookback_hours: 0 });
+      const firstHttp = clientFor(config);
+      expect(await runRead(config, catalog, undefined, run.sink, { http: firstHttp, clock: () => first * 1000 })).toBe(0);
+      await firstHttp.limiter.stop();
+      const states = run.messages().filter((m) => m.type === 'STATE');
+      const state = states.at(-1)!.state;
+      expect(state.stream.stream_state.partitions.all).toEqual({ created: first, full_lookback_read_at: first });
+
+      sb.advance(5 * SPACING);
+      const later = sb.now();
+      const secondHttp = clientFor(config);
+      expect(await runRead(config, catalog, [state], second.sink, { http: secondHttp, clock: () => later * 1000 })).toBe(0);
+      await secondHttp.limiter.stop();
+      const firstIds = recordsOf(run.messages()).map((r) => String(r.id));
+      const secondIds = recordsOf(second.messages()).map((r) => String(r.id));
+      for (const ids of [firstIds, secondIds]) expect(ids.length).toBe(new Set(ids).size);
+      const truth = sb.expected.messageIds({ startTs: from, endTs: end === 'exclusive' ? later - 1 : later });
+      expect(new Set([...firstIds, ...secondIds])).toEqual(new Set(truth));
+      // The delivery at the first read's first second, and the one at the cursor between the two reads.
+      const at = (seconds: number) => sb.expected.messageIds({ startTs: seconds, endTs: seconds });
+      expect(firstIds).toEqual(expect.arrayContaining(at(from)));
+      expect([...firstIds, ...secondIds]).toEqual(expect.arrayContaining(at(first)));
+      expect(at(from).length + at(first).length).toBe(2);
+    } finally {
+      await sb.close();
+    }
+  });
 });

@@ -6,6 +6,7 @@ import { API, API_KEY, expectRecordsMatchSchema, readStreams } from './listing-h
 /** 2024-06-01T00:00:00Z, the harness's clock. */
 const NOW = 1_717_200_000;
 const DAY = 86_400;
+const HOUR = 3600;
 
 const delivery = (n: number, created: number, type = 'email', extra: Record<string, unknown> = {}) => ({
   id: `msg${n}`,
@@ -99,13 +100,16 @@ describe('messages', () => {
       .get('/v1/messages')
       .query({ limit: '1000', type: 'in_app', start_ts: String(NOW - DAY - 7 * DAY - 1), end_ts: String(NOW), start: 'djIwOjI=' })
       .reply(200, { messages: [] });
+    // States from before the recent lookback: each re-reads its full lookback at once.
     const state = { partitions: { 'type=email': { created: NOW - 10 * DAY }, 'type=in_app': { created: NOW - DAY } } };
     const result = await readStreams([{ definition: messages, syncMode: 'incremental', state }], {
       config: { message_types: ['email', 'in_app'], messages_lookback_days: 7 },
     });
     api.done();
     expect(result.records('messages').map((r) => r.id).sort()).toEqual(['msg1', 'msg2']);
-    expect(result.lastState('messages')).toEqual({ partitions: { 'type=email': { created: NOW }, 'type=in_app': { created: NOW } } });
+    expect(result.lastState('messages')).toEqual({
+      partitions: { 'type=email': { created: NOW, full_lookback_read_at: NOW }, 'type=in_app': { created: NOW, full_lookback_read_at: NOW } },
+    });
   });
 
   it('never keeps a next token in any state, even when a read stops mid-window', async () => {
@@ -121,8 +125,66 @@ describe('messages', () => {
     const states = result.messages.filter((m) => m.type === 'STATE').map((m) => JSON.stringify(m.state.stream.stream_state));
     expect(states.length).toBeGreaterThan(0);
     for (const text of states) expect(text).not.toMatch(/djIwOjE=|next|"start"/);
-    // The window was not finished: the cursor stays where it was.
+    // The window was not finished: the cursor stays where it was, and the full re-read is not recorded as done.
     expect(result.lastState('messages')).toEqual(state);
     expect(result.statuses('messages')).toContain('INCOMPLETE');
+  });
+});
+
+describe('messages: the recent lookback between full re-reads (hourly syncs)', () => {
+  it('re-reads only the last 24 hours while the full lookback was re-read less than a day ago, and keeps when it was', async () => {
+    const api = nock(API)
+      .get('/v1/messages')
+      .query({ limit: '1000', start_ts: String(NOW - 25 * HOUR - 1), end_ts: String(NOW) })
+      .reply(200, { messages: [delivery(1, NOW - 20 * HOUR, 'email', { metrics: { created: NOW - 20 * HOUR, opened: NOW - 10 * HOUR } })] });
+    const state = { partitions: { all: { created: NOW - HOUR, full_lookback_read_at: NOW - 5 * HOUR } } };
+    const result = await readStreams([{ definition: messages, syncMode: 'incremental', state }]);
+    api.done();
+    expect(result.records('messages').map((r) => r.id)).toEqual(['msg1']);
+    expect(result.lastState('messages')).toEqual({ partitions: { all: { created: NOW, full_lookback_read_at: NOW - 5 * HOUR } } });
+    expect(result.logs('INFO')).toContain('messages: re-read 24 hours before the cursor of 1 partition; the full lookback of these is next due in about 18 hours');
+  });
+
+  it('re-reads the full 30 days once a day, back from the previous full re-read, and records it only once every window is read', async () => {
+    const lastFull = NOW - 24 * HOUR;
+    const from = lastFull - 30 * DAY;
+    const edge = from + 30 * DAY - 1;
+    const state = { partitions: { all: { created: NOW - HOUR, full_lookback_read_at: lastFull } } };
+    const older = { limit: '1000', start_ts: String(from - 1), end_ts: String(edge) };
+    const newer = { limit: '1000', start_ts: String(edge - 1), end_ts: String(NOW) };
+
+    // The newer window fails: the read stops INCOMPLETE, the cursor does not move back, the re-read is not recorded.
+    nock(API).get('/v1/messages').query(older).reply(200, { messages: [delivery(1, from + DAY)] }).get('/v1/messages').query(newer).reply(500, { errors: [{ detail: 'boom' }] });
+    const failed = await readStreams([{ definition: messages, syncMode: 'incremental', state }]);
+    expect(failed.statuses('messages')).toContain('INCOMPLETE');
+    for (const saved of failed.messages.filter((m) => m.type === 'STATE').map((m) => m.state.stream.stream_state)) {
+      expect(saved.partitions.all).toEqual({ created: NOW - HOUR, full_lookback_read_at: lastFull });
+    }
+    nock.cleanAll();
+
+    // Read again from the same state: both windows this time, and the time of this full re-read is kept.
+    const api = nock(API)
+      .get('/v1/messages')
+      .query(older)
+      .reply(200, { messages: [delivery(1, from + DAY)] })
+      .get('/v1/messages')
+      .query(newer)
+      .reply(200, { messages: [delivery(2, NOW - 2 * HOUR)] });
+    const result = await readStreams([{ definition: messages, syncMode: 'incremental', state }]);
+    api.done();
+    expect(result.records('messages').map((r) => r.id).sort()).toEqual(['msg1', 'msg2']);
+    expect(result.lastState('messages')).toEqual({ partitions: { all: { created: NOW, full_lookback_read_at: NOW } } });
+    expect(result.logs('INFO')).toContain('messages: re-read the full lookback (30 days before the cursor) of 1 partition, due every 24 hours');
+  });
+
+  it('re-reads the full lookback every time with messages_full_lookback_every_hours 0, as before the setting', async () => {
+    const api = nock(API)
+      .get('/v1/messages')
+      .query({ limit: '1000', start_ts: String(NOW - HOUR - 7 * DAY - 1), end_ts: String(NOW) })
+      .reply(200, { messages: [] });
+    const state = { partitions: { all: { created: NOW - HOUR, full_lookback_read_at: NOW - HOUR } } };
+    const result = await readStreams([{ definition: messages, syncMode: 'incremental', state }], { config: { messages_lookback_days: 7, messages_full_lookback_every_hours: 0 } });
+    api.done();
+    expect(result.lastState('messages')).toEqual({ partitions: { all: { created: NOW, full_lookback_read_at: NOW } } });
   });
 });

@@ -218,23 +218,29 @@ describe('transactional_message_details', () => {
     expectRecordsMatchSchema(transactionalMessageDetails, records);
   });
 
-  it('re-reads messages_lookback_days before each template\'s cursor and moves each cursor to the end of its last window', async () => {
+  it('re-reads the full messages_lookback_days before a template\'s cursor when due, the recent hours otherwise, and moves each cursor to the end of its last window', async () => {
+    const HOUR = 3600;
     const api = nock(API)
       .get('/v1/transactional')
       .reply(200, { messages: [template(2, NOW), template(3, NOW)] })
+      // Never re-read in full (no time in its state): the 2 days before its cursor.
       .get('/v1/transactional/2/messages')
       .query({ limit: '1000', start_ts: String(NOW - 12 * DAY - 1), end_ts: String(NOW) })
       .reply(200, { messages: [delivery(1, NOW - 11 * DAY)] })
+      // Re-read in full 3 hours ago: the 24 hours before its cursor.
       .get('/v1/transactional/3/messages')
-      .query({ limit: '1000', start_ts: String(NOW - 3 * DAY - 1), end_ts: String(NOW) })
+      .query({ limit: '1000', start_ts: String(NOW - 26 * HOUR - 1), end_ts: String(NOW) })
       .reply(200, { messages: [delivery(2, NOW - DAY, { transactional_id: 3 })] });
-    const state = { partitions: { '2': { created: NOW - 10 * DAY }, '3': { created: NOW - DAY } } };
+    const state = { partitions: { '2': { created: NOW - 10 * DAY }, '3': { created: NOW - 2 * HOUR, full_lookback_read_at: NOW - 3 * HOUR } } };
     const result = await readStreams([{ definition: transactionalMessageDetails, syncMode: 'incremental', state }], { config: { messages_lookback_days: 2 } });
     api.done();
     expect(result.records('transactional_message_details').map((r) => r.id).sort()).toEqual(['dlv1', 'dlv2']);
     const final = result.lastState('transactional_message_details');
-    expect(final).toEqual({ partitions: { '2': { created: NOW }, '3': { created: NOW } } });
+    expect(final).toEqual({ partitions: { '2': { created: NOW, full_lookback_read_at: NOW }, '3': { created: NOW, full_lookback_read_at: NOW - 3 * HOUR } } });
     expect(JSON.stringify(final)).not.toMatch(/next|start"/);
+    expect(result.logs('INFO')).toContain(
+      'transactional_message_details: re-read the full lookback (2 days before the cursor) of 1 partition, due every 24 hours, and 24 hours before the cursor of 1; the full lookback of the others is next due in about 19 hours',
+    );
   });
 
   it('starts a first incremental read at start_date when it is later than the template\'s creation', async () => {
@@ -247,6 +253,7 @@ describe('transactional_message_details', () => {
     const start = new Date((NOW - 5 * DAY) * 1000).toISOString();
     const result = await readStreams([{ definition: transactionalMessageDetails, syncMode: 'incremental' }], { config: { start_date: start } });
     api.done();
-    expect(result.lastState('transactional_message_details')).toEqual({ partitions: { '2': { created: NOW } } });
+    // A first read covers the whole lookback too: the next full re-read is due a day later.
+    expect(result.lastState('transactional_message_details')).toEqual({ partitions: { '2': { created: NOW, full_lookback_read_at: NOW } } });
   });
 });

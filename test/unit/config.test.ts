@@ -27,6 +27,8 @@ describe('parseConfig defaults', () => {
       pinnedHost: false,
       startDateSeconds: undefined,
       messagesLookbackDays: 30,
+      messagesRecentLookbackHours: 24,
+      messagesFullLookbackEveryHours: 24,
       requestsPerSecond: 10,
       activityTypes: [],
       activitiesIncludeDeleted: true,
@@ -40,6 +42,24 @@ describe('parseConfig defaults', () => {
       customStreams: [],
       espSuppressionDomains: [],
     });
+  });
+
+  it('re-reads a recent day of deliveries and the full lookback once a day unless told otherwise', () => {
+    expect(parseConfig(withKey({ messages_lookback_days: 7, messages_recent_lookback_hours: 6, messages_full_lookback_every_hours: 12 }))).toMatchObject({
+      messagesLookbackDays: 7,
+      messagesRecentLookbackHours: 6,
+      messagesFullLookbackEveryHours: 12,
+    });
+    // A recent lookback as long as the full one (every read re-reads it all), and none at all, are both allowed.
+    expect(parseConfig(withKey({ messages_lookback_days: 2, messages_recent_lookback_hours: 48 })).messagesRecentLookbackHours).toBe(48);
+    expect(parseConfig(withKey({ messages_recent_lookback_hours: 0, messages_full_lookback_every_hours: 0 }))).toMatchObject({ messagesRecentLookbackHours: 0, messagesFullLookbackEveryHours: 0 });
+  });
+
+  it.each(['messages_recent_lookback_hours', 'messages_full_lookback_every_hours', 'activities_lookback_hours'])('takes %s null or empty as not set', (field) => {
+    for (const value of [null, '']) {
+      const config = parseConfig(withKey({ [field]: value }));
+      expect([config.messagesRecentLookbackHours, config.messagesFullLookbackEveryHours, config.activitiesLookbackHours]).toEqual([24, 24, 1]);
+    }
   });
 
   it('leaves out the activities of deleted people only when asked to', () => {
@@ -216,6 +236,18 @@ describe('parseConfig validation names the field', () => {
     ['a lookback of 0 days', withKey({ messages_lookback_days: 0 }), /"messages_lookback_days" must be >= 1/],
     ['a lookback of 181 days', withKey({ messages_lookback_days: 181 }), /"messages_lookback_days" must be <= 180/],
     ['a lookback as text', withKey({ messages_lookback_days: '30' }), /"messages_lookback_days" must be integer/],
+    ['a negative recent lookback', withKey({ messages_recent_lookback_hours: -1 }), /"messages_recent_lookback_hours" must be >= 0/],
+    ['a fractional recent lookback', withKey({ messages_recent_lookback_hours: 1.5 }), /"messages_recent_lookback_hours" must be integer/],
+    ['a recent lookback as text', withKey({ messages_recent_lookback_hours: '24' }), /"messages_recent_lookback_hours" must be integer/],
+    [
+      'a recent lookback longer than the full one',
+      withKey({ messages_lookback_days: 1, messages_recent_lookback_hours: 25 }),
+      /^"messages_recent_lookback_hours" \(25\) may not exceed messages_lookback_days \(1 × 24 = 24 hours\): the recent re-read is the newest part of the full one$/,
+    ],
+    ['a recent lookback longer than the default 30 days', withKey({ messages_recent_lookback_hours: 721 }), /"messages_recent_lookback_hours" \(721\) may not exceed messages_lookback_days \(30 × 24 = 720 hours\)/],
+    ['a negative full-lookback interval', withKey({ messages_full_lookback_every_hours: -1 }), /"messages_full_lookback_every_hours" must be >= 0/],
+    ['a full-lookback interval over 30 days', withKey({ messages_full_lookback_every_hours: 721 }), /"messages_full_lookback_every_hours" must be <= 720/],
+    ['a full-lookback interval as text', withKey({ messages_full_lookback_every_hours: '24' }), /"messages_full_lookback_every_hours" must be integer/],
     ['0 requests per second', withKey({ requests_per_second: 0 }), /"requests_per_second" must be >= 1/],
     ['11 requests per second', withKey({ requests_per_second: 11 }), /"requests_per_second" must be <= 10/],
     ['2.5 requests per second', withKey({ requests_per_second: 2.5 }), /"requests_per_second" must be integer/],

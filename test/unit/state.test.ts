@@ -100,6 +100,7 @@ describe('stateProblems', () => {
   const streamCursor = clientSide('updated');
   const perCampaign = clientSide('updated', { perPartition: true });
   const windows = serverWindows('created', { windowSeconds: DAY, defaultStart: (now) => now - DAY });
+  const perType = serverWindows('created', { perPartition: true, windowSeconds: DAY, defaultStart: (now) => now - DAY });
 
   it.each<[string, Parameters<typeof stateProblems>[0], Record<string, unknown>]>([
     ['a unix-seconds cursor', streamCursor, { updated: MAY_1 }],
@@ -113,6 +114,9 @@ describe('stateProblems', () => {
     ['a stream-level cursor for a per-partition stream', perCampaign, { updated: MAY_1 }],
     ['a stream-level cursor beside per-partition cursors', perCampaign, { updated: MAY_1, partitions: { '12': { updated: MAY_1 } } }],
     ['a window cursor', windows, { created: MAY_1 }],
+    ['a window cursor and when the full lookback was last read', windows, { created: MAY_1, full_lookback_read_at: MAY_1 - DAY }],
+    ['per-partition window cursors, some with the full lookback\'s time', perType, { partitions: { all: { created: MAY_1, full_lookback_read_at: MAY_1 }, 'type=email': { created: MAY_1 } } }],
+    ['a full lookback time in the future (it only makes a full re-read due)', perType, { partitions: { all: { created: MAY_1, full_lookback_read_at: MAY_1 + 1000 * DAY } } }],
     ['anything, for a stream that is not incremental', undefined, { whatever: 'x', ids: 'not a list' }],
   ])('accepts %s', (_case, strategy, state) => {
     expect(stateProblems(strategy, state)).toEqual([]);
@@ -127,6 +131,8 @@ describe('stateProblems', () => {
     ['a partition cursor that is not a time', perCampaign, { partitions: { '12': { updated: 'x' } } }, /partitions\["12"\]\.updated must be a unix timestamp/],
     ['a stream-level cursor that is not a time on a per-partition stream', perCampaign, { updated: 'x' }, /^updated must be/],
     ['a stream-level cursor that is not a time beside per-partition cursors', perCampaign, { updated: 'x', partitions: { '12': { updated: MAY_1 } } }, /^updated must be/],
+    ['a full lookback time that is not a time', perType, { partitions: { all: { created: MAY_1, full_lookback_read_at: 'yesterday' } } }, /^partitions\["all"\]\.full_lookback_read_at must be unix seconds, not "yesterday"$/],
+    ['a stream-level full lookback time before 1970', windows, { created: MAY_1, full_lookback_read_at: -5 }, /^full_lookback_read_at must be unix seconds, not -5$/],
     ['ids that are not a list', streamCursor, { updated: MAY_1, ids: '1,2' }, /"ids" must be a list/],
     ['an ids_cursor that is not a time', streamCursor, { updated: MAY_1, ids: [1], ids_cursor: 'soon' }, /"ids_cursor" must be a unix timestamp or an ISO-8601 date-time, not "soon"/],
   ])('reports %s', (_case, strategy, state, pattern) => {

@@ -3,11 +3,11 @@
  * move the cursor, which is kept, when a newest-first pass may stop, which windows a pass reads and how far its
  * cursor may move. The read loop only applies them; these tables are their whole behaviour.
  */
-import { clientSide, cursorMayAdvance, FUTURE_CURSOR_TOLERANCE, inWindow, keptBy, orderAfterPage, requestWindow, serverWindows, stopsAfterPage, windowCursor, windowsToRead, type PassOrder } from '../../src/engine/incremental.js';
+import { clientSide, cursorMayAdvance, fullLookbackDue, FUTURE_CURSOR_TOLERANCE, inWindow, keptBy, orderAfterPage, readStart, requestWindow, serverWindows, stopsAfterPage, windowCursor, windowsToRead, type PassOrder, type ReadStart } from '../../src/engine/incremental.js';
 import { testClock } from '../../src/clock.js';
-import { WindowEdges } from '../../src/engine/windows.js';
+import { duration, Lookbacks, WindowEdges } from '../../src/engine/windows.js';
 import { cursorLike, deletionCursor } from '../../src/engine/cursors.js';
-import { DAY, HOUR, MAY_1 } from './fixtures.js';
+import { DAY, HOUR, MAY_1, testConfig } from './fixtures.js';
 
 const NOW = MAY_1 + 10 * DAY;
 
@@ -124,6 +124,56 @@ describe('requestWindow: a window\'s request returns each of its records under e
   });
 });
 
+describe('fullLookbackDue: whether a read re-reads the full lookback', () => {
+  const EVERY = 24 * HOUR;
+  it.each<[string, number | undefined, number, number, boolean]>([
+    ['never read whole (a state from before, or Airbyte\'s)', undefined, NOW - HOUR, EVERY, true],
+    ['read whole 23 hours ago, hourly reads: the next one is in time', NOW - 23 * HOUR, NOW - HOUR, EVERY, false],
+    ['read whole 24 hours ago, hourly reads', NOW - 24 * HOUR, NOW - HOUR, EVERY, true],
+    ['read whole 23 hours ago, reads every 2 hours: the next one would be late', NOW - 23 * HOUR, NOW - 2 * HOUR, EVERY, true],
+    ['read whole a minute short of a day ago, daily reads (a read that started early)', NOW - EVERY + 60, NOW - EVERY + 60, EVERY, true],
+    ['read whole 2 days ago, after a pause of the syncs', NOW - 2 * DAY, NOW - 2 * DAY, EVERY, true],
+    ['a time in the future beyond the tolerance (a hand-edited state)', NOW + FUTURE_CURSOR_TOLERANCE + 1, NOW - HOUR, EVERY, true],
+    ['a time a minute ahead (another machine\'s clock), hourly reads', NOW + 60, NOW - HOUR, EVERY, false],
+    ['every read (interval 0)', NOW, NOW, 0, true],
+  ])('%s → %s', (_what, last, cursor, every, expected) => {
+    expect(fullLookbackDue(last, cursor, NOW, every)).toBe(expected);
+  });
+});
+
+describe('readStart: where a partition\'s incremental read starts, and whether it re-reads the full lookback', () => {
+  const deliveries = serverWindows('created', {
+    windowSeconds: 30 * DAY,
+    lookback: (config) => config.messagesLookbackDays * DAY,
+    recentLookback: (config) => ({ recentSeconds: config.messagesRecentLookbackHours * HOUR, fullEverySeconds: config.messagesFullLookbackEveryHours * HOUR }),
+    defaultStart: (now) => now - 365 * DAY,
+  });
+  const config = testConfig();
+  it.each<[string, { cursor: unknown; fullLookbackAt?: unknown }, ReturnType<typeof testConfig>, ReadStart]>([
+    ['a first read: everything, which covers the lookback too', { cursor: undefined }, config, { since: undefined, lookback: 'first', fullLookbackAt: NOW }],
+    ['a first read with start_date', { cursor: undefined }, testConfig({ start_date: '2024-05-01T00:00:00Z' }), { since: MAY_1, lookback: 'first', fullLookbackAt: NOW }],
+    ['hourly, the lookback read whole 2 hours ago: the recent 24 hours', { cursor: NOW - HOUR, fullLookbackAt: NOW - 2 * HOUR }, config, { since: NOW - 25 * HOUR, lookback: 'recent', fullDueIn: 21 * HOUR }],
+    ['a cursor without the time (older state, Airbyte\'s): the full 30 days', { cursor: NOW - HOUR }, config, { since: NOW - HOUR - 30 * DAY, lookback: 'full', fullLookbackAt: NOW }],
+    ['read whole 24 hours ago: the full 30 days, back from that read', { cursor: NOW - HOUR, fullLookbackAt: NOW - 24 * HOUR }, config, { since: NOW - 24 * HOUR - 30 * DAY, lookback: 'full', fullLookbackAt: NOW }],
+    ['a hand-edited time years back: at most the longer of lookback and interval further', { cursor: NOW - HOUR, fullLookbackAt: 0 }, config, { since: NOW - HOUR - 60 * DAY, lookback: 'full', fullLookbackAt: NOW }],
+    ['a time in the future: due, from the cursor', { cursor: NOW - HOUR, fullLookbackAt: NOW + DAY }, config, { since: NOW - HOUR - 30 * DAY, lookback: 'full', fullLookbackAt: NOW }],
+    ['start_date later than the lookback\'s start', { cursor: NOW - HOUR }, testConfig({ start_date: '2024-05-08T00:00:00Z' }), { since: MAY_1 + 7 * DAY, lookback: 'full', fullLookbackAt: NOW }],
+    ['start_date later than the recent lookback\'s start', { cursor: NOW - HOUR, fullLookbackAt: NOW - 2 * HOUR }, testConfig({ start_date: '2024-05-10T12:00:00Z' }), { since: NOW - 12 * HOUR, lookback: 'recent', fullDueIn: 21 * HOUR }],
+    ['a recent lookback as long as the full one: every read is full', { cursor: NOW - HOUR, fullLookbackAt: NOW - HOUR }, testConfig({ messages_lookback_days: 1 }), { since: NOW - HOUR - DAY, lookback: 'full', fullLookbackAt: NOW }],
+    ['interval 0: every read is full, as before the setting', { cursor: NOW - HOUR, fullLookbackAt: NOW - HOUR }, testConfig({ messages_full_lookback_every_hours: 0 }), { since: NOW - HOUR - 30 * DAY, lookback: 'full', fullLookbackAt: NOW }],
+    ['a recent lookback of 0: from the cursor', { cursor: NOW - HOUR, fullLookbackAt: NOW - 2 * HOUR }, testConfig({ messages_recent_lookback_hours: 0 }), { since: NOW - HOUR, lookback: 'recent', fullDueIn: 21 * HOUR }],
+  ])('%s', (_what, saved, cfg, expected) => {
+    expect(readStart(deliveries, saved, cfg, NOW)).toEqual(expected);
+  });
+
+  it('is lowerBound, the full lookback every read, for a strategy without a recent lookback', () => {
+    const plain = serverWindows('created', { windowSeconds: DAY, lookback: () => 2 * DAY, defaultStart: (now) => now - DAY });
+    expect(readStart(plain, { cursor: NOW - HOUR, fullLookbackAt: NOW - HOUR }, config, NOW)).toEqual({ since: NOW - HOUR - 2 * DAY, lookback: 'full' });
+    expect(readStart(clientSide('updated', { lookback: HOUR }), { cursor: NOW }, config, NOW)).toEqual({ since: NOW - HOUR, lookback: 'full' });
+    expect(readStart(plain, { cursor: undefined }, config, NOW)).toEqual({ since: undefined, lookback: 'first', fullLookbackAt: undefined });
+  });
+});
+
 describe('windowCursor: how far a windowed pass may move its cursor', () => {
   const windows = [{ end: 10 }, { end: 20 }, { end: 30 }];
   it.each<[string, boolean[], number | undefined]>([
@@ -221,3 +271,38 @@ describe('WindowEdges: a record on the edge two windows share is printed by the 
   });
 });
 
+describe('Lookbacks: one INFO line per stream on how far before their cursors its partitions re-read', () => {
+  const spans = { lookbackSeconds: 30 * DAY, recentSeconds: 24 * HOUR, fullEverySeconds: 24 * HOUR };
+  const summary = (starts: ReadStart[]) => {
+    const tally = new Lookbacks(spans);
+    for (const start of starts) tally.note(start);
+    return tally.summary('messages');
+  };
+  it.each<[string, ReadStart[], string | undefined]>([
+    ['first reads only: nothing to say', [{ lookback: 'first' }], undefined],
+    ['one full re-read', [{ lookback: 'full', since: 0 }], 'messages: re-read the full lookback (30 days before the cursor) of 1 partition, due every 24 hours'],
+    [
+      'recent re-reads, the soonest due named',
+      [{ lookback: 'recent', fullDueIn: 5 * HOUR }, { lookback: 'recent', fullDueIn: 90 * 60 }],
+      'messages: re-read 24 hours before the cursor of 2 partitions; the full lookback of these is next due in about 1.5 hours',
+    ],
+    [
+      'both',
+      [{ lookback: 'full' }, { lookback: 'full' }, { lookback: 'recent', fullDueIn: 0 }, { lookback: 'first' }],
+      'messages: re-read the full lookback (30 days before the cursor) of 2 partitions, due every 24 hours, and 24 hours before the cursor of 1; the full lookback of the others is next due in about 0 minutes',
+    ],
+  ])('%s', (_what, starts, expected) => {
+    expect(summary(starts)).toBe(expected);
+  });
+
+  it.each<[number, string]>([
+    [30 * DAY, '30 days'],
+    [DAY, '24 hours'],
+    [HOUR, '1 hour'],
+    [36 * HOUR, '36 hours'],
+    [20 * 60, '20 minutes'],
+    [60, '1 minute'],
+  ])('says %d s as %s', (seconds, text) => {
+    expect(duration(seconds)).toBe(text);
+  });
+});

@@ -54,6 +54,9 @@ const CONFIG_MUTATIONS: ConfigMutation[] = [
   ['region', (r) => ['mars', 'usa', 'E U', 'us-east-1', '', 7, [], {}, oddString(r)], /region/],
   ['start_date', (r) => ['yesterday', '2024-13-45T00:00:00Z', '2024-01-01', '01/02/2024', 1704067200, true, {}, [], `x${oddString(r)}`], /start_date/],
   ['messages_lookback_days', () => [0, -1, 181, 1.5, '30', null, [], 1e12], /messages_lookback_days/],
+  // Above the default lookback's 720 hours is bad too (the recent re-read is a part of the full one).
+  ['messages_recent_lookback_hours', () => [-1, 721, 4321, 1.5, '24', true, [], {}, 1e12], /messages_recent_lookback_hours/],
+  ['messages_full_lookback_every_hours', () => [-1, 721, 2.5, '24', false, [], {}, 1e12], /messages_full_lookback_every_hours/],
   ['requests_per_second', () => [0, 11, -5, '10', 2.5, null, 1e6, {}], /requests_per_second/],
   ['api_base_url', () => ['not a url', 'ftp://proxy.example.com/v1', 'file:///etc/passwd', 'javascript:alert(1)', '   ', 'http://', 'http://[::1', 42, [], {}], /api_base_url/],
   ['activity_types', () => ['event', [1, 2], [null], {}, 42], /activity_types/],
