@@ -19,6 +19,8 @@ export interface ConnectorRun {
   readBytesPerSecond?: number;
   /** Called with every RECORD line (for per-partition counts); costs a JSON.parse per call, if the callee parses. */
   onRecord?: (stream: string, line: string) => void;
+  /** Keep the last STATE message (parsed) in `lastState`, for a next incremental read. */
+  keepState?: boolean;
   timeoutMs?: number;
 }
 
@@ -30,6 +32,8 @@ export interface ConnectorResult {
   records: number;
   recordsByStream: Record<string, number>;
   states: number;
+  /** The last STATE message's `state` (with keepState). */
+  lastState?: unknown;
   bytes: number;
   /** Every line that is not a RECORD, parsed (STATE, TRACE, LOG). */
   others: Array<Record<string, any>>;
@@ -60,6 +64,7 @@ export async function runConnector(run: ConnectorRun): Promise<ConnectorResult> 
   const { child, done } = spawnMeasured(join(DIST, 'main.js'), args, run.env);
   const result: ConnectorResult = { exitCode: null, wallMs: 0, rssSamplesMb: [], records: 0, recordsByStream: {}, states: 0, bytes: 0, others: [], stderr: '' };
   let pending = '';
+  let lastStateLine: string | undefined;
   const onLine = (line: string) => {
     if (line.startsWith(RECORD_PREFIX)) {
       const stream = line.slice(RECORD_PREFIX.length, line.indexOf('"', RECORD_PREFIX.length));
@@ -70,6 +75,7 @@ export async function runConnector(run: ConnectorRun): Promise<ConnectorResult> 
     }
     if (line.startsWith('{"type":"STATE"')) {
       result.states++;
+      if (run.keepState) lastStateLine = line;
       return;
     }
     if (line.trim()) result.others.push(JSON.parse(line) as Record<string, any>);
@@ -94,6 +100,7 @@ export async function runConnector(run: ConnectorRun): Promise<ConnectorResult> 
   throttle?.stop();
   rmSync(dir, { recursive: true, force: true });
   if (pending.trim()) onLine(pending);
+  if (lastStateLine) result.lastState = (JSON.parse(lastStateLine) as { state: unknown }).state;
   return { ...result, exitCode: finished.exitCode, wallMs: finished.wallMs, usage: finished.usage, rssSamplesMb: finished.rssSamplesMb, stderr: finished.stderr };
 }
 

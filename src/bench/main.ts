@@ -8,16 +8,19 @@
  *      another tool uses the same key: how close adaptive pacing gets to what is left, and the 429s it meets;
  *   5. customers by export — 1,000,000 people read with customers_method export at 10 requests a second: App API
  *      requests, the connector's own time (download, parse, emit) apart from the sandbox's modelled preparation,
- *      and the API way over the same people side by side.
+ *      and the API way over the same people side by side;
+ *   6. deliveries re-read by need — incremental syncs of messages at 30,000 deliveries a day: a sync re-reading the
+ *      full 30-day lookback (as every sync did before) against a day of hourly syncs with the recent lookback.
  * Every part runs the built CLI (dist/main.js) as a child process against the sandbox in another process, a
  * few times; the table shows medians with their min–max spread and is written into BENCHMARKS.md.
  *
- * Options: --quick (smaller sizes, one run each; also BENCH_QUICK=1), --runs N, --only utilisation,throughput,memory,shared,export,
+ * Options: --quick (smaller sizes, one run each; also BENCH_QUICK=1), --runs N, --only utilisation,throughput,memory,shared,export,deliveries,
  * --out FILE (default BENCHMARKS.md for a full run; a quick run writes only with --out).
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { runDeliveries, type DeliveriesRun } from './deliveries.js';
 import { runExport, type ExportRun } from './export.js';
 import { runMemory, type MemoryRun } from './memory.js';
 import { machine, rows, table, type Results } from './report.js';
@@ -27,7 +30,7 @@ import { LATENCY_MS, LIMIT, QUICK_UTILISATION_SIZES, runUtilisation, SHARED_LIMI
 import { writeReport } from './write.js';
 
 const ROOT = join(DIST, '..');
-const PARTS = ['utilisation', 'throughput', 'memory', 'shared', 'export'] as const;
+const PARTS = ['utilisation', 'throughput', 'memory', 'shared', 'export', 'deliveries'] as const;
 type Part = (typeof PARTS)[number];
 
 const USAGE = `usage: npm run bench [-- [--quick] [--runs N] [--only ${PARTS.join(',')}] [--out FILE]]
@@ -65,15 +68,15 @@ for (const part of only) if (!PARTS.includes(part)) usageError(`--only: unknown 
 const out = values.out ?? (quick ? undefined : join(ROOT, 'BENCHMARKS.md'));
 
 const sizes = quick
-  ? { utilisation: QUICK_UTILISATION_SIZES, throughput: { activities: 100_000, deliveries: 20_000 }, memory: { small: 100_000, large: 300_000 }, slowBytesPerSecond: 4_000_000, exportPeople: 100_000 }
-  : { utilisation: UTILISATION_SIZES, throughput: { activities: 1_000_000, deliveries: 200_000 }, memory: { small: 100_000, large: 1_000_000 }, slowBytesPerSecond: 4_000_000, exportPeople: 1_000_000 };
+  ? { utilisation: QUICK_UTILISATION_SIZES, throughput: { activities: 100_000, deliveries: 20_000 }, memory: { small: 100_000, large: 300_000 }, slowBytesPerSecond: 4_000_000, exportPeople: 100_000, deliveriesPerDay: 10_000 }
+  : { utilisation: UTILISATION_SIZES, throughput: { activities: 1_000_000, deliveries: 200_000 }, memory: { small: 100_000, large: 1_000_000 }, slowBytesPerSecond: 4_000_000, exportPeople: 1_000_000, deliveriesPerDay: 30_000 };
 
 const say = (text: string) => process.stderr.write(`${text}\n`);
 const started = Date.now();
 
 async function main(): Promise<void> {
   say(`benchmark: ${quick ? 'quick' : 'full'} run, ${runs} run(s) of each part (${[...only].join(', ')})`);
-  const results: Results = { utilisation: [], throughput: [], memory: { small: [], large: [], slow: [] }, shared: [], export: [] };
+  const results: Results = { utilisation: [], throughput: [], memory: { small: [], large: [], slow: [] }, shared: [], export: [], deliveries: [] };
   for (let i = 1; i <= runs; i++) {
     if (only.has('utilisation')) {
       const run: UtilisationRun = await runUtilisation(sizes.utilisation);
@@ -106,6 +109,11 @@ async function main(): Promise<void> {
         `  [${i}/${runs}] export ${run.records} records, ${run.apiRequests} API requests, own time ${run.ownSeconds.toFixed(1)} s ` +
           `(preparation ${run.preparationSeconds.toFixed(1)} s, before the download ${run.beforeDownloadSeconds.toFixed(1)} s); API way ${run.api.requests} requests`,
       );
+    }
+    if (only.has('deliveries')) {
+      const run: DeliveriesRun = await runDeliveries(sizes.deliveriesPerDay);
+      results.deliveries.push(run);
+      say(`  [${i}/${runs}] deliveries ${run.everyTimeRequests} requests re-reading the full lookback; hourly ${run.hourly.join(' ')} (${run.fullSyncs} full); ratio ${run.ratio.toFixed(3)}, ${run.seconds.toFixed(1)} s`);
     }
   }
   const list = rows(results);

@@ -4,6 +4,7 @@
  */
 import { cpus, freemem, release, totalmem, type } from 'node:os';
 import { formatSpread, spread, type Spread } from './stats.js';
+import { hourlyMean, type DeliveriesRun } from './deliveries.js';
 import { secondsAtLimit, type ExportRun } from './export.js';
 import type { MemoryRun } from './memory.js';
 import type { ThroughputRun } from './throughput.js';
@@ -17,6 +18,8 @@ export interface Results {
   shared: UtilisationRun[];
   /** Part 5: customers by export, and the API way beside it. */
   export: ExportRun[];
+  /** Part 6: incremental syncs of messages, the full lookback every time against hourly syncs with the recent one. */
+  deliveries: DeliveriesRun[];
 }
 
 export interface Row {
@@ -105,6 +108,17 @@ export function rows(results: Results): Row[] {
       { part: '', figure: "API way's time at 10 requests/s ÷ the export read's whole time, preparation included (same run)", value: formatSpread(of(e, (r) => secondsAtLimit(r.api.requests) / r.totalSeconds), 1), target: '' },
       { part: '', figure: "export way's own time ÷ API way's time with no limit (same run: the work per record)", value: formatSpread(of(e, (r) => r.ownSeconds / r.api.seconds), 2), target: '' },
       { part: '', figure: 'records: export way = API way', value: e.every((r) => r.records === r.api.records && r.records > 0) ? 'yes' : 'no', target: 'yes', met: e.every((r) => r.records === r.api.records && r.records > 0) },
+    );
+  }
+  const d = results.deliveries;
+  if (d.length) {
+    const ratio = of(d, (r) => r.ratio);
+    const perDay = d[0].perDay.toLocaleString('en-US');
+    out.push(
+      { part: '6. Deliveries re-read by need', figure: `requests of an incremental sync of messages re-reading the full 30 days, as every sync did (${perDay} deliveries a day, 1000 a page)`, value: formatSpread(of(d, (r) => r.everyTimeRequests), 0), target: '' },
+      { part: '', figure: 'requests of an hourly sync with the defaults, mean over a day (23 recent re-reads of 24 hours, one full)', value: formatSpread(of(d, hourlyMean), 1), target: '' },
+      { part: '', figure: 'syncs of the day that re-read the full lookback', value: formatSpread(of(d, (r) => r.fullSyncs), 0), target: '1', met: d.every((r) => r.fullSyncs === 1) },
+      { part: '', figure: 'hourly mean ÷ the full lookback every sync (same run)', value: formatSpread(ratio, 3), target: '≤ 0.1', met: ratio.median <= 0.1, everyRun: ratio.max <= 0.1 },
     );
   }
   return out;

@@ -1,13 +1,14 @@
-/** BENCHMARKS.md is rewritten by every `npm run bench`; the image size, measured by hand with a container engine, survives it. */
+/** BENCHMARKS.md is rewritten by every `npm run bench`; the image size, measured by hand with a container engine, survives it. Part 6's rows judge its target. */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { rows } from '../../src/bench/report.js';
 import { keptSections, writeReport, type Report } from '../../src/bench/write.js';
 import { scratchDir } from '../helpers/scratch.js';
 
 const IMAGE_SECTION = ['## Image size', '', '| image | own layers |', '|---|---|', '| now | 77.8 MB |', '', 'Method: docker image inspect.'];
 
 const report: Report = {
-  results: { utilisation: [], throughput: [], memory: { small: [], large: [], slow: [] }, shared: [], export: [] },
+  results: { utilisation: [], throughput: [], memory: { small: [], large: [], slow: [] }, shared: [], export: [], deliveries: [] },
   list: [{ part: '1. Rate utilisation', figure: 'achieved ÷ limit', value: '0.970', target: '≥ 0.95', met: true }],
   command: 'npm run bench',
   quick: false,
@@ -17,7 +18,7 @@ const report: Report = {
   limit: 10,
   sharedLimit: 8,
   latencyMs: 250,
-  sizes: { utilisation: { activities: 10 }, throughput: { activities: 10, deliveries: 10 }, memory: { small: 10, large: 100 }, slowBytesPerSecond: 4e6, exportPeople: 1000 },
+  sizes: { utilisation: { activities: 10 }, throughput: { activities: 10, deliveries: 10 }, memory: { small: 10, large: 100 }, slowBytesPerSecond: 4e6, exportPeople: 1000, deliveriesPerDay: 100 },
 };
 
 describe('the sections a benchmark run keeps', () => {
@@ -48,5 +49,25 @@ describe('writing BENCHMARKS.md', () => {
     const path = join(scratchDir('cio-bench-write-'), 'BENCHMARKS.md');
     writeReport(path, report);
     expect(readFileSync(path, 'utf8')).not.toContain('## Image size');
+  });
+});
+
+describe('part 6 of the table: deliveries re-read by need', () => {
+  const run = (hourly: number[], everyTime: number, fullSyncs = 1) => ({ perDay: 30_000, everyTimeRequests: everyTime, everyTimeRecords: 0, hourly, fullSyncs, ratio: hourly.reduce((a, b) => a + b, 0) / hourly.length / everyTime, seconds: 1 });
+  const empty = { utilisation: [], throughput: [], memory: { small: [], large: [], slow: [] }, shared: [], export: [] };
+  const partSix = (runs: ReturnType<typeof run>[]) => rows({ ...empty, deliveries: runs }).filter((r) => r.part.startsWith('6.') || r.part === '');
+
+  it('meets its target when the hourly mean is at most a tenth of the full lookback every sync', () => {
+    const [requests, mean, full, ratio] = partSix([run([...Array(23).fill(31), 922], 894)]);
+    expect(requests.value).toBe('894');
+    expect(mean.value).toBe('68.1');
+    expect([full.value, full.met]).toEqual(['1', true]);
+    expect([ratio.value, ratio.target, ratio.met]).toEqual(['0.076', '≤ 0.1', true]);
+  });
+
+  it('misses it above a tenth, and when a day holds other than one full re-read', () => {
+    const [, , full, ratio] = partSix([run([...Array(22).fill(31), 922, 922], 894, 2)]);
+    expect(full.met).toBe(false);
+    expect(ratio.met).toBe(false);
   });
 });
