@@ -36,7 +36,8 @@ describe('customers by export end to end', () => {
   it('gives the same records as the API way, in a handful of requests, devices and timestamps null', async () => {
     sb.resetStats();
     const api = await read({ customers_method: 'api' });
-    const apiRequests = sb.stats().total;
+    // Answered requests: on a loaded machine the pace can meet the sandbox's limit once, and a 429 is sent again.
+    const apiRequests = sb.stats().total - sb.stats().rateLimited;
     sb.resetStats();
     const exported = await read({ customers_method: 'export' });
     expect(api.exitCode).toBe(0);
