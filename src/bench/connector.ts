@@ -34,6 +34,10 @@ export interface ConnectorResult {
   states: number;
   /** The last STATE message's `state` (with keepState). */
   lastState?: unknown;
+  /** Bytes of the STATE lines (newlines included). */
+  stateBytes: number;
+  /** The last STATE line of each stream, as printed (parsed only when asked: see lastStates). */
+  lastStateLines: Record<string, string>;
   bytes: number;
   /** Every line that is not a RECORD, parsed (STATE, TRACE, LOG). */
   others: Array<Record<string, any>>;
@@ -41,6 +45,12 @@ export interface ConnectorResult {
 }
 
 const RECORD_PREFIX = '{"type":"RECORD","record":{"stream":"';
+const STATE_PREFIX = '{"type":"STATE"';
+
+/** The last STATE of each stream of a run, as a `--state` input (the per-stream array). */
+export function lastStates(result: ConnectorResult): unknown[] {
+  return Object.values(result.lastStateLines).map((line) => (JSON.parse(line) as { state: unknown }).state);
+}
 
 export function catalogOf(streams: string[]): unknown {
   return {
@@ -62,7 +72,7 @@ export async function runConnector(run: ConnectorRun): Promise<ConnectorResult> 
     args.push(`--${name}`, path);
   }
   const { child, done } = spawnMeasured(join(DIST, 'main.js'), args, run.env);
-  const result: ConnectorResult = { exitCode: null, wallMs: 0, rssSamplesMb: [], records: 0, recordsByStream: {}, states: 0, bytes: 0, others: [], stderr: '' };
+  const result: ConnectorResult = { exitCode: null, wallMs: 0, rssSamplesMb: [], records: 0, recordsByStream: {}, states: 0, stateBytes: 0, lastStateLines: {}, bytes: 0, others: [], stderr: '' };
   let pending = '';
   let lastStateLine: string | undefined;
   const onLine = (line: string) => {
@@ -73,9 +83,13 @@ export async function runConnector(run: ConnectorRun): Promise<ConnectorResult> 
       run.onRecord?.(stream, line);
       return;
     }
-    if (line.startsWith('{"type":"STATE"')) {
+    if (line.startsWith(STATE_PREFIX)) {
       result.states++;
       if (run.keepState) lastStateLine = line;
+      result.stateBytes += Buffer.byteLength(line) + 1;
+      // The stream's name without parsing the line: {"type":"STATE","state":{"type":"STREAM","stream":{"stream_descriptor":{"name":"…"
+      const name = /"stream_descriptor":\{"name":"((?:[^"\\]|\\.)*)"/.exec(line)?.[1] ?? '';
+      result.lastStateLines[name] = line;
       return;
     }
     if (line.trim()) result.others.push(JSON.parse(line) as Record<string, any>);

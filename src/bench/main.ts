@@ -10,11 +10,13 @@
  *      requests, the connector's own time (download, parse, emit) apart from the sandbox's modelled preparation,
  *      and the API way over the same people side by side;
  *   6. deliveries re-read by need — incremental syncs of messages at 30,000 deliveries a day: a sync re-reading the
- *      full 30-day lookback (as every sync did before) against a day of hourly syncs with the recent lookback.
+ *      full 30-day lookback (as every sync did before) against a day of hourly syncs with the recent lookback;
+ *   7. STATE output — an incremental campaign_actions read at 100 × 40 and 400 × 50 (campaigns × actions): STATE
+ *      messages and bytes of a first read and of a second from its state, and their growth beside the records'.
  * Every part runs the built CLI (dist/main.js) as a child process against the sandbox in another process, a
  * few times; the table shows medians with their min–max spread and is written into BENCHMARKS.md.
  *
- * Options: --quick (smaller sizes, one run each; also BENCH_QUICK=1), --runs N, --only utilisation,throughput,memory,shared,export,deliveries,
+ * Options: --quick (smaller sizes, one run each; also BENCH_QUICK=1), --runs N, --only utilisation,throughput,memory,shared,export,deliveries,state,
  * --out FILE (default BENCHMARKS.md for a full run; a quick run writes only with --out).
  */
 import { execFileSync } from 'node:child_process';
@@ -23,6 +25,7 @@ import { parseArgs } from 'node:util';
 import { runDeliveries, type DeliveriesRun } from './deliveries.js';
 import { runExport, type ExportRun } from './export.js';
 import { runMemory, type MemoryRun } from './memory.js';
+import { runStateOutput, stateGrowth } from './state-output.js';
 import { machine, rows, table, type Results } from './report.js';
 import { DIST } from './sandbox-process.js';
 import { runThroughput, type ThroughputRun } from './throughput.js';
@@ -30,7 +33,7 @@ import { LATENCY_MS, LIMIT, QUICK_UTILISATION_SIZES, runUtilisation, SHARED_LIMI
 import { writeReport } from './write.js';
 
 const ROOT = join(DIST, '..');
-const PARTS = ['utilisation', 'throughput', 'memory', 'shared', 'export', 'deliveries'] as const;
+const PARTS = ['utilisation', 'throughput', 'memory', 'shared', 'export', 'deliveries', 'state'] as const;
 type Part = (typeof PARTS)[number];
 
 const USAGE = `usage: npm run bench [-- [--quick] [--runs N] [--only ${PARTS.join(',')}] [--out FILE]]
@@ -76,7 +79,7 @@ const started = Date.now();
 
 async function main(): Promise<void> {
   say(`benchmark: ${quick ? 'quick' : 'full'} run, ${runs} run(s) of each part (${[...only].join(', ')})`);
-  const results: Results = { utilisation: [], throughput: [], memory: { small: [], large: [], slow: [] }, shared: [], export: [], deliveries: [] };
+  const results: Results = { utilisation: [], throughput: [], memory: { small: [], large: [], slow: [] }, shared: [], export: [], deliveries: [], state: [] };
   for (let i = 1; i <= runs; i++) {
     if (only.has('utilisation')) {
       const run: UtilisationRun = await runUtilisation(sizes.utilisation);
@@ -114,6 +117,12 @@ async function main(): Promise<void> {
       const run: DeliveriesRun = await runDeliveries(sizes.deliveriesPerDay);
       results.deliveries.push(run);
       say(`  [${i}/${runs}] deliveries ${run.everyTimeRequests} requests re-reading the full lookback; hourly ${run.hourly.join(' ')} (${run.fullSyncs} full); ratio ${run.ratio.toFixed(3)}, ${run.seconds.toFixed(1)} s`);
+    }
+    if (only.has('state')) {
+      const run = await runStateOutput();
+      results.state.push(run);
+      const sizes = run.map((s) => `${s.campaigns}×${s.actionsPerCampaign}: ${s.second.states} STATEs, ${(s.second.stateBytes / 1e6).toFixed(2)} MB, ${s.second.records} records`).join('; ');
+      say(`  [${i}/${runs}] state output (second read) ${sizes}; growth ÷ records read ${stateGrowth(run, 'second').toFixed(2)}`);
     }
   }
   const list = rows(results);

@@ -7,6 +7,7 @@ import { formatSpread, spread, type Spread } from './stats.js';
 import { hourlyMean, type DeliveriesRun } from './deliveries.js';
 import { secondsAtLimit, type ExportRun } from './export.js';
 import type { MemoryRun } from './memory.js';
+import { stateGrowth, type StateRun } from './state-output.js';
 import type { ThroughputRun } from './throughput.js';
 import { LIMIT, SHARED_LIMIT, type UtilisationRun } from './utilisation.js';
 
@@ -20,6 +21,8 @@ export interface Results {
   export: ExportRun[];
   /** Part 6: incremental syncs of messages, the full lookback every time against hourly syncs with the recent one. */
   deliveries: DeliveriesRun[];
+  /** Part 7: STATE output of incremental campaign_actions reads at two sizes. */
+  state: StateRun[];
 }
 
 export interface Row {
@@ -119,6 +122,32 @@ export function rows(results: Results): Row[] {
       { part: '', figure: 'requests of an hourly sync with the defaults, mean over a day (23 recent re-reads of 24 hours, one full)', value: formatSpread(of(d, hourlyMean), 1), target: '' },
       { part: '', figure: 'syncs of the day that re-read the full lookback', value: formatSpread(of(d, (r) => r.fullSyncs), 0), target: '1', met: d.every((r) => r.fullSyncs === 1) },
       { part: '', figure: 'hourly mean ÷ the full lookback every sync (same run)', value: formatSpread(ratio, 3), target: '≤ 0.1', met: ratio.median <= 0.1, everyRun: ratio.max <= 0.1 },
+    );
+  }
+  const st = results.state;
+  if (st.length) {
+    const mb = (bytes: number) => bytes / 1e6;
+    const [small, large] = [st[0][0], st[0][st[0].length - 1]];
+    const sizeOf = (s: { campaigns: number; actionsPerCampaign: number }) => `${s.campaigns} × ${s.actionsPerCampaign}`;
+    for (const [index, label] of [[0, sizeOf(small)], [st[0].length - 1, sizeOf(large)]] as const) {
+      const at = st.map((run) => run[index]);
+      const larger = index > 0;
+      out.push(
+        { part: index === 0 ? '7. STATE output' : '', figure: `${label}, first read: records / STATE messages`, value: `${formatSpread(of(at, (r) => r.first.records), 0)} / ${formatSpread(of(at, (r) => r.first.states), 0)}`, target: '' },
+        { part: '', figure: `${label}, first read: STATE bytes (MB)`, value: formatSpread(of(at, (r) => mb(r.first.stateBytes)), 2), target: '' },
+        { part: '', figure: `${label}, second read (from the first's state): records / STATE messages`, value: `${formatSpread(of(at, (r) => r.second.records), 0)} / ${formatSpread(of(at, (r) => r.second.states), 0)}`, target: '' },
+        larger
+          ? { part: '', figure: `${label}, second read: STATE bytes (MB)`, value: formatSpread(of(at, (r) => mb(r.second.stateBytes)), 2), target: '< 5', met: of(at, (r) => mb(r.second.stateBytes)).median < 5, everyRun: of(at, (r) => mb(r.second.stateBytes)).max < 5 }
+          : { part: '', figure: `${label}, second read: STATE bytes (MB)`, value: formatSpread(of(at, (r) => mb(r.second.stateBytes)), 2), target: '' },
+      );
+    }
+    const growth = (read: 'first' | 'second') => of(st, (run) => stateGrowth(run, read));
+    const first = growth('first');
+    const second = growth('second');
+    const recordsRatio = large.second.recordsRead / small.second.recordsRead;
+    out.push(
+      { part: '', figure: `STATE bytes ratio ÷ records read ratio (${recordsRatio.toFixed(2)}), first read (same run)`, value: formatSpread(first, 2), target: '≤ 1.1', met: first.median <= 1.1, everyRun: first.max <= 1.1 },
+      { part: '', figure: `STATE bytes ratio ÷ records read ratio (${recordsRatio.toFixed(2)}), second read (same run)`, value: formatSpread(second, 2), target: '≤ 1.1', met: second.median <= 1.1, everyRun: second.max <= 1.1 },
     );
   }
   return out;

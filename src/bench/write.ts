@@ -3,6 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { SandboxSizes } from '../sandbox/index.js';
 import { hourlyMean } from './deliveries.js';
 import { PREPARE_MS_PER_MILLION, secondsAtLimit } from './export.js';
+import { STATE_SIZES } from './state-output.js';
 import { machine, table, type Results, type Row } from './report.js';
 
 export interface Report {
@@ -100,6 +101,14 @@ export function writeReport(path: string, report: Report): void {
     '   syncs ÷ the full-lookback sync, in the same run. Pages are 1000 deliveries on both sides, so the ratio is the one',
     '   at 1,000,000 deliveries a day (30,000 pages against ~1,042 an hour), give or take the one or two requests per',
     '   window a sync also makes.',
+    `7. **STATE output.** An incremental \`campaign_actions\` read at ${STATE_SIZES.map((s) => `${s.campaigns} campaigns × ${s.actionsPerCampaign} actions`).join(' and at ')},`,
+    '   each size in its own sandbox (no latency, no limit: the figures are counts and bytes). A first read with no',
+    '   state prints every action; a second read from its last STATE (the sandbox\'s clock unchanged: the read the',
+    '   issue measured) reads every action again and prints each campaign\'s newest, its STATEs carrying the first',
+    '   read\'s delete memory. STATE bytes are the bytes of the STATE lines on stdout. Records read are the actions',
+    '   the API answered (the sandbox\'s ground truth; what the first read prints). Growth = (STATE bytes at the',
+    '   larger size ÷ at the smaller) ÷ (records read at the larger ÷ at the smaller), both sizes in the same run: 1',
+    '   grows linearly with the data, 5 grows with its square at these sizes.',
     '',
     '## Every run',
     '',
@@ -135,6 +144,17 @@ export function writeReport(path: string, report: Report): void {
       (r, i) =>
         `- deliveries run ${i + 1}: full lookback ${n(r.everyTimeRequests)} requests (${n(r.everyTimeRecords)} records); hourly syncs ${r.hourly.join(' ')} ` +
         `(mean ${hourlyMean(r).toFixed(1)}, ${r.fullSyncs} full); ratio ${r.ratio.toFixed(3)}; ${r.seconds.toFixed(1)} s`,
+    ),
+    ...results.state.map(
+      (run, i) =>
+        `- state output run ${i + 1}: ` +
+        run
+          .map(
+            (s) =>
+              `${s.campaigns} × ${s.actionsPerCampaign} (${n(s.first.recordsRead)} actions): first read ${n(s.first.records)} records, ${n(s.first.states)} STATEs, ` +
+              `${n(s.first.stateBytes)} STATE bytes of ${n(s.first.bytes)}; second read ${n(s.second.records)} records, ${n(s.second.states)} STATEs, ${n(s.second.stateBytes)} STATE bytes of ${n(s.second.bytes)}`,
+          )
+          .join('; '),
     ),
     ...results.shared.map(
       (r, i) =>

@@ -8,7 +8,7 @@ import { scratchDir } from '../helpers/scratch.js';
 const IMAGE_SECTION = ['## Image size', '', '| image | own layers |', '|---|---|', '| now | 77.8 MB |', '', 'Method: docker image inspect.'];
 
 const report: Report = {
-  results: { utilisation: [], throughput: [], memory: { small: [], large: [], slow: [] }, shared: [], export: [], deliveries: [] },
+  results: { utilisation: [], throughput: [], memory: { small: [], large: [], slow: [] }, shared: [], export: [], deliveries: [], state: [] },
   list: [{ part: '1. Rate utilisation', figure: 'achieved ÷ limit', value: '0.970', target: '≥ 0.95', met: true }],
   command: 'npm run bench',
   quick: false,
@@ -54,7 +54,7 @@ describe('writing BENCHMARKS.md', () => {
 
 describe('part 6 of the table: deliveries re-read by need', () => {
   const run = (hourly: number[], everyTime: number, fullSyncs = 1) => ({ perDay: 30_000, everyTimeRequests: everyTime, everyTimeRecords: 0, hourly, fullSyncs, ratio: hourly.reduce((a, b) => a + b, 0) / hourly.length / everyTime, seconds: 1 });
-  const empty = { utilisation: [], throughput: [], memory: { small: [], large: [], slow: [] }, shared: [], export: [] };
+  const empty = { utilisation: [], throughput: [], memory: { small: [], large: [], slow: [] }, shared: [], export: [], state: [] };
   const partSix = (runs: ReturnType<typeof run>[]) => rows({ ...empty, deliveries: runs }).filter((r) => r.part.startsWith('6.') || r.part === '');
 
   it('meets its target when the hourly mean is at most a tenth of the full lookback every sync', () => {
