@@ -1,8 +1,8 @@
 /**
  * Resume (acceptance_tests.resume, not a CAT section): a read stopped after some STATE messages, by SIGKILL
  * or by a fault the sandbox injects, then rerun from the last STATE it printed for each stream, ends with
- * every record of an uninterrupted read present (compared by primary key). This is what "emit a checkpoint
- * after every page" is for: a platform commits records up to a STATE and resumes from it.
+ * every record of an uninterrupted read present (compared by primary key). This is what checkpoints are for: a
+ * platform commits records up to a STATE and resumes from it.
  */
 import { CliResult as CliResultClass, type CliResult } from '../test/helpers/cli.js';
 import { casesOf, type ResumeCase } from './lib/config.js';

@@ -12,6 +12,7 @@ import { offeredStream, toAirbyteStream } from './engine/discover.js';
 import { futureCursors, stateProblems } from './engine/incremental.js';
 import { logTo, type ReadSink } from './engine/events.js';
 import { Reader, type SelectedStream } from './engine/read.js';
+import { checkpointPolicyFromEnv, type CheckpointPolicy } from './engine/checkpoint-policy.js';
 import type { HttpClient } from './engine/http.js';
 import { authMessage, createHttpClient, DOCS_URL } from './customerio/base.js';
 import { checkConnection } from './customerio/check.js';
@@ -69,6 +70,8 @@ export interface ReadOptions {
   http?: HttpClient;
   /** The run's one clock, unix ms (default: the machine's). */
   clock?: Clock;
+  /** When STATEs are due mid-stream (default: the defaults, or CIO_CHECKPOINT_RECORDS / CIO_CHECKPOINT_SECONDS). */
+  checkpoints?: CheckpointPolicy;
 }
 
 /**
@@ -113,6 +116,7 @@ export async function runRead(config: Config, rawCatalog: unknown, rawState: unk
     clock,
     signal,
     authMessage: (status, detail) => authMessage(status, detail, config),
+    checkpoints: options.checkpoints ?? checkpointPolicyFromEnv(),
   });
   const streams: SelectedStream[] = reads.map((s) => ({ definition: byName.get(s.name)!, syncMode: s.syncMode, state: s.state }));
   // A parent list that is selected too is then fetched once, for itself and for its children.
@@ -121,6 +125,8 @@ export async function runRead(config: Config, rawCatalog: unknown, rawState: unk
 
   const release = stopOnSignal(readSink, () => {
     signal.aborted = true;
+    // Each unfinished stream's last STATE covers every RECORD it printed (STATEs come seldom: checkpoint-policy.ts).
+    reader.coverAll();
     const at = clock();
     readSink.emit({ type: 'error', error: transientError('The sync was stopped by a termination signal; the last STATE printed for each stream is where the next sync resumes.'), at });
     for (const s of streams) if (!done.has(s.definition.name)) readSink.emit({ type: 'ended', stream: s.definition.name, complete: false, at });

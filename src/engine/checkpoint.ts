@@ -1,7 +1,8 @@
 /**
  * A stream's state during a read: cursors per partition (or one for the stream), never moving backwards, and
  * the delete-tracking memory (deletes.ts), kept apart from the cursors: which STATE carries it is decided in
- * one place (take).
+ * one place (take). `version` and `bytes()` tell the checkpoint policy (checkpoint-policy.ts) whether the state
+ * moved since the last STATE and how large a STATE would be now.
  */
 import type { JsonObject } from '../protocol/messages.js';
 import { DELETE_MEMORY_KEYS } from './deletes.js';
@@ -16,6 +17,11 @@ export class Checkpoint {
   private readonly initialMemory: JsonObject;
   /** Stream-level values held back until every partition is done (see holdSharedCursor). */
   private held?: Array<{ value: unknown; field?: string }>;
+  /** Counts the changes to what take() returns. */
+  private changes = 0;
+  /** JSON sizes of the memory and of the rest, each for the version it was measured at. */
+  private sizes: { memory?: { at: number; bytes: number }; rest?: { at: number; bytes: number } } = {};
+  private memoryChanges = 0;
 
   constructor(
     private readonly strategy: IncrementalStrategy | undefined,
@@ -75,11 +81,16 @@ export class Checkpoint {
     if (this.strategy.perPartition) {
       const partitions = ((this.state.partitions as Record<string, JsonObject> | undefined) ?? {}) as Record<string, JsonObject>;
       const current = partitions[partitionKey]?.[field];
-      partitions[partitionKey] = { ...partitions[partitionKey], [field]: laterCursor(current, value) };
+      const later = laterCursor(current, value);
+      if (later === current && partitions[partitionKey] !== undefined) return;
+      partitions[partitionKey] = { ...partitions[partitionKey], [field]: later };
       this.state.partitions = partitions;
     } else {
-      this.state[field] = laterCursor(this.state[field], value);
+      const later = laterCursor(this.state[field], value);
+      if (later === this.state[field]) return;
+      this.state[field] = later;
     }
+    this.changes++;
   }
 
   /**
@@ -90,6 +101,7 @@ export class Checkpoint {
     if (!this.strategy?.perPartition) return [];
     const { state, dropped } = partitionsStillLive(this.state, live);
     this.state = state;
+    if (dropped.length) this.changes++;
     return dropped;
   }
 
@@ -101,14 +113,33 @@ export class Checkpoint {
   /** The memory a complete pass leaves for the next read. */
   rememberDeletes(memory: JsonObject): void {
     this.memory = { ...memory };
+    this.changes++;
+    this.memoryChanges++;
+  }
+
+  /** Changes so far to the state a STATE carries: equal numbers, equal states. */
+  get version(): number {
+    return this.changes;
   }
 
   /**
-   * The state a STATE message carries now: after a page (`page`) or at the end of the read (`end`). Both carry the
-   * delete-tracking memory today (a read stopped midway resumes with the last complete read's); leaving it out of
-   * mid-read STATEs is a change to this method only.
+   * About how many bytes the STATE's state would take now (its JSON text). The delete memory, the large part, is
+   * measured once per change of it (once a read), the cursors once per change of them.
    */
-  take(_moment: 'page' | 'end' = 'page'): { state: JsonObject } {
+  bytes(): number {
+    const measure = (value: JsonObject, at: number, known?: { at: number; bytes: number }) => (known?.at === at ? known : { at, bytes: JSON.stringify(value).length });
+    this.sizes.memory = measure(this.memory, this.memoryChanges, this.sizes.memory);
+    this.sizes.rest = measure(this.state, this.changes, this.sizes.rest);
+    return this.sizes.memory.bytes + this.sizes.rest.bytes;
+  }
+
+  /**
+   * The state a STATE message carries now, in the middle of the read or at its end. Both carry the
+   * delete-tracking memory: in the middle, the last complete read's, which a read stopped midway must resume with
+   * (the platform keeps only the latest STATE: without it, deletions since that read would never be reported).
+   * That memory is why a STATE can be large; the checkpoint policy prints such STATEs seldom (checkpoint-policy.ts).
+   */
+  take(): { state: JsonObject } {
     return { state: structuredClone({ ...this.state, ...this.memory }) };
   }
 }

@@ -2,17 +2,20 @@
  * The Reader: one engine for every stream definition, telling a ReadSink what happens as typed events.
  *
  * For each selected stream: started → partitions (partitions.ts) → pages (pages.ts) → records (client-side
- * filter, client-pass.ts; or server-side windows, windows.ts) → a page event (records and the state that covers
- * them) after every page → deletions (deletes.ts) with the last state → ended. Streams, and partitions within a
- * stream, run concurrently; every request goes through the one limiter in the HTTP client, and a list read for
- * itself and as a parent asks once (requests.ts). The sink delivers a page's records and state together, so
- * whenever the loop waits (network, a slow sink) each stream's last word is a state that covers what it gave.
+ * filter, client-pass.ts; or server-side windows, windows.ts) → a page event after every page (its records, and
+ * the state that covers them and every record before them when one is due: checkpoint-policy.ts) → deletions
+ * (deletes.ts) with the final state → ended. Streams, and partitions within a stream, run concurrently; every
+ * request goes through the one limiter in the HTTP client, and a list read for itself and as a parent asks once
+ * (requests.ts). The sink delivers a page's records and state together. A stream that fails or is stopped prints a
+ * state covering everything it printed before it ends (coverAll, for the run's last words on a signal), so a
+ * stream's last word is always a state that covers what it gave.
  */
 import { ConnectorError, asConnectorError, configError } from '../errors.js';
 import type { SyncMode, JsonObject } from '../protocol/messages.js';
 import type { Config } from '../config.js';
 import { ApiError, RequestCancelled, type HttpClient } from './http.js';
 import { Checkpoint } from './checkpoint.js';
+import { DEFAULT_CHECKPOINTS, StateCadence, type CheckpointPolicy } from './checkpoint-policy.js';
 import { ClientPass } from './client-pass.js';
 import { RecordConformer } from './conform.js';
 import { forEachConcurrent } from './concurrency.js';
@@ -37,6 +40,8 @@ export interface ReadContext {
   signal?: { aborted: boolean; reason?: ConnectorError };
   /** Messages of authentication failures (the key's problem, not a stream's). */
   authMessage?: (status: number, detail: string) => string;
+  /** When a STATE is due in the middle of a stream (default DEFAULT_CHECKPOINTS). */
+  checkpoints?: CheckpointPolicy;
 }
 
 export interface SelectedStream {
@@ -77,6 +82,8 @@ export class Reader {
   private readonly pages: PageReader;
   private readonly planner: PartitionPlanner;
   private readonly log: ReturnType<typeof logTo>;
+  /** Per stream being read: prints a STATE covering what it printed, when any record or move is not covered yet. */
+  private readonly uncovered = new Map<string, () => void>();
 
   constructor(private readonly ctx: ReadContext) {
     const { config, http, clock, signal, sink } = ctx;
@@ -93,6 +100,15 @@ export class Reader {
    */
   plan(streams: SelectedStream[]): void {
     this.requests.plan(streams.map((s) => s.definition));
+  }
+
+  /**
+   * Prints, for every stream still being read, a STATE covering what it printed so far (when the last one does not):
+   * the run's last words when it is stopped (a signal), before the sink closes. Safe at any moment: a cursor moves
+   * only once the records it covers are printed.
+   */
+  coverAll(): void {
+    for (const cover of this.uncovered.values()) cover();
   }
 
   /** Reads every selected stream; resolves with one outcome per stream (never rejects for a stream's failure). */
@@ -125,10 +141,23 @@ export class Reader {
         sink.emit({ type: 'running', stream: name, at: clock() });
       }
     };
-    const page = (records: ReadRecord[], moment: 'page' | 'end' = 'page') => {
+    const cadence = new StateCadence(this.ctx.checkpoints ?? DEFAULT_CHECKPOINTS, clock, checkpoint.version);
+    /** Hands a page on, with a STATE when one is due (`final`: always). */
+    const page = (records: ReadRecord[], final = false) => {
       outcome.records += records.length;
-      sink.emit({ type: 'page', stream: name, records, state: checkpoint.take(moment).state, at: clock() });
+      // Asked before the records are handed on: the sink (sync's loader) wants a STATE when it would hold too many.
+      const wanted = sink.stateWanted?.(name, records.length) === true;
+      cadence.add(records);
+      const due = final || wanted || cadence.due(checkpoint.version, () => checkpoint.bytes());
+      const state = due ? checkpoint.take().state : undefined;
+      sink.emit({ type: 'page', stream: name, records, ...(state ? { state } : {}), at: clock() });
+      if (due) cadence.printed(checkpoint.version);
     };
+    /** A STATE covering everything printed so far, unless the last one already does. */
+    const cover = () => {
+      if (cadence.pending(checkpoint.version)) page([], true);
+    };
+    this.uncovered.set(name, cover);
 
     sink.emit({ type: 'started', stream: name, at: clock() });
     for (const note of definition.notes?.(this.ctx.config, Math.floor(clock() / 1000)) ?? []) this.log('WARN', `${name}: ${note}`);
@@ -160,13 +189,15 @@ export class Reader {
       // Every partition is read: cursors of parents gone from Customer.io would otherwise stay in state for good.
       // Only a whole parent list says which parents are gone (partitions from the config may come back).
       if (wholeParentList) this.dropGoneCursors(definition, checkpoint, partitions.filter((p) => !vanished.has(p.key)));
-      page(deletions, 'end');
+      page(deletions, true);
       conformer.finish();
       for (const warning of [run?.unreadable.warning(name), run?.ahead.warning(name)]) if (warning) this.log('WARN', warning);
       const lookbacks = run?.lookbacks?.summary(name);
       if (lookbacks) this.log('INFO', lookbacks);
       sink.emit({ type: 'ended', stream: name, complete: true, at: clock() });
     } catch (error) {
+      // Whatever ends the stream, its last STATE covers every record it printed (the sink drops it after a signal's last words).
+      cover();
       if (error instanceof Stopped || (error instanceof RequestCancelled && this.ctx.signal?.aborted)) {
         outcome.error = this.ctx.signal?.reason;
         sink.emit({ type: 'ended', stream: name, complete: false, at: clock() });
@@ -186,6 +217,8 @@ export class Reader {
         signal.reason ??= failure;
         this.ctx.http.cancel();
       }
+    } finally {
+      this.uncovered.delete(name);
     }
     await sink.drained();
     return outcome;

@@ -1,13 +1,17 @@
 /**
  * The read's events as Airbyte messages on the one Output: stream statuses as STREAM_STATUS traces, a page as
- * its RECORDs followed by the STATE that covers them (with `sourceStats.recordCount`) in one write, logs as LOG
- * messages, failures as TRACE ERRORs. Backpressure is stdout's.
+ * its RECORDs followed by the STATE that covers them when it has one (with `sourceStats.recordCount`: the stream's
+ * records since its previous STATE) in one write, logs as LOG messages, failures as TRACE ERRORs. Backpressure is
+ * stdout's.
  */
 import type { ReadEvent, ReadSink } from '../engine/events.js';
 import { errorMessage, stateMessage, statusMessage } from './messages.js';
 import type { Output } from './output.js';
 
 export class ProtocolSink implements ReadSink {
+  /** Records printed per stream since its last STATE. */
+  private readonly uncounted = new Map<string, number>();
+
   constructor(readonly output: Output) {}
 
   emit(event: ReadEvent): void {
@@ -17,12 +21,15 @@ export class ProtocolSink implements ReadSink {
         return output.emit(statusMessage(event.stream, 'STARTED', event.at));
       case 'running':
         return output.emit(statusMessage(event.stream, 'RUNNING', event.at));
-      case 'page':
-        // One write for the page: a process stopped while waiting has printed a STATE covering every RECORD.
+      case 'page': {
+        // One write for the page: a process stopped while waiting has printed the page's STATE with its RECORDs.
+        const count = (this.uncounted.get(event.stream) ?? 0) + event.records.length;
+        this.uncounted.set(event.stream, event.state ? 0 : count);
         return output.batch(() => {
           for (const record of event.records) output.emitRecord(event.stream, record.json, event.at);
-          output.emit(stateMessage(event.stream, event.state, event.records.length));
+          if (event.state) output.emit(stateMessage(event.stream, event.state, count));
         });
+      }
       case 'log':
         return output.log(event.level, event.message);
       case 'error': {

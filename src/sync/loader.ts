@@ -134,6 +134,18 @@ export class Loader {
     if (stats) stats.error ??= message;
   }
 
+  /**
+   * Whether the next page, bringing `incoming` records, should come with a state: when the records held would reach
+   * half of maxWaiting. Records of a stream are written only with a state, so without this a read whose STATEs come
+   * seldom (checkpoint-policy.ts) could fill the loader with records no write will take, and wait in drained() for
+   * good. With it, every page that leaves the loader at half of maxWaiting or more queues a write of its stream's
+   * records: the records no write has taken yet stay under half of maxWaiting (memory bounded), and drained()
+   * always has a write to wait for.
+   */
+  wantsState(incoming: number): boolean {
+    return this.waiting + incoming >= this.maxWaiting / 2;
+  }
+
   /** Resolves when the read may go on; rejects once a write has failed (the read must stop). */
   drained(): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);

@@ -44,7 +44,8 @@ export class LoaderSink implements ReadSink {
         return;
       case 'page':
         for (const record of event.records) this.loader.record(event.stream, this.redact(record.json), event.at);
-        return this.loader.state(event.stream, event.state);
+        if (event.state) this.loader.state(event.stream, event.state);
+        return;
       case 'log':
         if (SHOWN_LEVELS.has(event.level)) this.events.log(event.level, this.redact(event.message));
         return;
@@ -61,6 +62,10 @@ export class LoaderSink implements ReadSink {
 
   drained(): Promise<void> {
     return this.loader.drained();
+  }
+
+  stateWanted(_stream: string, incoming: number): boolean {
+    return this.loader.wantsState(incoming);
   }
 
   close(): void {

@@ -59,3 +59,44 @@ it('lands two reads in tables where, by Airbyte\'s dedup rule, every deleted obj
     for (const deletion of deletions) expect(table.get(table.keyOf(deletion))).toBeUndefined();
   }
 });
+
+describe('a read killed after a STATE in its middle', () => {
+  let killed: Sandbox;
+  afterAll(() => killed?.close());
+
+  it('resumes from that STATE and still reports every deletion since the last complete read', async () => {
+    // Enough actions for several pages per campaign (10 a page), so the read has a middle to be killed in.
+    killed = await startSandbox({ seed: 11, sizes: { campaigns: 6, actionsPerCampaign: 35 } });
+    const cfg = { app_api_key: 'sandbox-us-key', api_base_url: killed.url };
+    const catalog = configuredCatalog([{ name: 'campaign_actions', syncMode: 'incremental' }]);
+    const clock = () => ({ CIO_TEST_CLOCK: String(killed.now() + 60) });
+    const complete = await runCli(['read'], { config: cfg, catalog }, { env: clock() });
+    expect(complete.exitCode).toBe(0);
+    const remembered = new Set((complete.lastState('campaign_actions')!.ids as unknown[]).map(String));
+    expect(remembered.size).toBe(6 * 35);
+
+    killed.advance(6 * 3600); // deletes a campaign (and its actions) and an action of another, edits a quarter
+    const gone = [...remembered].filter((id) => !new Set(killed.expected.listRecords('campaign_actions').map((a) => String(a.id))).has(id));
+    expect(gone.length).toBeGreaterThan(1);
+
+    // A STATE after every page that printed something, however large (the delete memory makes it ~1.5 KB): then
+    // SIGKILL right after the first one, in the middle of the stream.
+    const env = { ...clock(), CIO_CHECKPOINT_RECORDS: '1', CIO_CHECKPOINT_STATE_SHARE: '1000' };
+    const stopped = await runCli(['read'], { config: cfg, catalog, state: complete.finalState() }, {
+      env,
+      onMessage: (message, child) => {
+        if (message.type === 'STATE') child.kill('SIGKILL');
+      },
+    });
+    expect(stopped.signal).toBe('SIGKILL');
+    expect(stopped.statuses('campaign_actions')).not.toContain('COMPLETE');
+    expect(stopped.records('campaign_actions').filter((r) => r._ab_cdc_deleted_at)).toEqual([]);
+    // The STATE the platform keeps holds the last complete read's memory, not only this read's cursors.
+    expect(new Set((stopped.lastState('campaign_actions')!.ids as unknown[]).map(String))).toEqual(remembered);
+
+    const resumed = await runCli(['read'], { config: cfg, catalog, state: stopped.finalState() }, { env: clock() });
+    expect(resumed.exitCode).toBe(0);
+    const reported = resumed.records('campaign_actions').filter((r) => r._ab_cdc_deleted_at).map((r) => String(r.id));
+    expect(reported.sort()).toEqual(gone.sort());
+  });
+});

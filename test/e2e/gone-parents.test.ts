@@ -14,7 +14,8 @@ const STREAMS = [
 ] as const;
 /** A parent deleted long ago, before this test's first read: its cursor is only in the state given. */
 const LONG_GONE = '999999';
-const FAST = { CIO_REQUESTS_PER_SECOND: 'off', CIO_MAX_TRIES: '2', CIO_BACKOFF_BASE_MS: '5', CIO_BACKOFF_MAX_MS: '20' };
+// A STATE after every page that printed or moved something (not every 1,000 records), to watch the ones mid-read.
+const FAST = { CIO_REQUESTS_PER_SECOND: 'off', CIO_MAX_TRIES: '2', CIO_BACKOFF_BASE_MS: '5', CIO_BACKOFF_MAX_MS: '20', CIO_CHECKPOINT_RECORDS: '1', CIO_CHECKPOINT_STATE_SHARE: '1000' };
 
 let sb: Sandbox;
 let config: Record<string, unknown>;

@@ -7,7 +7,7 @@ import nock from 'nock';
 import { RateLimiter } from '../../src/engine/limiter.js';
 import { messages } from '../../src/customerio/streams/messages.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { BASE, NOW_S, ReadRun } from '../unit/reader-harness.js';
+import { BASE, EVERY_PAGE, NOW_S, ReadRun } from '../unit/reader-harness.js';
 import { isoSeconds, peakInFlight, readStreams, recordsOf } from './harness.js';
 
 const DAY = 86_400;
@@ -82,7 +82,7 @@ describe('the cursor of a partition read in concurrent windows', () => {
       .get('/messages')
       .query((q) => Number(q.start_ts) === ends[1] - 1)
       .reply(200, { messages: [delivery('third-window', ends[1] + 10)], next: '' });
-    const run = new ReadRun({ start_date: new Date(start * 1000).toISOString() });
+    const run = new ReadRun({ start_date: new Date(start * 1000).toISOString() }, undefined, { checkpoints: EVERY_PAGE });
     await run.read([{ definition: messages, syncMode: 'incremental' }]);
     const sequence = run.of('messages').filter((m) => m.type === 'RECORD' || m.type === 'STATE');
     const cursors = sequence.map((m) => (m.type === 'RECORD' ? m.record.data.id : (m.state.stream.stream_state.partitions?.all?.created ?? null)));

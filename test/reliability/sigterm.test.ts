@@ -31,11 +31,12 @@ const streamOf = (m: Message): string | undefined =>
   m.record?.stream ?? m.state?.stream?.stream_descriptor?.name ?? m.trace?.stream_status?.stream_descriptor?.name;
 
 /**
- * Runs a read and sends SIGTERM after the `states`-th STATE, or (`stuck`) once the read has printed that many,
+ * Runs a read and sends SIGTERM after the `records`-th RECORD, or (`stuck`) once the read has printed that many,
  * `stuck()` says the fault has taken hold, and the read has gone quiet for a second — in a hanging request or a
- * retry's wait. Resolves with the result and the ms from the signal to the exit.
+ * retry's wait. Resolves with the result and the ms from the signal to the exit. (Records, not STATEs: STATEs come
+ * every 1,000 records or 30 s, so a signal usually meets records no STATE covers yet.)
  */
-async function readUntilTerminated(states: number, options: { stuck?: () => boolean; env?: Record<string, string> } = {}): Promise<{ result: CliResult; exitMs: number }> {
+async function readUntilTerminated(records: number, options: { stuck?: () => boolean; env?: Record<string, string> } = {}): Promise<{ result: CliResult; exitMs: number }> {
   let signalledAt = 0;
   let seen = 0;
   let lastMessageAt = Date.now();
@@ -46,7 +47,7 @@ async function readUntilTerminated(states: number, options: { stuck?: () => bool
     child.kill('SIGTERM');
   };
   const watch = setInterval(() => {
-    if (options.stuck && seen >= states && options.stuck() && Date.now() - lastMessageAt > 1000) terminate();
+    if (options.stuck && seen >= records && options.stuck() && Date.now() - lastMessageAt > 1000) terminate();
   }, 100);
   try {
     const result = await runRecorded(['read'], { config, catalog }, {
@@ -54,7 +55,7 @@ async function readUntilTerminated(states: number, options: { stuck?: () => bool
       onMessage: (m, running) => {
         child = running;
         lastMessageAt = Date.now();
-        if (m.type === 'STATE' && ++seen === states && !options.stuck) terminate();
+        if (m.type === 'RECORD' && ++seen === records && !options.stuck) terminate();
       },
     });
     expect(signalledAt).toBeGreaterThan(0);
@@ -97,7 +98,7 @@ async function expectRerunCompletes(first: CliResult): Promise<void> {
 describe('SIGTERM during a read', () => {
   it('in the middle of paging: the last STATE of each stream covers its records, exit 143 promptly, a rerun completes the set', async () => {
     sb.setLatency(20);
-    const { result, exitMs } = await readUntilTerminated(12);
+    const { result, exitMs } = await readUntilTerminated(500);
     expect(result.records().length).toBeGreaterThan(0);
     expectConsistentStop(result, exitMs);
     await expectRerunCompletes(result);

@@ -101,6 +101,52 @@ it('holds the read back while too many records wait for the database, and lets i
   expect(released).toBe(true);
 });
 
+it('wants a state with a page once the records it holds would reach half of maxWaiting, across streams', () => {
+  const { loader, record } = setup(100);
+  expect(loader.wantsState(49)).toBe(false);
+  for (let id = 1; id <= 30; id++) record('campaigns', id);
+  for (let id = 1; id <= 15; id++) record('workspaces', id);
+  expect(loader.wantsState(4)).toBe(false);
+  expect(loader.wantsState(5)).toBe(true);
+});
+
+it('never holds a read for good whose STATEs come seldom: pages that want a state queue the writes drained() waits for', async () => {
+  const { warehouse, loader, record } = setup(100);
+  let id = 0;
+  /** Records no state has covered yet, per stream (what no write will ever take without one). */
+  const uncovered = new Map<string, number>();
+  /** A page of 20 records of `stream`, with a state only when the loader wants one (as the Reader asks). */
+  const page = (stream: string) => {
+    const wanted = loader.wantsState(20);
+    for (let i = 0; i < 20; i++) record(stream, ++id);
+    uncovered.set(stream, (uncovered.get(stream) ?? 0) + 20);
+    if (wanted) {
+      loader.state(stream, { through: id });
+      uncovered.set(stream, 0);
+    }
+  };
+  page('campaigns');
+  page('workspaces');
+  // 40 records held, none covered: the read goes on, nothing is written yet.
+  await expect(loader.drained()).resolves.toBeUndefined();
+  expect(warehouse.calls).toEqual([]);
+  for (const stream of ['campaigns', 'workspaces', 'campaigns', 'campaigns']) {
+    page(stream);
+    // What no state covers stays under half of maxWaiting: memory bounded, and never all that drained() waits on.
+    expect([...uncovered.values()].reduce((a, b) => a + b, 0)).toBeLessThan(50);
+  }
+  // 120 records in: more than maxWaiting, so the read waits, and goes on once the writes queued with the states are done.
+  let released = false;
+  const held = loader.drained().then(() => (released = true));
+  await new Promise((r) => setImmediate(r));
+  expect(released).toBe(false);
+  while (!released) await warehouse.release();
+  await held;
+  for (let i = 0; i < 3; i++) await warehouse.release();
+  await loader.finish();
+  expect(warehouse.calls.flatMap((c) => c.ids).sort((a, b) => Number(a) - Number(b))).toEqual(Array.from({ length: 120 }, (_, i) => i + 1));
+});
+
 it('stops the read once a write fails, and writes nothing after it', async () => {
   const { warehouse, loader, record } = setup();
   warehouse.fail = new Error('disk full');

@@ -129,6 +129,17 @@ describe('mirrorAliases', () => {
     expect(lines().filter((m) => m.type === 'RECORD')).toEqual([{ type: 'RECORD', record: { stream: 'people', data: { cio_id: 'a1' }, emitted_at: 5 } }]);
   });
 
+  it('asks the sink whether it wants a state under every name a stream goes on under, with its records once per name', () => {
+    const asked: Array<[string, number]> = [];
+    const inner = { emit: () => undefined, drained: async () => undefined, close: () => undefined, flush: async () => undefined, stateWanted: (stream: string, incoming: number) => (asked.push([stream, incoming]), stream === 'campaigns_actions') };
+    const plan = planAliases([{ name: 'campaign_actions', syncMode: 'incremental' }, { name: 'campaigns_actions', syncMode: 'incremental' }], new Map(), strategyOf);
+    const mirrored = mirrorAliases(inner, plan);
+    expect(mirrored.stateWanted?.('campaign_actions', 10)).toBe(true);
+    expect(asked).toEqual([['campaign_actions', 20], ['campaigns_actions', 20]]);
+    expect(mirrored.stateWanted?.('campaigns', 10)).toBe(false);
+    expect(asked.at(-1)).toEqual(['campaigns', 10]);
+  });
+
   it('is the sink itself when nothing is selected under another name', () => {
     const { sink } = capture();
     expect(mirrorAliases(sink, planAliases([{ name: 'customers', syncMode: 'full_refresh' }], new Map(), strategyOf))).toBe(sink);

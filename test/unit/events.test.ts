@@ -59,7 +59,7 @@ afterEach(() => nock.cleanAll());
 afterAll(() => nock.enableNetConnect());
 
 describe('Reader events', () => {
-  it('tells a stream\'s read as started, running, a page with its records and state, the last state, ended', async () => {
+  it('tells a stream\'s read as started, running, a page with its records (no STATE due yet), the last page with the state covering them, ended', async () => {
     nock(BASE).get('/campaigns').reply(200, { campaigns: [{ id: 1, updated: MAY_1 }, { id: 2, updated: MAY_1 - DAY }] });
     const sink = new Collected();
     await readInto(sink, campaigns, { updated: MAY_1 - 2 * DAY });
@@ -72,8 +72,6 @@ describe('Reader events', () => {
         { data: { id: 1, updated: MAY_1 }, json: '{"id":1,"updated":1714521600}' },
         { data: { id: 2, updated: MAY_1 - DAY }, json: `{"id":2,"updated":${MAY_1 - DAY}}` },
       ],
-      // Mid-pass, the cursor the read started from: the list's order is not trusted until the pass is done.
-      state: { updated: MAY_1 - 2 * DAY },
       at: NOW_MS,
     });
     expect(last).toEqual({ type: 'page', stream: 'campaigns', records: [], state: { updated: MAY_1 }, at: NOW_MS });
@@ -109,6 +107,30 @@ describe('ProtocolSink', () => {
       { type: 'RECORD', record: { stream: 'campaigns', data, emitted_at: NOW_MS } },
       { type: 'RECORD', record: { stream: 'campaigns', data: { id: 8 }, emitted_at: NOW_MS } },
       { type: 'STATE', state: { type: 'STREAM', stream: { stream_descriptor: { name: 'campaigns' }, stream_state: { updated: MAY_1 } }, sourceStats: { recordCount: 2 } } },
+    ]);
+  });
+
+  it('prints a page without a state as its RECORDs alone, and counts them in the stream\'s next STATE', () => {
+    const stdout = new PassThrough();
+    let text = '';
+    stdout.on('data', (chunk: Buffer) => (text += String(chunk)));
+    const sink = new ProtocolSink(new Output(stdout));
+    const page = (stream: string, ids: number[], state?: Record<string, unknown>) =>
+      sink.emit({ type: 'page', stream, records: ids.map((id) => ({ data: { id }, json: JSON.stringify({ id }) })), ...(state ? { state } : {}), at: NOW_MS });
+    page('campaigns', [1, 2]);
+    page('segments', [9], {});
+    page('campaigns', [3], { updated: MAY_1 });
+    page('campaigns', [], { updated: MAY_1 + 1 });
+    const lines = text.trimEnd().split('\n').map((line) => JSON.parse(line));
+    expectValidMessages(lines);
+    expect(lines.map((m) => (m.type === 'RECORD' ? `${m.record.stream} ${m.record.data.id}` : `STATE ${m.state.stream.stream_descriptor.name} ${m.state.sourceStats.recordCount}`))).toEqual([
+      'campaigns 1',
+      'campaigns 2',
+      'segments 9',
+      'STATE segments 1',
+      'campaigns 3',
+      'STATE campaigns 3',
+      'STATE campaigns 0',
     ]);
   });
 

@@ -9,7 +9,7 @@ import { ConnectorError } from '../../src/errors.js';
 import { ApiError } from '../../src/engine/http.js';
 import { noPagination } from '../../src/engine/paginators.js';
 import type { Record_, SourceContext, StreamDefinition } from '../../src/engine/types.js';
-import { BASE, ReadRun } from './reader-harness.js';
+import { BASE, EVERY_PAGE, ReadRun } from './reader-harness.js';
 
 const person = (n: number) => ({ cio_id: `c${n}`, id: String(n), email: null, identifiers: null, attributes: {}, unsubscribed: null, devices: null, timestamps: null });
 
@@ -48,9 +48,9 @@ afterEach(() => nock.cleanAll());
 afterAll(() => nock.enableNetConnect());
 
 describe('Reader: a definition with its own record source', () => {
-  it('prints each batch as RECORDs followed by one STATE, and asks the API for no page', async () => {
+  it('prints each batch as RECORDs followed by one STATE when one is due, and asks the API for no page', async () => {
     const { seen, source } = counted(3, 2);
-    const run = new ReadRun();
+    const run = new ReadRun({}, undefined, { checkpoints: EVERY_PAGE });
     await run.read([{ definition: definition(source), syncMode: 'full_refresh' }]);
     expect(run.sequence('customers')).toEqual(['STARTED', 'RUNNING', 'RECORD', 'RECORD', 'STATE 2', 'RECORD', 'RECORD', 'STATE 2', 'RECORD', 'RECORD', 'STATE 2', 'STATE 0', 'COMPLETE']);
     expect(run.records('customers').map((r) => r.cio_id)).toEqual(['c0', 'c1', 'c2', 'c3', 'c4', 'c5']);

@@ -1,13 +1,13 @@
 /**
  * The read loop (engine/read.ts) against nock, with small inline stream definitions in the API's shapes:
- * statuses, a STATE after every page, incremental checkpoints, parents, and how refusals end a stream.
+ * statuses, STATEs by the checkpoint policy, incremental checkpoints, parents, and how refusals end a stream.
  */
 import { Writable } from 'node:stream';
 import nock from 'nock';
 import { clientSide, serverWindows, stateProblems } from '../../src/engine/incremental.js';
 import { cursorPaginator, noPagination } from '../../src/engine/paginators.js';
 import type { StreamDefinition } from '../../src/engine/types.js';
-import { BASE, NOW_MS, NOW_S, ReadRun } from './reader-harness.js';
+import { BASE, EVERY_PAGE, NOW_MS, NOW_S, ReadRun } from './reader-harness.js';
 import { DAY, HOUR, MAY_1 } from './fixtures.js';
 
 const activity = (id: string, timestamp: number) => ({
@@ -82,8 +82,7 @@ afterEach(() => nock.cleanAll());
 afterAll(() => nock.enableNetConnect());
 
 describe('Reader: pages, statuses and checkpoints', () => {
-  it('says STARTED, RUNNING and COMPLETE, with a STATE after every page counting that page\'s records', async () => {
-    const asked: string[] = [];
+  const threePages = (asked: string[]) =>
     nock(BASE)
       .get('/activities')
       .query(true)
@@ -95,11 +94,15 @@ describe('Reader: pages, statuses and checkpoints', () => {
         if (start === 'djIwOjI=') return [200, { activities: [activity('01HV1', MAY_1 + 1), activity('01HV0', MAY_1)], next: 'djIwOjQ=' }];
         return [200, { activities: [activity('01HUZ', MAY_1 - 1)], next: '' }];
       });
+
+  it('says STARTED, RUNNING and COMPLETE, and prints the pages\' records with one STATE at the end that counts them all, when no STATE is due before', async () => {
+    const asked: string[] = [];
+    threePages(asked);
     const run = new ReadRun();
     const [outcome] = await run.read([{ definition: activities, syncMode: 'full_refresh' }]);
     expect(outcome).toEqual({ stream: 'activities', records: 5 });
     expect(asked).toEqual(['/v1/activities?limit=2', '/v1/activities?limit=2&start=djIwOjI%3D', '/v1/activities?limit=2&start=djIwOjQ%3D']);
-    expect(run.sequence('activities')).toEqual(['STARTED', 'RUNNING', 'RECORD', 'RECORD', 'STATE 2', 'RECORD', 'RECORD', 'STATE 2', 'RECORD', 'STATE 1', 'STATE 0', 'COMPLETE']);
+    expect(run.sequence('activities')).toEqual(['STARTED', 'RUNNING', 'RECORD', 'RECORD', 'RECORD', 'RECORD', 'RECORD', 'STATE 5', 'COMPLETE']);
     expect(run.records('activities').map((r) => r.id)).toEqual(['01HV3', '01HV2', '01HV1', '01HV0', '01HUZ']);
     // Full refresh keeps no cursor, and every message carries the run's clock in ms.
     expect(run.states('activities').every((s) => Object.keys(s).length === 0)).toBe(true);
@@ -107,11 +110,19 @@ describe('Reader: pages, statuses and checkpoints', () => {
     expect(new Set(stamps)).toEqual(new Set([NOW_MS]));
   });
 
+  it('prints a STATE after a page once one is due, counting the records since the previous STATE, and none after a page with nothing new', async () => {
+    threePages([]);
+    // Due after 3 records: after the second page (4 since the start), then only the stream's end (1 more).
+    const run = new ReadRun({}, undefined, { checkpoints: { ...EVERY_PAGE, records: 3, seconds: 3600 } });
+    await run.read([{ definition: activities, syncMode: 'full_refresh' }]);
+    expect(run.sequence('activities')).toEqual(['STARTED', 'RUNNING', 'RECORD', 'RECORD', 'RECORD', 'RECORD', 'STATE 4', 'RECORD', 'STATE 1', 'COMPLETE']);
+  });
+
   it('goes RUNNING and COMPLETE for a stream that has no records at all', async () => {
     nock(BASE).get('/segments').reply(200, { segments: [] });
     const run = new ReadRun();
     await run.read([{ definition: segments, syncMode: 'full_refresh' }]);
-    expect(run.sequence('segments')).toEqual(['STARTED', 'RUNNING', 'STATE 0', 'STATE 0', 'COMPLETE']);
+    expect(run.sequence('segments')).toEqual(['STARTED', 'RUNNING', 'STATE 0', 'COMPLETE']);
   });
 
   it('reads an answer whose list is null as an empty page', async () => {
@@ -159,13 +170,14 @@ describe('Reader: client-side incremental', () => {
         served.push(start);
         return [200, pages[start]];
       });
-    const run = new ReadRun();
+    const run = new ReadRun({}, undefined, { checkpoints: EVERY_PAGE });
     await run.read([{ definition: activities, syncMode: 'incremental', state: { timestamp: saved } }]);
     // Page p3 is older than the cursor throughout: the pass stops there and never asks for p4.
     expect(served).toEqual(['first', 'p2', 'p3']);
     expect(run.records('activities').map((r) => r.id)).toEqual(['a9', 'a8', 'a6']);
-    expect(run.sequence('activities')).toEqual(['STARTED', 'RUNNING', 'RECORD', 'RECORD', 'STATE 2', 'RECORD', 'STATE 1', 'STATE 0', 'STATE 0', 'COMPLETE']);
-    expect(run.states('activities')).toEqual([{ timestamp: saved }, { timestamp: saved }, { timestamp: saved }, { timestamp: MAY_1 + 9 * DAY }]);
+    // p3 prints nothing and moves nothing: no STATE after it.
+    expect(run.sequence('activities')).toEqual(['STARTED', 'RUNNING', 'RECORD', 'RECORD', 'STATE 2', 'RECORD', 'STATE 1', 'STATE 0', 'COMPLETE']);
+    expect(run.states('activities')).toEqual([{ timestamp: saved }, { timestamp: saved }, { timestamp: MAY_1 + 9 * DAY }]);
   });
 
   it('re-reads the lookback before the saved cursor', async () => {
@@ -328,7 +340,7 @@ describe('Reader: server-side windows', () => {
         expect(params.get('limit')).toBe('1000');
         return [200, { messages: [delivery(`d${windows.length}`, start + 60)], next: '' }];
       });
-    const run = new ReadRun();
+    const run = new ReadRun({}, undefined, { checkpoints: EVERY_PAGE });
     await run.read([{ definition: messages, syncMode: 'incremental', state: { created: saved } }]);
     // Windows of a day less a second, each asked from a second before it (the API's bounds may be exclusive).
     const W = DAY - 1;
@@ -403,11 +415,12 @@ describe('Reader: windows with a lookback', () => {
         return [200, { messages: [], next: '' }];
       });
     const definition = { ...messages, incremental: serverWindows('created', { windowSeconds: DAY, lookback: () => 2 * DAY, defaultStart: (now) => now - DAY }) } satisfies StreamDefinition;
-    const run = new ReadRun();
+    const run = new ReadRun({}, undefined, { checkpoints: EVERY_PAGE });
     await run.read([{ definition, syncMode: 'incremental', state: { created: saved } }]);
     const W = DAY - 1;
     expect(starts).toEqual([saved - 2 * DAY - 1, saved - 2 * DAY + W - 1, saved - 2 * DAY + 2 * W - 1]);
-    expect(run.states('messages').map((s) => s.created)).toEqual([saved, saved, saved, NOW_S]);
+    // The windows print nothing; the cursor moves once the last window is read (the lookback's end at `saved`).
+    expect(run.states('messages').map((s) => s.created)).toEqual([NOW_S]);
   });
 });
 
@@ -622,7 +635,8 @@ describe('Reader: deletions', () => {
       expect.objectContaining({ id: 3 }),
       { id: 2, updated: NOW_S, _ab_cdc_deleted_at: new Date(NOW_MS).toISOString() },
     ]);
-    expect(run.sequence('campaigns')).toEqual(['STARTED', 'RUNNING', 'RECORD', 'STATE 1', 'RECORD', 'STATE 1', 'COMPLETE']);
+    // The deletion comes with the stream's final STATE, which holds the new memory.
+    expect(run.sequence('campaigns')).toEqual(['STARTED', 'RUNNING', 'RECORD', 'RECORD', 'STATE 2', 'COMPLETE']);
     expect(streamState(run, 'campaigns')).toEqual({ updated: MAY_1 + DAY, ids: [1, 3], ids_cursor: MAY_1 + DAY });
   });
 

@@ -6,6 +6,7 @@ import { Writable } from 'node:stream';
 import { HttpClient } from '../../src/engine/http.js';
 import { RateLimiter } from '../../src/engine/limiter.js';
 import { Reader, type SelectedStream, type StreamOutcome } from '../../src/engine/read.js';
+import type { CheckpointPolicy } from '../../src/engine/checkpoint-policy.js';
 import { Output } from '../../src/protocol/output.js';
 import { ProtocolSink } from '../../src/protocol/sink.js';
 import type { ConnectorError } from '../../src/errors.js';
@@ -21,6 +22,9 @@ export const NOW_MS = NOW_S * 1000;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Message = Record<string, any>;
 
+/** A STATE after every page that printed a record or moved a cursor, whatever its size: to watch mid-read states. */
+export const EVERY_PAGE: CheckpointPolicy = { records: 1, seconds: 0, stateShare: Number.POSITIVE_INFINITY, smallStateBytes: Number.POSITIVE_INFINITY };
+
 export class ReadRun {
   readonly lines: string[] = [];
   readonly signal: { aborted: boolean; reason?: ConnectorError } = { aborted: false };
@@ -28,8 +32,11 @@ export class ReadRun {
   readonly http: HttpClient;
   readonly config: Config;
 
-  /** `sink` replaces the collecting one (e.g. a slow stdout); the lines are then the sink's business. */
-  constructor(configOverrides: Record<string, unknown> = {}, sink?: Writable) {
+  /**
+   * `sink` replaces the collecting one (e.g. a slow stdout); the lines are then the sink's business. `checkpoints`:
+   * when STATEs are due mid-stream (the defaults: every 1,000 records or 30 s of the fixed clock, i.e. at the end).
+   */
+  constructor(configOverrides: Record<string, unknown> = {}, sink?: Writable, options: { checkpoints?: CheckpointPolicy } = {}) {
     sink ??= new Writable({
       write: (chunk, _encoding, done) => {
         this.lines.push(String(chunk));
@@ -47,7 +54,7 @@ export class ReadRun {
     });
     const output = new Output(sink);
     output.setSecrets([API_KEY]);
-    this.reader = new Reader({ config: this.config, http: this.http, sink: new ProtocolSink(output), clock: () => NOW_MS, signal: this.signal });
+    this.reader = new Reader({ config: this.config, http: this.http, sink: new ProtocolSink(output), clock: () => NOW_MS, signal: this.signal, checkpoints: options.checkpoints });
   }
 
   async read(streams: SelectedStream[]): Promise<StreamOutcome[]> {

@@ -47,6 +47,13 @@ class MirroredSink implements ReadSink {
     return this.inner.drained();
   }
 
+  stateWanted(stream: string, incoming: number): boolean {
+    const printAs = this.names.get(stream);
+    // A page under several names brings its records to the sink once per name.
+    if (!printAs) return this.inner.stateWanted?.(stream, incoming) === true;
+    return printAs.some(({ name }) => this.inner.stateWanted?.(name, incoming * printAs.length) === true);
+  }
+
   close(): void {
     this.inner.close();
   }
