@@ -249,7 +249,7 @@ const NOTES: string[] = [
   '  hour: 23 × 25 ÷ 24 + 31 days of deliveries against 24 × (30 + 1 ÷ 24), 0.076 with no per-window requests at all. The',
   '  recent lookback could be ~41 hours before the target of 0.1 is missed; it is 24 by default (48 would make 0.107).',
   '- **STATE output (part 7).** The second read prints one STATE, at its end: its delete memory (every action\'s id)',
-  '  and 400 cursors weigh ~150 KB, a hundred times what the 400 records it prints would allow in the middle of the',
+  '  and 400 cursors weigh ~150 KB, some 60 times what the 400 records it prints would allow in the middle of the',
   '  read (checkpoint-policy.ts: a STATE over 1 KB at most 1% of the record bytes since the last). So its STATE bytes',
   '  grow with the list (ids a digit longer here and there: a little over 1). The first read prints a STATE every',
   '  1,000 records or so, each holding the cursors of the campaigns read so far: those grow with the read until their',
