@@ -2,10 +2,12 @@
  * Client-side filtering of one pass (a partition of a stream whose API has no time filter): which records of
  * each page are printed, whether the pass may end early (only while its pages have come newest first), and the
  * newest cursor value the pass has seen — which
- * the checkpoint promotes only once the pass is complete (the list's order is not to be trusted mid-pass).
+ * the checkpoint promotes only once the pass is complete (the list's order is not to be trusted mid-pass), and for
+ * things edited in place (heldAtPassStart) no later than the moment the pass began (passCeiling).
  * The rules themselves are the strategy's pure functions (incremental.ts); this only keeps the pass's tally.
  */
-import { cursorMayAdvance, keptBy, laterCursor, orderAfterPage, stopsAfterPage, toSeconds, type ClientSideStrategy, type PassOrder } from './incremental.js';
+import { cursorMayAdvance, heldCursor, keptBy, laterCursor, orderAfterPage, passCeiling, stopsAfterPage, toSeconds, type ClientSideStrategy, type PassOrder } from './incremental.js';
+import type { PageTime } from './pages.js';
 import type { Record_ } from './types.js';
 
 export interface ClientPassOptions {
@@ -26,16 +28,24 @@ export interface ClientPassOptions {
 export class ClientPass {
   private newest: unknown;
   private order: PassOrder = { newestFirst: true };
+  /** The latest cursor the pass may save (heldAtPassStart), from its first page's time. */
+  private ceiling: number | undefined;
+  private begun = false;
   private readonly secondsOf: (value: unknown) => number | undefined;
 
   constructor(private readonly options: ClientPassOptions) {
     this.secondsOf = options.secondsOf ?? toSeconds;
   }
 
-  /** The records of a page to print, and whether the pass ends after it. */
-  page(records: Record_[]): { kept: Record_[]; stop: boolean } {
+  /** The records of a page to print, and whether the pass ends after it. `time`: when the page was asked for and answered. */
+  page(records: Record_[], time?: PageTime): { kept: Record_[]; stop: boolean } {
     const { strategy, since } = this.options;
     if (!strategy) return { kept: records, stop: false };
+    if (!this.begun) {
+      this.begun = true;
+      // The first page is the earliest the pass listed anything: the moment it began.
+      if (strategy.heldAtPassStart) this.ceiling = passCeiling(time ?? { requestedAt: this.options.nowSeconds() * 1000 });
+    }
     const kept: Record_[] = [];
     const now = this.options.nowSeconds();
     let older = 0;
@@ -57,8 +67,11 @@ export class ClientPass {
     return { kept, stop: stopsAfterPage(strategy, { records: records.length, older }, this.order.newestFirst) };
   }
 
-  /** The newest cursor value of the pass so far (in the form the record carried it), or undefined. */
+  /**
+   * The cursor the pass may save: its newest cursor value so far (in the form the record carried it), held at the
+   * pass's start for things edited in place; undefined when it saw none.
+   */
   get maximum(): unknown {
-    return this.newest;
+    return heldCursor(this.newest, this.ceiling);
   }
 }

@@ -4,7 +4,8 @@
  * - `clientSide`: the API has no time filter; the engine reads the list and keeps records whose cursor is
  *   at or after `cursor − lookback`. Lists in unknown (or newest-first) order must not move the cursor
  *   mid-pass: a checkpoint keeps the old cursor until the pass completes, then the pass's maximum is promoted.
- *   `stopWhenOlder` ends a pass once a whole page is older than the lower bound (activities).
+ *   `stopWhenOlder` ends a pass once a whole page is older than the lower bound (activities). Lists of things
+ *   edited in place (`entityCursor`) never promote a maximum later than the moment the pass began (passCeiling).
  * - `serverWindows`: the API filters by `start_ts`/`end_ts`; the engine walks windows of at most
  *   `windowSeconds` in order, oldest first, and moves the cursor to each window's end once it is read. Each
  *   request reaches a second before its window (requestWindow: the API's bounds may be exclusive). A recent
@@ -15,7 +16,7 @@
  */
 import type { Config } from '../config.js';
 import type { JsonObject } from '../protocol/messages.js';
-import { toSeconds } from './cursors.js';
+import { cursorLike, toSeconds } from './cursors.js';
 
 export { AheadOfClock, laterCursor, toSeconds, UnreadableCursors } from './cursors.js';
 
@@ -30,6 +31,11 @@ export interface ClientSideStrategy {
   stopWhenOlder?: boolean;
   /** Whether start_date bounds the read (default true). False for lists of things (campaigns…), see entityCursor. */
   boundedByStartDate?: boolean;
+  /**
+   * The cursor is an edit time (`updated`) of things edited in place: a pass never saves a cursor later than the
+   * moment it began, less PASS_START_MARGIN (passCeiling). Set by entityCursor.
+   */
+  heldAtPassStart?: boolean;
 }
 
 export interface ServerWindowStrategy {
@@ -68,10 +74,46 @@ export function clientSide(cursorField: string, options: Omit<ClientSideStrategy
 
 /**
  * A client-side cursor on a list of things (campaigns, segments, templates…) rather than of events: the cursor
- * only detects changes, and start_date never hides an object because it was last updated long ago.
+ * only detects changes, start_date never hides an object because it was last updated long ago, and a pass's
+ * cursor never passes the moment the pass began (heldAtPassStart, see passCeiling).
  */
-export function entityCursor(cursorField: string, options: Omit<ClientSideStrategy, 'kind' | 'cursorField' | 'boundedByStartDate'> = {}): ClientSideStrategy {
-  return clientSide(cursorField, { ...options, boundedByStartDate: false });
+export function entityCursor(cursorField: string, options: Omit<ClientSideStrategy, 'kind' | 'cursorField' | 'boundedByStartDate' | 'heldAtPassStart'> = {}): ClientSideStrategy {
+  return clientSide(cursorField, { ...options, boundedByStartDate: false, heldAtPassStart: true });
+}
+
+/**
+ * How far before the moment a pass began its cursor stays: 5 minutes. A pass over a list of things takes one page
+ * after another, and a thing on an early page can be edited after its page was read: its new `updated` is later
+ * than that page's answer, and it is listed with its old one. Were the pass to save the newest `updated` it saw — say
+ * of a thing on a later page, edited later still — the next read would keep only what is newer than that, and the
+ * first edit would be lost for good. A cursor no later than the pass's first answer keeps it: that edit is newer.
+ * The margin covers what the `Date` header cannot see [inferred: the API documents none of it]: an edit's `updated`
+ * set by one server and the answer dated by another (clock skew), an edit written before it is visible to a read (a
+ * long transaction, a replica behind), a list gathered before its answer's header is dated (Date has whole seconds).
+ * Airbyte's connector re-reads an hour of these lists for the same reason. The cost is a duplicate: a thing edited
+ * in the 5 minutes before a pass is printed again by the next read (the lists are read whole either way).
+ */
+export const PASS_START_MARGIN = 5 * 60;
+
+/**
+ * The latest cursor a pass that began at `start` may save, unix seconds, on a whole minute (so that a cursor written
+ * as text to the minute is no later either): the API's clock at its first answer (the `Date` header) less
+ * PASS_START_MARGIN; without a header, this machine's clock when the first page was asked for, less the skew the
+ * connector allows between the two clocks (FUTURE_CURSOR_TOLERANCE) as well.
+ */
+export function passCeiling(start: { requestedAt: number; answeredAt?: number }): number {
+  const seconds = start.answeredAt !== undefined ? start.answeredAt / 1000 : start.requestedAt / 1000 - FUTURE_CURSOR_TOLERANCE;
+  return Math.floor((seconds - PASS_START_MARGIN) / 60) * 60;
+}
+
+/**
+ * The cursor a pass saves: its newest value, or the ceiling (in the newest value's own form) when the newest is later.
+ * Values that are not times are left as they are (they never become the cursor, see cursorMayAdvance).
+ */
+export function heldCursor(newest: unknown, ceiling: number | undefined): unknown {
+  const seconds = toSeconds(newest);
+  if (ceiling === undefined || seconds === undefined || seconds <= ceiling) return newest;
+  return cursorLike(newest, ceiling);
 }
 
 export function serverWindows(

@@ -1,7 +1,8 @@
 /**
  * The one page loop: the pages of one pass (a partition, or one window of it) — request, select, transform,
- * enrich — handed in order to `onPage`, with the sink's backpressure awaited between pages. `onPage` answers
- * 'stop' to end the pass after that page: nothing more is fetched, and pages fetched ahead are not handed on.
+ * enrich — handed in order to `onPage` with when each was asked for and answered (PageTime), with the sink's
+ * backpressure awaited between pages. `onPage` answers 'stop' to end the pass after that page: nothing more is
+ * fetched, and pages fetched ahead are not handed on.
  *
  * Streams whose records take a second step of requests (enrich: customers' attributes) fetch the next pages
  * while the earlier ones are enriched, so the pass is not one long chain of round trips: at most
@@ -33,6 +34,14 @@ export interface PassScope {
 
 export type PageVerdict = 'stop' | void;
 
+/** When a page was asked for and answered: what the pass knew of the time its records were listed. */
+export interface PageTime {
+  /** The run's clock when the page's request was handed to the HTTP client (before any wait or retry), unix ms. */
+  requestedAt: number;
+  /** The API's clock when it answered (the answer's `Date` header), unix ms; absent without one. */
+  answeredAt?: number;
+}
+
 export interface PageContext {
   config: Config;
   http: HttpClient;
@@ -47,6 +56,7 @@ export interface PageContext {
 
 interface InHand {
   records: Promise<Record_[]>;
+  time: PageTime;
   settled: boolean;
 }
 
@@ -55,7 +65,7 @@ export class PageReader {
 
   constructor(private readonly ctx: PageContext) {}
 
-  async pages(definition: StreamDefinition, partition: Partition, scope: PassScope, onPage: (records: Record_[]) => PageVerdict): Promise<void> {
+  async pages(definition: StreamDefinition, partition: Partition, scope: PassScope, onPage: (records: Record_[], time: PageTime) => PageVerdict): Promise<void> {
     // A stream that brings its own records (customers by export) hands them on in its batches; null: pages as usual.
     const batches = definition.source && (await definition.source(this.sourceContext(definition, partition)));
     if (batches) return this.sourced(batches, onPage);
@@ -68,9 +78,10 @@ export class PageReader {
     let page = 0;
     /** Hands the oldest page in hand on, then waits for the sink; true when the pass stops there. */
     const handHead = async (): Promise<boolean> => {
-      const records = await inHand.shift()!.records;
+      const head = inHand.shift()!;
+      const records = await head.records;
       if (this.ctx.signal?.aborted) throw new Stopped();
-      const verdict = onPage(records);
+      const verdict = onPage(records, head.time);
       await this.ctx.drained();
       return verdict === 'stop';
     };
@@ -85,7 +96,7 @@ export class PageReader {
           if (lookahead > 1) await this.ctx.drained();
           const fetched = await this.fetchPage(definition, partition, scope, pageState, page++);
           following = fetched.next;
-          const entry: InHand = { records: this.enrich(definition, partition, fetched.records), settled: false };
+          const entry: InHand = { records: this.enrich(definition, partition, fetched.records), time: fetched.time, settled: false };
           // Awaited in order by handHead; this only marks it done (and keeps an early failure from going unhandled).
           entry.records.then(
             () => (entry.settled = true),
@@ -102,10 +113,12 @@ export class PageReader {
   }
 
   /** Batches of a definition's own source, each handed to `onPage` like a page; leaving the loop closes the source. */
-  private async sourced(batches: AsyncIterable<Record_[]>, onPage: (records: Record_[]) => PageVerdict): Promise<void> {
+  private async sourced(batches: AsyncIterable<Record_[]>, onPage: (records: Record_[], time: PageTime) => PageVerdict): Promise<void> {
+    let requestedAt = this.ctx.clock();
     for await (const records of batches) {
       if (this.ctx.signal?.aborted) throw new Stopped();
-      if (onPage(records) === 'stop') return;
+      if (onPage(records, { requestedAt }) === 'stop') return;
+      requestedAt = this.ctx.clock();
       await this.ctx.drained();
     }
   }
@@ -123,7 +136,7 @@ export class PageReader {
     scope: PassScope,
     pageState: PageState,
     page: number,
-  ): Promise<{ records: Record_[]; next: () => PageState['params'] | null }> {
+  ): Promise<{ records: Record_[]; next: () => PageState['params'] | null; time: PageTime }> {
     const { config, clock } = this.ctx;
     if (this.ctx.signal?.aborted) throw new Stopped();
     if (page >= 1_000_000) throw new ConnectorError(`${definition.name}: more than a million pages in one pass; stopping to avoid an endless loop`, 'system_error');
@@ -137,6 +150,7 @@ export class PageReader {
       stream: definition.name,
       urgency: chainUrgency(page),
     };
+    const requestedAt = clock();
     const response = await this.ctx.requests.send(definition.name, request);
     if (this.ctx.signal?.aborted) throw new Stopped();
     const warn = (message: string) => this.ctx.log('WARN', `${definition.name}: ${message}`);
@@ -144,7 +158,7 @@ export class PageReader {
     const records = definition.transform
       ? transformAll(definition, raw, { config, partition, now: clock(), answeredAt: response.date }, (record, error) => warn(`skipped record ${keyText(definition.primaryKey, record)}: it could not be read (${error instanceof Error ? error.message : String(error)})`))
       : raw;
-    return { records, next: () => definition.paginate.next(response.body, raw.length, pageState) };
+    return { records, next: () => definition.paginate.next(response.body, raw.length, pageState), time: { requestedAt, ...(response.date !== undefined ? { answeredAt: response.date } : {}) } };
   }
 
   /** A page's second step, when the definition has one. */

@@ -277,9 +277,9 @@ export class Reader {
           );
         },
       });
-      await this.pages.pages(definition, partition, { since }, (records) => {
+      await this.pages.pages(definition, partition, { since }, (records, time) => {
         run?.deletes?.observe(records);
-        const { kept, stop } = pass.page(records);
+        const { kept, stop } = pass.page(records, time);
         emit(kept);
         return stop ? 'stop' : undefined;
       });

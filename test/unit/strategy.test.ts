@@ -3,7 +3,28 @@
  * move the cursor, which is kept, when a newest-first pass may stop, which windows a pass reads and how far its
  * cursor may move. The read loop only applies them; these tables are their whole behaviour.
  */
-import { clientSide, cursorMayAdvance, fullLookbackDue, FUTURE_CURSOR_TOLERANCE, inWindow, keptBy, orderAfterPage, readStart, requestWindow, serverWindows, stopsAfterPage, windowCursor, windowsToRead, type PassOrder, type ReadStart } from '../../src/engine/incremental.js';
+import {
+  clientSide,
+  cursorMayAdvance,
+  entityCursor,
+  fullLookbackDue,
+  FUTURE_CURSOR_TOLERANCE,
+  heldCursor,
+  inWindow,
+  keptBy,
+  orderAfterPage,
+  PASS_START_MARGIN,
+  passCeiling,
+  readStart,
+  requestWindow,
+  serverWindows,
+  stopsAfterPage,
+  windowCursor,
+  windowsToRead,
+  type PassOrder,
+  type ReadStart,
+} from '../../src/engine/incremental.js';
+import { ClientPass } from '../../src/engine/client-pass.js';
 import { testClock } from '../../src/clock.js';
 import { duration, Lookbacks, WindowEdges } from '../../src/engine/windows.js';
 import { cursorLike, deletionCursor } from '../../src/engine/cursors.js';
@@ -304,5 +325,48 @@ describe('Lookbacks: one INFO line per stream on how far before their cursors it
     [60, '1 minute'],
   ])('says %d s as %s', (seconds, text) => {
     expect(duration(seconds)).toBe(text);
+  });
+});
+
+describe('passCeiling: the latest cursor a pass over things edited in place may save', () => {
+  const T = NOW - 3600;
+  it.each<[string, { requestedAt: number; answeredAt?: number }, number]>([
+    ['the first answer\'s Date less the margin', { requestedAt: (T + 50) * 1000, answeredAt: T * 1000 }, T - PASS_START_MARGIN],
+    ['on the whole minute at or before it', { requestedAt: T * 1000, answeredAt: (T + 59) * 1000 }, T - PASS_START_MARGIN],
+    ['the API\'s clock even when it is behind this machine\'s', { requestedAt: (T + 3600) * 1000, answeredAt: T * 1000 }, T - PASS_START_MARGIN],
+    ['without a Date: this machine\'s clock less the allowed skew and the margin', { requestedAt: T * 1000 }, T - FUTURE_CURSOR_TOLERANCE - PASS_START_MARGIN],
+  ])('%s', (_what, start, expected) => {
+    expect(passCeiling(start)).toBe(expected);
+  });
+});
+
+describe('heldCursor: the cursor a pass saves', () => {
+  it.each<[string, unknown, number | undefined, unknown]>([
+    ['its newest value when no later than the ceiling', 1000, 2000, 1000],
+    ['the ceiling when the newest is later', 3000, 2000, 2000],
+    ['in the newest value\'s form: numeric text', '3000', 2000, '2000'],
+    ['in the newest value\'s form: ISO-8601', '2024-05-11T00:10:00Z', Date.UTC(2024, 4, 11) / 1000, '2024-05-11T00:00:00Z'],
+    ['its newest value when there is no ceiling (not a list of things)', 3000, undefined, 3000],
+    ['nothing when the pass saw no cursor', undefined, 2000, undefined],
+  ])('%s', (_what, newest, ceiling, expected) => {
+    expect(heldCursor(newest, ceiling)).toEqual(expected);
+  });
+});
+
+describe('ClientPass: the maximum a pass promotes', () => {
+  const T = NOW - 3600;
+  const pass = (strategy: ReturnType<typeof clientSide>) => new ClientPass({ strategy, since: undefined, nowSeconds: () => NOW });
+  it('is held at the start of its first page for things edited in place, whatever later pages bring', () => {
+    const things = pass(entityCursor('updated'));
+    things.page([{ updated: T - 7200 }], { requestedAt: T * 1000, answeredAt: T * 1000 });
+    things.page([{ updated: T + 15 }], { requestedAt: (T + 20) * 1000, answeredAt: (T + 20) * 1000 });
+    expect(things.maximum).toBe(T - PASS_START_MARGIN);
+  });
+
+  it('is the newest value seen for events (activities keep theirs: they are never edited)', () => {
+    const events = pass(clientSide('timestamp'));
+    events.page([{ timestamp: T - 7200 }], { requestedAt: T * 1000, answeredAt: T * 1000 });
+    events.page([{ timestamp: T + 15 }], { requestedAt: (T + 20) * 1000, answeredAt: (T + 20) * 1000 });
+    expect(events.maximum).toBe(T + 15);
   });
 });
