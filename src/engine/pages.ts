@@ -8,6 +8,8 @@
  * while the earlier ones are enriched, so the pass is not one long chain of round trips: at most
  * ENRICH_LOOKAHEAD pages are in hand (memory stays bounded). Every other stream has one page in hand at a time.
  * A stream with its own record source (StreamDefinition.source) hands its batches on the same way, one at a time.
+ * A stream whose API lists records again across pages (dedupeInPass) has the repeats dropped right after transform,
+ * before enrich (repeats.ts).
  */
 import { ConnectorError } from '../errors.js';
 import type { Config } from '../config.js';
@@ -16,6 +18,7 @@ import type { HttpClient, HttpRequest } from './http.js';
 import { keyText } from './conform.js';
 import { MAX_URGENCY } from './limiter.js';
 import type { PageState } from './paginators.js';
+import { PassRepeats } from './repeats.js';
 import type { SharedRequests } from './requests.js';
 import { compileSelector, type Selector } from './select.js';
 import type { Partition, Record_, RecordContext, RequestContext, SourceContext, StreamDefinition } from './types.js';
@@ -67,8 +70,10 @@ export class PageReader {
 
   async pages(definition: StreamDefinition, partition: Partition, scope: PassScope, onPage: (records: Record_[], time: PageTime) => PageVerdict): Promise<void> {
     // A stream that brings its own records (customers by export) hands them on in its batches; null: pages as usual.
+    // Records the API lists again within the pass, dropped before enrich asks anything for them (repeats.ts).
+    const repeats = definition.dedupeInPass ? new PassRepeats(definition.primaryKey) : undefined;
     const batches = definition.source && (await definition.source(this.sourceContext(definition, partition)));
-    if (batches) return this.sourced(batches, onPage);
+    if (batches) return this.sourced(batches, repeats, onPage);
     const lookahead = definition.enrich ? ENRICH_LOOKAHEAD : 1;
     const pageState: PageState = { params: definition.paginate.first(), seen: new Set() };
     const inHand: InHand[] = [];
@@ -96,7 +101,8 @@ export class PageReader {
           if (lookahead > 1) await this.ctx.drained();
           const fetched = await this.fetchPage(definition, partition, scope, pageState, page++);
           following = fetched.next;
-          const entry: InHand = { records: this.enrich(definition, partition, fetched.records), time: fetched.time, settled: false };
+          const fresh = repeats ? repeats.firstTimes(fetched.records) : fetched.records;
+          const entry: InHand = { records: this.enrich(definition, partition, fresh), time: fetched.time, settled: false };
           // Awaited in order by handHead; this only marks it done (and keeps an early failure from going unhandled).
           entry.records.then(
             () => (entry.settled = true),
@@ -113,11 +119,11 @@ export class PageReader {
   }
 
   /** Batches of a definition's own source, each handed to `onPage` like a page; leaving the loop closes the source. */
-  private async sourced(batches: AsyncIterable<Record_[]>, onPage: (records: Record_[], time: PageTime) => PageVerdict): Promise<void> {
+  private async sourced(batches: AsyncIterable<Record_[]>, repeats: PassRepeats | undefined, onPage: (records: Record_[], time: PageTime) => PageVerdict): Promise<void> {
     let requestedAt = this.ctx.clock();
     for await (const records of batches) {
       if (this.ctx.signal?.aborted) throw new Stopped();
-      if (onPage(records, { requestedAt }) === 'stop') return;
+      if (onPage(repeats ? repeats.firstTimes(records) : records, { requestedAt }) === 'stop') return;
       requestedAt = this.ctx.clock();
       await this.ctx.drained();
     }

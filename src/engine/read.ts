@@ -24,6 +24,7 @@ import { logTo, type ReadRecord, type ReadSink } from './events.js';
 import { AheadOfClock, FULL_LOOKBACK_FIELD, FUTURE_CURSOR_TOLERANCE, inWindow, readStart, requestWindow, toSeconds, UnreadableCursors, windowsToRead, type IncrementalStrategy } from './incremental.js';
 import { PageReader, Stopped } from './pages.js';
 import { PartitionPlanner, type PartitionEnd } from './partitions.js';
+import { primaryKeyOf } from './repeats.js';
 import { SharedRequests } from './requests.js';
 import type { Partition, Record_, StatusAction, StreamDefinition } from './types.js';
 import { Lookbacks, readWindows, WindowEdges, type TimeWindow } from './windows.js';
@@ -242,7 +243,7 @@ export class Reader {
         const windows = windowsToRead(windowed, { since, startDate: config.startDateSeconds }, nowSeconds, partition);
         // A record created exactly on the edge of two windows is kept by both (see inWindow: whichever of them the
         // API returns it in), and printed by the first that has it.
-        const edges = new WindowEdges((record) => primaryKeyText(definition, record));
+        const edges = new WindowEdges((record) => primaryKeyOf(definition.primaryKey, record));
         const keep = (record: Record_, window: TimeWindow) => {
           const seconds = secondsOf(record[windowed.cursorField]);
           return inWindow(seconds, window) && edges.firstTime(record, seconds, window);
@@ -327,12 +328,6 @@ function statusAction(definition: StreamDefinition, partition: Partition, status
   if (status === 403) return 'stream-unavailable';
   if (status === 404 && partition.parent) return 'skip-partition';
   return undefined;
-}
-
-/** A record's primary key as text, or undefined when a part of it is missing. */
-function primaryKeyText(definition: StreamDefinition, record: Record_): string | undefined {
-  const values = definition.primaryKey.map((path) => path.reduce<unknown>((value, field) => (value as Record_ | undefined)?.[field], record));
-  return values.some((value) => value === undefined || value === null) ? undefined : JSON.stringify(values.map(String));
 }
 
 /** A page's records as they leave the read: made to fit the schema (or skipped), each serialised once. */

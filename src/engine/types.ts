@@ -113,6 +113,13 @@ export interface StreamDefinition {
    * ends ("customers: skipped 3 people without a cio_id"), not one WARN each.
    */
   keyless?: { one: string; many: string };
+  /**
+   * The API may list a record again on a later page of the same pass (documented for objects: "you'll see duplicate
+   * entries across pages"): the page loop drops a record whose primary key the pass already gave, right after
+   * `transform` and before `enrich` (a repeat costs no request). Records without their whole key are kept. Memory: a
+   * set of the keys of one pass (engine/repeats.ts: ~100 bytes a record), so only for passes of bounded size.
+   */
+  dedupeInPass?: boolean;
   /** Remember the primary keys seen and emit `_ab_cdc_deleted_at` records for those that vanish (small lists only). */
   trackDeletes?: boolean;
   /** Things worth telling the user when the stream starts (LOG INFO/WARN), e.g. API retention limits. */

@@ -14,15 +14,15 @@
  * stream of its own, so it costs nothing unless selected; the README says what it costs before one selects it.
  * Objects relate only to people ("you can't relate objects to objects", Customer.io's relationship docs).
  *
- * Both lists may repeat an entry across pages (documented): a pass emits each object, and each person of an
- * object, once (../seen.ts). Full refresh only: nothing here carries a time to filter on.
+ * Both lists may repeat an entry across pages (documented): both declare dedupeInPass, so a pass emits each object,
+ * and each person of an object, once, and asks no attributes for a repeat. Full refresh only: nothing here carries a
+ * time to filter on.
  */
 import type { EnrichContext, Partition, Record_, StreamDefinition } from '../../engine/types.js';
 import { ApiError } from '../../engine/http.js';
 import { cursorPaginator } from '../../engine/paginators.js';
 import type { JsonObject } from '../../protocol/messages.js';
 import { identifiersOf, idString } from '../people.js';
-import { firstInPass } from '../seen.js';
 import { objectTypes } from './listings.js';
 
 /** Objects (and relationships) asked for per page [inferred, see the header]. */
@@ -41,11 +41,9 @@ export function everyObject(typeId: string): JsonObject {
 /** The object type's id as the API writes it (a string), whatever type the object_types stream gave it. */
 const typeIdOf = (partition: Partition): string => partition.key;
 
-/** An object of the search answer, or null for one this pass has already emitted. */
-export function objectFromSearch(record: Record_, partition: Partition): Record_ | null {
+/** An object of the search answer (one without an object_id cannot be keyed: counted by `keyless`). */
+export function objectFromSearch(record: Record_, partition: Partition): Record_ {
   const objectId = idString(record.object_id);
-  // No object_id: it cannot be keyed (counted by `keyless`); not deduplicated, there is nothing to compare.
-  if (objectId !== null && !firstInPass(partition, objectId)) return null;
   return { object_type_id: typeIdOf(partition), object_id: objectId, cio_object_id: idString(record.cio_object_id) };
 }
 
@@ -113,6 +111,8 @@ const objectsBase = {
   records: '$.identifiers[*]',
   paginate: cursorPaginator({ limit: PAGE }),
   transform: (record, { partition }) => objectFromSearch(record, partition),
+  // "It's possible that you'll see duplicate entries across pages": each object once a pass, before its attributes call.
+  dedupeInPass: true,
   keyless: { one: 'object without an object_id', many: 'objects without an object_id' },
 } satisfies StreamDefinition;
 
@@ -129,12 +129,11 @@ export const objects = {
 export const objectIds = objectsBase satisfies StreamDefinition;
 
 /** A relationship item: the object (from the partition), the related person, the relationship's own attributes. */
-export function relationshipRecord(item: Record_, partition: Partition): Record_ | null {
+export function relationshipRecord(item: Record_, partition: Partition): Record_ {
   const object = partition.parent ?? {};
   const identifiers = identifiersOf(item.identifiers);
   // A related object, should the API ever name one (the docs' example shows an `ob…` id), keys by its cio_object_id.
   const cioId = (identifiers?.cio_id as string | null | undefined) ?? idString(identifiers?.cio_object_id);
-  if (cioId && !firstInPass(partition, cioId)) return null;
   return {
     object_type_id: object.object_type_id ?? null,
     object_id: object.object_id ?? null,
@@ -165,6 +164,8 @@ export const objectRelationships = {
   records: '$.cio_relationships[*]',
   paginate: cursorPaginator({ limit: PAGE }),
   transform: (item, { partition }) => relationshipRecord(item, partition),
+  // Documented to repeat across pages like the search: each person once per object.
+  dedupeInPass: true,
   keyless: { one: 'relationship without a cio_id', many: 'relationships without a cio_id' },
   // 404 (the object was deleted after the search listed it) skips that object: the engine's default.
 } satisfies StreamDefinition;
