@@ -121,7 +121,7 @@ async function main(): Promise<void> {
     if (only.has('state')) {
       const run = await runStateOutput();
       results.state.push(run);
-      const sizes = run.map((s) => `${s.campaigns}×${s.actionsPerCampaign}: ${s.second.states} STATEs, ${(s.second.stateBytes / 1e6).toFixed(2)} MB, ${s.second.records} records`).join('; ');
+      const sizes = run.map((s) => `${s.campaigns}×${s.actionsPerCampaign}: ${s.second.states} STATE(s), ${(s.second.stateBytes / 1e6).toFixed(2)} MB, ${s.second.records} records`).join('; ');
       say(`  [${i}/${runs}] state output (second read) ${sizes}; growth ÷ records read ${stateGrowth(run, 'second').toFixed(2)}`);
     }
   }

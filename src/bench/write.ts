@@ -28,6 +28,7 @@ export interface Report {
 }
 
 const n = (value: number) => value.toLocaleString('en-US');
+const states = (count: number) => `${n(count)} STATE${count === 1 ? '' : 's'}`;
 
 export function writeReport(path: string, report: Report): void {
   const { results, sizes } = report;
@@ -151,8 +152,8 @@ export function writeReport(path: string, report: Report): void {
         run
           .map(
             (s) =>
-              `${s.campaigns} × ${s.actionsPerCampaign} (${n(s.first.recordsRead)} actions): first read ${n(s.first.records)} records, ${n(s.first.states)} STATEs, ` +
-              `${n(s.first.stateBytes)} STATE bytes of ${n(s.first.bytes)}; second read ${n(s.second.records)} records, ${n(s.second.states)} STATEs, ${n(s.second.stateBytes)} STATE bytes of ${n(s.second.bytes)}`,
+              `${s.campaigns} × ${s.actionsPerCampaign} (${n(s.first.recordsRead)} actions): first read ${n(s.first.records)} records, ${states(s.first.states)}, ` +
+              `${n(s.first.stateBytes)} STATE bytes of ${n(s.first.bytes)}; second read ${n(s.second.records)} records, ${states(s.second.states)}, ${n(s.second.stateBytes)} STATE bytes of ${n(s.second.bytes)}`,
           )
           .join('; '),
     ),
