@@ -211,6 +211,8 @@ export class Reader {
       const runWide = failure.failureType === 'config_error' && !failure.stream && signal !== undefined;
       const reported = runWide ? signal.reason : undefined;
       outcome.error = reported ?? failure;
+      // The run's one error comes after every stream's STATE covering what it printed: nothing but statuses follows it.
+      if (runWide && !reported) this.coverAll();
       if (!reported) sink.emit({ type: 'error', stream: failure.stream ?? name, error: failure, at: clock() });
       sink.emit({ type: 'ended', stream: name, complete: false, at: clock() });
       if (runWide) {
