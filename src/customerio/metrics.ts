@@ -187,6 +187,16 @@ export function tidyMetrics(
   return records;
 }
 
+/**
+ * When a metrics answer was given, unix seconds: the series' last element is the API's current bucket, and which one
+ * that is the API's clock says (the answer's Date header). The local clock read after the answer could already be in
+ * the next bucket (an answer at 23:59:59 New York handled a second later would shift every bucket by a day); it is
+ * only the fallback. Every metrics transform dates its buckets by this.
+ */
+export function answeredSeconds(ctx: Pick<RecordContext, 'answeredAt' | 'now'>): number {
+  return Math.floor((ctx.answeredAt ?? ctx.now) / 1000);
+}
+
 /** The JSON schema of a metrics stream whose parent id column is `idField`. */
 export function metricsSchema(idField: string): JsonObject {
   const counts = Object.fromEntries(METRIC_NAMES.map((name) => [name, { type: ['integer', 'null'] }]));
@@ -231,15 +241,12 @@ export function metricsStream({ name, idField, parent, path }: MetricsStreamOpti
     // The whole answer is one "record": the transform fans it out into buckets.
     records: '$',
     paginate: noPagination,
-    // The series' last element is the API's current bucket: which one that is, the API's clock says (its answer's
-    // Date header). The local clock read after the answer could already be in the next bucket (an answer at
-    // 23:59:59 New York handled a second later would shift every bucket by a day); it is only the fallback.
     transform: (body: Record_, ctx: RecordContext) =>
       tidyMetrics(seriesOf(body), {
         idField,
         id: parentId(ctx.partition),
         period: ctx.config.metricsPeriod,
-        nowSeconds: Math.floor((ctx.answeredAt ?? ctx.now) / 1000),
+        nowSeconds: answeredSeconds(ctx),
       }),
     // The saved cursor is the last read's current bucket: re-read it and the one before, both still change.
     incremental: clientSide('period_start', { perPartition: true, lookback: previousBucketLookback }),

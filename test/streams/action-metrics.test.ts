@@ -73,6 +73,23 @@ describe('campaign_action_metrics', () => {
     });
   });
 
+  it("dates the buckets by the answer's Date header, as the other metrics streams do, not by the local clock read after it", async () => {
+    // Answered at 23:59:59 on May 31 in New York; handled two seconds later, already June 1 there by the local clock.
+    nock(API)
+      .get('/v1/campaigns')
+      .reply(200, { campaigns: [{ id: 1 }] })
+      .get('/v1/campaigns/1/actions')
+      .reply(200, { actions: [{ id: 1001 }] })
+      .get('/v1/campaigns/1/actions/1001/metrics')
+      .query(true)
+      .reply(200, { metric: { series: { sent: [6, 7] } } }, { Date: 'Sat, 01 Jun 2024 03:59:59 GMT' });
+    const result = await readStreams([{ definition: campaignActionMetrics }], { now: Date.UTC(2024, 5, 1, 4, 0, 1) });
+    expect(result.records('campaign_action_metrics').map((r) => [r.period_start, r.sent])).toEqual([
+      ['2024-05-30T00:00:00-04:00', 6],
+      ['2024-05-31T00:00:00-04:00', 7],
+    ]);
+  });
+
   it('asks each actions page once when campaign_actions is selected too', async () => {
     const api = nock(API)
       .get('/v1/campaigns')

@@ -20,7 +20,7 @@
 import type { MetricsPeriod } from '../../config.js';
 import type { Partition, Record_, RecordContext, RequestContext, StreamDefinition } from '../../engine/types.js';
 import type { JsonObject } from '../../protocol/messages.js';
-import { metricsSchema, metricsStream, seriesOf, tidyMetrics } from '../metrics.js';
+import { answeredSeconds, metricsSchema, metricsStream, seriesOf, tidyMetrics } from '../metrics.js';
 import { broadcastActions } from './broadcasts.js';
 import { campaignActions } from './campaigns.js';
 import { toInteger } from './support.js';
@@ -111,7 +111,7 @@ export function actionMetricsStream({ name, parentField, actions, path, query = 
     transform: (body: Record_, ctx: RecordContext) => {
       const ids = idsOf(ctx.partition, parentField);
       const period: MetricsPeriod = ctx.config.metricsPeriod;
-      return tidyMetrics(actionSeries(body), { idField: parentField, id: ids.parent, period, nowSeconds: Math.floor(ctx.now / 1000) }).map(
+      return tidyMetrics(actionSeries(body), { idField: parentField, id: ids.parent, period, nowSeconds: answeredSeconds(ctx) }).map(
         (record) => ({ [parentField]: record[parentField], action_id: ids.action, ...record }),
       );
     },
