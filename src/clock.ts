@@ -12,6 +12,9 @@ export type Clock = () => number;
 
 export const machineClock: Clock = Date.now;
 
+/** Waits `ms` of real time (pacing, backoff, polls): the default of every injectable `sleep`. */
+export const machineSleep = (ms: number): Promise<void> => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 /**
  * The clock CIO_TEST_CLOCK asks for: it starts at `value` (unix seconds or ISO-8601) and runs at the machine's
  * pace. Undefined when the variable is not set; a config_error when it is not a time.

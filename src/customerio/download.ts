@@ -22,6 +22,7 @@ import got, { type Got } from 'got';
 import { ConnectorError, transientError } from '../errors.js';
 import { retryDelay } from '../engine/retry.js';
 import { CsvError, CsvParser } from './csv.js';
+import { machineSleep } from '../clock.js';
 
 export const MAX_ATTEMPTS = 6;
 export const MAX_DOWNLOADS = 20;
@@ -70,7 +71,6 @@ interface Open {
 }
 
 const noop = () => undefined;
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const sameRow = (a: string[] | undefined, b: string[] | undefined) => a !== undefined && b !== undefined && a.length === b.length && a.every((cell, i) => cell === b[i]);
 
 export class ExportFile {
@@ -264,7 +264,7 @@ export class ExportFile {
     const delay = retryDelay({ attempt: this.failures, baseMs: this.options.backoffBaseMs, maxMs: this.options.backoffMaxMs, random: this.options.random });
     const resume = this.handed > 0 ? `, skipping the ${this.handed} rows already read` : '';
     this.options.log?.('WARN', `export ${exportId}: ${error.message}; downloading again in ${delay} ms${error instanceof DownloadProblem && error.linkRefused ? ' from a new link' : ''}${resume}`);
-    await (this.options.sleep ?? defaultSleep)(delay);
+    await (this.options.sleep ?? machineSleep)(delay);
   }
 
   /** A transport's message, first line only, with the link (if it quotes it) reduced to its host. */

@@ -9,6 +9,7 @@
 import { ConnectorError, transientError } from '../errors.js';
 import { ApiError, RequestCancelled, type HttpClient } from '../engine/http.js';
 import type { JsonObject } from '../protocol/messages.js';
+import { machineSleep } from '../clock.js';
 
 export type ExportStatus = 'pending' | 'done' | 'failed';
 
@@ -93,8 +94,6 @@ export interface ExportContext {
   log?: (level: 'INFO' | 'WARN', message: string) => void;
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /** Starts a customers export: the people of `filter`, with `attributes` as columns (all of them when absent). */
 export async function startCustomersExport(ctx: ExportContext, filter: JsonObject, attributes?: string[]): Promise<ExportInfo> {
   // `filters`, plural: the export takes the audience under another key than the customers search (`filter`).
@@ -170,7 +169,7 @@ function linkProtocolOk(url: string, allowHttp: boolean): boolean {
 
 /** Waits `ms`, a second at a time, so a stop is noticed within a second even during a long wait. */
 async function pause(ctx: ExportContext, ms: number): Promise<void> {
-  const sleep = ctx.sleep ?? defaultSleep;
+  const sleep = ctx.sleep ?? machineSleep;
   for (let left = ms; left > 0; left -= 1000) {
     if (ctx.stopping?.()) throw new RequestCancelled();
     await sleep(Math.min(1000, left));

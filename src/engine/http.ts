@@ -9,6 +9,7 @@ import { ConnectorError } from '../errors.js';
 import { RateLimiter } from './limiter.js';
 import { isRetryableStatus, retryDelay } from './retry.js';
 import type { QueryValue } from './types.js';
+import { machineSleep } from '../clock.js';
 
 export interface HttpRequest {
   method?: 'GET' | 'POST';
@@ -87,8 +88,6 @@ export function errorDetail(text: string): string {
   return trimmed.length > 300 ? `${trimmed.slice(0, 300)}…` : trimmed;
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 function queryString(query: Record<string, QueryValue> | undefined): string {
   if (!query) return '';
   const params = new URLSearchParams();
@@ -142,7 +141,7 @@ export class HttpClient {
 
   constructor(private readonly options: HttpClientOptions) {
     this.transport = options.transport ?? got;
-    this.sleep = options.sleep ?? defaultSleep;
+    this.sleep = options.sleep ?? machineSleep;
     this.limiter = options.limiter;
   }
 

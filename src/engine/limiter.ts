@@ -16,6 +16,7 @@
  * attribute calls of a page) fill the rest of the budget.
  */
 import Bottleneck from 'bottleneck';
+import { machineSleep } from '../clock.js';
 
 export interface LimiterOptions {
   requestsPerSecond: number;
@@ -24,8 +25,6 @@ export interface LimiterOptions {
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }
-
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Each 429 multiplies the spacing by this, up to MAX_SLOWDOWN times the configured spacing. */
 const SLOWDOWN = 1.5;
@@ -63,7 +62,7 @@ export class RateLimiter {
     this.spacing = this.baseSpacing;
     this.ceiling = this.baseSpacing;
     this.now = options.now ?? Date.now;
-    this.sleep = options.sleep ?? defaultSleep;
+    this.sleep = options.sleep ?? machineSleep;
     // The gate: one waiting request at a time claims its start, the others wait in bottleneck's queue, where
     // urgency orders them. (Spacing in bottleneck itself would start every queued job on its own clock, and jobs
     // waiting for a 429 pause or a slower pace would pile up outside the queue, in no order.)
