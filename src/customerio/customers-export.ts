@@ -20,7 +20,7 @@ import type { Record_, SourceContext } from '../engine/types.js';
 import type { JsonObject } from '../protocol/messages.js';
 import { ExportFile } from './download.js';
 import { downloadLink, ExportFailed, pollTimingsFromEnv, startCustomersExport, waitForExport, type ExportContext, type PollTimings } from './exports.js';
-import { idString } from './people.js';
+import { idString, pickAttributes } from './people.js';
 
 export type CustomersMethod = Config['customersMethod'];
 
@@ -94,7 +94,7 @@ export function personFromRow(plan: ColumnPlan, row: string[], attributeNames: s
     id: identifiers.id,
     email: identifiers.email,
     identifiers,
-    attributes: attributeNames.length === 0 ? all : Object.fromEntries(attributeNames.filter((name) => name in all).map((name) => [name, all[name]])),
+    attributes: pickAttributes(all, attributeNames),
     unsubscribed: unsubscribed === 'true' ? true : unsubscribed === 'false' ? false : null,
     devices: null,
     timestamps: null,

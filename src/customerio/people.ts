@@ -18,3 +18,14 @@ export function identifiersOf(value: unknown): JsonObject | null {
   const source = value as JsonObject;
   return { ...source, id: idString(source.id), email: idString(source.email), cio_id: idString(source.cio_id) };
 }
+
+/**
+ * The attributes to keep: all of them when `names` is empty (customer_attributes not set), else those of `names` the
+ * person has; null when the API gave no object. The API way and the export way keep the same.
+ */
+export function pickAttributes(attributes: unknown, names: string[]): JsonObject | null {
+  if (!attributes || typeof attributes !== 'object' || Array.isArray(attributes)) return null;
+  if (names.length === 0) return attributes as JsonObject;
+  const source = attributes as JsonObject;
+  return Object.fromEntries(names.filter((name) => name in source).map((name) => [name, source[name]]));
+}

@@ -9,7 +9,7 @@
 import type { EnrichContext, Record_, StreamDefinition } from '../../engine/types.js';
 import { cursorPaginator } from '../../engine/paginators.js';
 import type { JsonObject } from '../../protocol/messages.js';
-import { identifiersOf, idString } from '../people.js';
+import { identifiersOf, idString, pickAttributes } from '../people.js';
 import { customersSource, EXPORT_LIMITS } from '../customers-export.js';
 
 /** Most ids one attributes call accepts. */
@@ -45,19 +45,12 @@ function cioIdOf(profile: JsonObject): string | null {
   return fromIdentifiers ?? idString(profile.cio_id);
 }
 
-function pick(attributes: unknown, names: string[]): JsonObject | null {
-  if (!attributes || typeof attributes !== 'object' || Array.isArray(attributes)) return null;
-  if (names.length === 0) return attributes as JsonObject;
-  const source = attributes as JsonObject;
-  return Object.fromEntries(names.filter((name) => name in source).map((name) => [name, source[name]]));
-}
-
 /** A person completed with their profile; a person the attributes call left out keeps `attributes: null`. */
 export function withProfile(person: Record_, profile: JsonObject | undefined, attributeNames: string[]): Record_ {
   return {
     ...person,
     identifiers: identifiersOf(profile?.identifiers) ?? person.identifiers,
-    attributes: pick(profile?.attributes, attributeNames),
+    attributes: pickAttributes(profile?.attributes, attributeNames),
     unsubscribed: typeof profile?.unsubscribed === 'boolean' ? profile.unsubscribed : null,
     devices: Array.isArray(profile?.devices) ? profile.devices : null,
     timestamps: profile?.timestamps && typeof profile.timestamps === 'object' ? profile.timestamps : null,
