@@ -24,24 +24,26 @@ export function toSeconds(value: unknown): number | undefined {
 }
 
 /**
- * One stream read's record cursor values that are there but cannot be read as a time (toSeconds). Such a record
- * is still printed (records are never lost for a bad timestamp), is never filtered out by the cursor, and never
- * becomes the cursor; the read says how many there were in one WARN (`warning`), not one per record.
+ * One stream read's records that were printed but whose cursor value was not taken as the cursor, for one reason:
+ * counted, the first value kept, and said in one WARN (`warning`) when the stream ends, not one per record.
  */
-export class UnreadableCursors {
+class CursorsNotTaken {
   private count = 0;
   private first: unknown;
 
-  constructor(private readonly cursorField: string) {}
+  constructor(
+    private readonly cursorField: string,
+    /** Why, after "whose <cursor field>". */
+    private readonly reason: string,
+    /** Said after the count, e.g. where such values come from. */
+    private readonly more = '',
+  ) {}
 
-  /** The value as unix seconds (toSeconds); one that is present but unreadable is counted. */
-  seconds(value: unknown): number | undefined {
-    const seconds = toSeconds(value);
-    if (seconds === undefined && value !== undefined && value !== null && this.count++ === 0) this.first = value;
-    return seconds;
+  note(value: unknown): void {
+    if (this.count++ === 0) this.first = value;
   }
 
-  /** The WARN for the stream's read, or undefined when every value present could be read. */
+  /** The WARN for the stream's read, or undefined when no record was noted. */
   warning(stream: string): string | undefined {
     if (this.count === 0) return undefined;
     let shown: string;
@@ -51,7 +53,31 @@ export class UnreadableCursors {
       shown = '(unprintable)';
     }
     const records = this.count === 1 ? '1 record' : `${this.count} records`;
-    return `${stream}: ${records} whose ${this.cursorField} is not a unix timestamp or an ISO-8601 date-time (the first: ${shown}) ${this.count === 1 ? 'was' : 'were'} emitted, but did not move the cursor`;
+    return `${stream}: ${records} whose ${this.cursorField} ${this.reason} (the first: ${shown}) ${this.count === 1 ? 'was' : 'were'} emitted, but did not move the cursor${this.more}`;
+  }
+}
+
+/**
+ * Record cursor values that are there but cannot be read as a time (toSeconds). Such a record is still printed
+ * (records are never lost for a bad timestamp), is never filtered out by the cursor, and never becomes the cursor.
+ */
+export class UnreadableCursors extends CursorsNotTaken {
+  constructor(cursorField: string) {
+    super(cursorField, 'is not a unix timestamp or an ISO-8601 date-time');
+  }
+
+  /** The value as unix seconds (toSeconds); one that is present but unreadable is counted. */
+  seconds(value: unknown): number | undefined {
+    const seconds = toSeconds(value);
+    if (seconds === undefined && value !== undefined && value !== null) this.note(value);
+    return seconds;
+  }
+}
+
+/** Records whose cursor is a time too far ahead of the run's clock to become the cursor (cursorMayAdvance). */
+export class AheadOfClock extends CursorsNotTaken {
+  constructor(cursorField: string, tolerance: string) {
+    super(cursorField, `is more than ${tolerance} ahead of the connector's clock`, '; such timestamps come from clients with a wrong clock or from backfills');
   }
 }
 
@@ -62,35 +88,6 @@ export function laterCursor(a: unknown, b: unknown): unknown {
   if (sa === undefined) return sb === undefined ? a : b;
   if (sb === undefined) return a;
   return sb > sa ? b : a;
-}
-
-/**
- * One stream read's records whose cursor is a time too far ahead of the run's clock to become the cursor
- * (cursorMayAdvance): printed, never the cursor, and said in one WARN (`warning`) with their count.
- */
-export class AheadOfClock {
-  private count = 0;
-  private first: unknown;
-
-  constructor(
-    private readonly cursorField: string,
-    private readonly tolerance: string,
-  ) {}
-
-  note(value: unknown): void {
-    if (this.count++ === 0) this.first = value;
-  }
-
-  /** The WARN for the stream's read, or undefined when no record was ahead. */
-  warning(stream: string): string | undefined {
-    if (this.count === 0) return undefined;
-    const records = this.count === 1 ? '1 record' : `${this.count} records`;
-    return (
-      `${stream}: ${records} whose ${this.cursorField} is more than ${this.tolerance} ahead of the connector's clock (the first: ` +
-      `${JSON.stringify(this.first)}) ${this.count === 1 ? 'was' : 'were'} emitted, but did not move the cursor; such timestamps come from ` +
-      `clients with a wrong clock or from backfills`
-    );
-  }
 }
 
 /**
