@@ -143,7 +143,8 @@ export class RecordConformer {
   }
 }
 
-function valueAt(record: Record_, path: string[]): unknown {
+/** The value at a key path (`['a','b']`: record.a.b), or undefined where the path leaves the record's objects. */
+export function valueAt(record: Record_, path: string[]): unknown {
   let value: unknown = record;
   for (const field of path) value = value && typeof value === 'object' ? (value as JsonObject)[field] : undefined;
   return value;

@@ -8,11 +8,12 @@
  * objects of a type ~100 KB, a million ~100 MB. The streams that declare it list objects of one type, or the people
  * of one object; a stream whose passes can hold millions of records should not.
  */
+import { valueAt } from './conform.js';
 import type { Record_ } from './types.js';
 
 /** A record's primary key as text, or undefined when a part of it is missing (such a record cannot be told apart). */
 export function primaryKeyOf(primaryKey: string[][], record: Record_): string | undefined {
-  const values = primaryKey.map((path) => path.reduce<unknown>((value, field) => (value as Record_ | undefined)?.[field], record));
+  const values = primaryKey.map((path) => valueAt(record, path));
   return values.some((value) => value === undefined || value === null) ? undefined : JSON.stringify(values.map(String));
 }
 
