@@ -17,19 +17,14 @@
  */
 import { DAY, serverWindows, type ServerWindowStrategy } from '../engine/incremental.js';
 import type { Record_, RequestContext } from '../engine/types.js';
-import type { JsonObject } from '../protocol/messages.js';
 import { identifiersOf } from './people.js';
-import { toInteger } from './streams/support.js';
+import { objectOrNull, toInteger } from './streams/support.js';
 
 /** Longest `start_ts`/`end_ts` range the API honours. */
 export const DELIVERY_WINDOW_SECONDS = 30 * DAY;
 
 const INTEGER_FIELDS = ['created', 'action_id', 'parent_action_id', 'campaign_id', 'broadcast_id', 'newsletter_id', 'content_id', 'transactional_id', 'transactional_message_id'];
 const STRING_FIELDS = ['id', 'customer_id', 'deduplicate_id', 'trigger_event_id', 'recipient'];
-
-function objectOrNull(value: unknown): JsonObject | null {
-  return value && typeof value === 'object' && !Array.isArray(value) ? (value as JsonObject) : null;
-}
 
 /** A delivery with one type per field: ids that may come as strings or numbers unified, the template id under one name. */
 export function normalizeDelivery(record: Record_): Record_ {

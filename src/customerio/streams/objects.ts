@@ -24,6 +24,7 @@ import { cursorPaginator } from '../../engine/paginators.js';
 import type { JsonObject } from '../../protocol/messages.js';
 import { identifiersOf, idString } from '../people.js';
 import { objectTypes } from './listings.js';
+import { objectOrNull } from './support.js';
 
 /** Objects (and relationships) asked for per page [inferred, see the header]. */
 const PAGE = 1000;
@@ -60,17 +61,15 @@ export function objectRef(object: Record_): { segment: string; idType?: string }
   return { segment: encodeURIComponent(String(objectId)) };
 }
 
-const asObject = (value: unknown): JsonObject | null => (value && typeof value === 'object' && !Array.isArray(value) ? (value as JsonObject) : null);
-
 /** An object completed with its attributes answer (`{"object": {...}}`, or the object flat); null fields when there is none. */
 export function withAttributes(object: Record_, answer: unknown): Record_ {
-  const outer = asObject(answer);
-  const detail = asObject(outer?.object) ?? (outer && 'attributes' in outer ? outer : null);
+  const outer = objectOrNull(answer);
+  const detail = objectOrNull(outer?.object) ?? (outer && 'attributes' in outer ? outer : null);
   return {
     ...object,
-    identifiers: asObject(detail?.identifiers),
-    attributes: asObject(detail?.attributes),
-    timestamps: asObject(detail?.timestamps),
+    identifiers: objectOrNull(detail?.identifiers),
+    attributes: objectOrNull(detail?.attributes),
+    timestamps: objectOrNull(detail?.timestamps),
   };
 }
 
@@ -145,8 +144,8 @@ export function relationshipRecord(item: Record_, partition: Partition): Record_
     // The item's own object_type_id: the object's type in the docs, "0" in a recorded answer [inferred: people].
     related_object_type_id: idString(item.object_type_id),
     object_type_disabled: typeof item.object_type_disabled === 'boolean' ? item.object_type_disabled : null,
-    attributes: asObject(item.attributes),
-    timestamps: asObject(item.timestamps),
+    attributes: objectOrNull(item.attributes),
+    timestamps: objectOrNull(item.timestamps),
   };
 }
 

@@ -3,6 +3,7 @@
  * not name their parent, tag lists the API sometimes answers as a bare string. Pure functions, no I/O.
  */
 import type { Record_, RecordContext } from '../../engine/types.js';
+import type { JsonObject } from '../../protocol/messages.js';
 
 /** `"13"` → `13`; anything else unchanged. The API sends some integer ids as strings: one type in the warehouse. */
 export function toInteger(value: unknown): unknown {
@@ -37,4 +38,9 @@ export function tagList(value: unknown): unknown {
   if (Array.isArray(value) || value === null || value === undefined) return value ?? null;
   if (typeof value === 'string') return value === '' || value === 'nil' ? null : [value];
   return value;
+}
+
+/** An object the API sent, or null for anything else (a list, a bare value, nothing): one type per field. */
+export function objectOrNull(value: unknown): JsonObject | null {
+  return value && typeof value === 'object' && !Array.isArray(value) ? (value as JsonObject) : null;
 }
