@@ -20,6 +20,7 @@ import { registerPeople } from './routes/people.js';
 import { registerExports } from './routes/exports.js';
 import { StatsRecorder } from './stats.js';
 import { handleStorage } from './storage.js';
+import { trackSandbox } from './one-clock.js';
 import { DEFAULT_KEYS, DEFAULT_NOW, DEFAULT_SEED, type Sandbox, type SandboxOptions } from './types.js';
 import { createWorld } from './world.js';
 
@@ -38,7 +39,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const seed = opts.seed ?? DEFAULT_SEED;
   const world = createWorld({
     seed,
-    now: opts.now ?? DEFAULT_NOW,
+    // A sandbox on the wall clock starts at the wall clock's now (issue 21: not at DEFAULT_NOW, running from there).
+    now: opts.now ?? (opts.realClock ? Math.floor(Date.now() / 1000) : DEFAULT_NOW),
     realClock: opts.realClock ?? false,
     sizes: opts.sizes ?? {},
     churn: opts.churn,
@@ -119,6 +121,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const port = (server.address() as AddressInfo).port;
   const base = `http://127.0.0.1:${port}`;
   exportStore.base = base;
+  // Known by its origin to the runners' one-clock check (one-clock.ts) until it closes.
+  const untrack = trackSandbox({ url: `${base}/v1`, now: controls.now });
 
   return {
     ...controls,
@@ -129,6 +133,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     port,
     close: async () => {
       closing = true;
+      untrack();
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
       await new Promise<void>((resolve) => {

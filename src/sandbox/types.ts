@@ -89,9 +89,12 @@ export interface SandboxOptions {
   port?: number;
   /** Default 42; the same seed gives identical data. */
   seed?: number;
-  /** Virtual clock start, unix seconds. Default 1767225600 (2026-01-01T00:00:00Z). */
+  /** Virtual clock start, unix seconds. Default 1767225600 (2026-01-01T00:00:00Z), or the wall clock's now with realClock. */
   now?: number;
-  /** Let the virtual clock follow the wall clock (it stands still otherwise, except for advance()). */
+  /**
+   * Let the virtual clock follow the wall clock (it stands still otherwise, except for advance()): from the wall
+   * clock's now unless `now` is given. A connector reading the machine's clock is then on the sandbox's.
+   */
   realClock?: boolean;
   sizes?: Partial<SandboxSizes>;
   /** Default {perSecond: 10, retryAfter: true}; false = no limit. Counted per key in wall-clock seconds. */
