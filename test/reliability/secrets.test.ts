@@ -8,7 +8,7 @@
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { sandboxClockEnv, startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { configuredCatalog } from '../helpers/catalog.js';
 import { scratchDir } from '../helpers/scratch.js';
 import { runInProcess, runRecorded, errorsOf, logsOf } from './support/run.js';
@@ -29,7 +29,7 @@ const mentionsRedacted = (text: string) => text.includes('Bearer ****');
 describe('an API that echoes the request headers back', () => {
   it('in a final error (400): the stream fails with the echo in its message, the key replaced by ****', async () => {
     sb.setFaults([{ kind: 'echo_headers', path: '/activities' }]);
-    const result = await runRecorded(['read'], { config, catalog: configuredCatalog(['activities', 'campaigns']) });
+    const result = await runRecorded(['read'], { config, catalog: configuredCatalog(['activities', 'campaigns']) }, { env: sandboxClockEnv(sb) });
     expect(result.exitCode).not.toBe(0);
     const [error] = result.errors;
     expect(error.stream_descriptor?.name).toBe('activities');
@@ -39,7 +39,7 @@ describe('an API that echoes the request headers back', () => {
 
   it('in retried errors (500, twice): WARN retry logs carry the echo redacted, and the read completes', async () => {
     sb.setFaults([{ kind: 'echo_headers', status: 500, path: '/activities', count: 2 }]);
-    const result = await runRecorded(['read'], { config, catalog: configuredCatalog(['activities']) });
+    const result = await runRecorded(['read'], { config, catalog: configuredCatalog(['activities']) }, { env: sandboxClockEnv(sb) });
     expect(result.exitCode).toBe(0);
     const echoed = result.logs('WARN').filter(mentionsRedacted);
     expect(echoed).toHaveLength(2);
@@ -47,7 +47,7 @@ describe('an API that echoes the request headers back', () => {
 
   it('to check (400 on /workspaces): FAILED with the echo redacted', async () => {
     sb.setFaults([{ kind: 'echo_headers', path: '/workspaces' }]);
-    const result = await runRecorded(['check'], { config });
+    const result = await runRecorded(['check'], { config }, { env: sandboxClockEnv(sb) });
     const [status] = result.ofType('CONNECTION_STATUS');
     expect(status.connectionStatus.status).toBe('FAILED');
     expect(mentionsRedacted(status.connectionStatus.message)).toBe(true);
@@ -57,7 +57,7 @@ describe('an API that echoes the request headers back', () => {
     sb.setFaults([{ kind: 'echo_headers', path: '/activities' }]);
     const duckdb = join(scratchDir('cio-secrets-'), 'sync.duckdb');
     // Not protocol output: sync speaks to people.
-    const result = await runRecorded(['sync', '--duckdb', duckdb], { config, catalog: configuredCatalog(['activities', 'campaigns']) }, { raw: true });
+    const result = await runRecorded(['sync', '--duckdb', duckdb], { config, catalog: configuredCatalog(['activities', 'campaigns']) }, { raw: true, env: sandboxClockEnv(sb) });
     expect(result.exitCode).not.toBe(0);
     expect(mentionsRedacted(result.stdout + result.stderr)).toBe(true);
   });
@@ -66,7 +66,7 @@ describe('an API that echoes the request headers back', () => {
 describe('requests logged at DEBUG level', () => {
   it('429 retries are logged at DEBUG with the request, never its headers', async () => {
     sb.setFaults([{ kind: 'rate_limit', count: 3 }]);
-    const result = await runRecorded(['read'], { config, catalog: configuredCatalog(['activities']) });
+    const result = await runRecorded(['read'], { config, catalog: configuredCatalog(['activities']) }, { env: sandboxClockEnv(sb) });
     expect(result.exitCode).toBe(0);
     const debug = result.logs('DEBUG');
     expect(debug.length).toBeGreaterThanOrEqual(3);

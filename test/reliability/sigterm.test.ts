@@ -4,7 +4,7 @@
  * and exits promptly — also while a request hangs or a retry waits. A rerun from the final state completes
  * the set.
  */
-import { startSandbox, type FaultRule, type Sandbox } from '../../src/sandbox/index.js';
+import { sandboxClockEnv, startSandbox, type FaultRule, type Sandbox } from '../../src/sandbox/index.js';
 import { configuredCatalog } from '../helpers/catalog.js';
 import type { CliResult, Message } from '../helpers/cli.js';
 import { runRecorded } from './support/run.js';
@@ -51,7 +51,7 @@ async function readUntilTerminated(records: number, options: { stuck?: () => boo
   }, 100);
   try {
     const result = await runRecorded(['read'], { config, catalog }, {
-      env: options.env,
+      env: { ...sandboxClockEnv(sb), ...options.env },
       onMessage: (m, running) => {
         child = running;
         lastMessageAt = Date.now();
@@ -85,7 +85,7 @@ function expectConsistentStop(result: CliResult, exitMs: number): void {
 }
 
 async function expectRerunCompletes(first: CliResult): Promise<void> {
-  const second = await runRecorded(['read'], { config, catalog, state: first.finalState() });
+  const second = await runRecorded(['read'], { config, catalog, state: first.finalState() }, { env: sandboxClockEnv(sb) });
   expect(second.errors).toEqual([]);
   expect(second.exitCode).toBe(0);
   for (const stream of STREAMS) {
