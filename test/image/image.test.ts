@@ -48,7 +48,9 @@ function describeImage(cli: string): void {
   /** `docker run --rm --network=host -v …:/input:ro IMAGE <args>`, stdout parsed as protocol lines unless `raw`. */
   async function inImage(args: string[], options: { raw?: boolean; before?: string[] } = {}): Promise<CliResult> {
     const volumes = ['-v', `${input}:/input:ro`, '-v', `${output}:/data`];
-    const run = await execFile(cli, ['run', '--rm', '--network=host', ...volumes, ...(options.before ?? []), image, ...args], { env, timeoutMs: 300_000 });
+    // The connector on the sandbox's clock (issue 21): a container does not share a moved clock (libfaketime) either.
+    const clock = ['-e', `CIO_TEST_CLOCK=${sb.now()}`];
+    const run = await execFile(cli, ['run', '--rm', '--network=host', ...volumes, ...clock, ...(options.before ?? []), image, ...args], { env, timeoutMs: 300_000 });
     const messages = options.raw ? [] : parseProtocolLines(run.stdout);
     return new CliResult(run.code, null, messages, run.stdout, run.stderr);
   }
@@ -59,10 +61,9 @@ function describeImage(cli: string): void {
     const build = await execFile(cli, ['build', '--iidfile', iidFile, PROJECT_ROOT], { env, timeoutMs: 20 * 60_000 });
     if (build.code !== 0) throw new Error(`${cli} build failed (exit ${build.code}):\n${(build.stdout + build.stderr).slice(-3000)}`);
     image = readFileSync(iidFile, 'utf8').trim();
-    // The windowed streams end at the wall clock: the sandbox's clock starts two days before it. A few exports, so every stream has records.
+    // The connector runs on the sandbox's clock (inImage). A few exports, so every stream has records.
     sb = await startSandbox({
       seed: 42,
-      now: Math.floor(Date.now() / 1000) - 2 * 86_400,
       sizes: { activities: 300, customers: 250, segmentMembers: 200, messages: 300, deliveries: 200, transactionalMessages: 3, suppressions: 20, exports: 2 },
     });
     // The image runs as user "node": what it reads must be readable by others, where it writes writable.
