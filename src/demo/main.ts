@@ -9,13 +9,12 @@
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { startSandbox, type Sandbox, type SandboxSizes } from '../sandbox/index.js';
+import { sandboxClockEnv, startSandbox, type Sandbox, type SandboxSizes } from '../sandbox/index.js';
 import { formatTable, runQuery } from '../sync/query.js';
 import { Warehouse } from '../sync/warehouse.js';
 import { formatCounts, number, seconds } from './report.js';
-import { CONNECTOR, catalogFromDiscover, errorsOf, finalState, inputFile, ofType, recordsPerStream, runConnector, type StepResult } from './steps.js';
+import { CONNECTOR, catalogFromDiscover, errorsOf, finalState, inputFile, ofType, recordsPerStream, runConnector as runStep, type StepResult } from './steps.js';
 
-const DAY = 86_400;
 const OUTPUT_FILES = ['config.json', 'catalog.json', 'state-1.json', 'spec.jsonl', 'check.jsonl', 'discover.jsonl', 'read-1.jsonl', 'read-2.jsonl', 'sync-1.txt', 'sync-2.txt', 'customerio.duckdb', 'customerio.duckdb.wal'];
 
 const say = (text = '') => process.stdout.write(`${text}\n`);
@@ -62,6 +61,10 @@ async function demo(sb: Sandbox, dir: string): Promise<void> {
     return rel && !rel.startsWith('..') ? rel : path;
   };
   const hours = Number(process.env.DEMO_ADVANCE_HOURS ?? 6);
+  // Every step on the sandbox's clock, read again after each move of it: the connector's time windows end at its
+  // own "now", which must be the sandbox's (issue 21; CIO_TEST_CLOCK is the connector's clock for tests).
+  const runConnector = (args: string[], folder: string, file: string, options: { protocol: boolean; showStderr?: boolean }) =>
+    runStep(args, folder, file, { ...options, env: sandboxClockEnv(sb) });
   const requestsSince = (() => {
     let last = 0;
     return () => {
@@ -153,9 +156,8 @@ async function main(): Promise<number> {
   for (const file of OUTPUT_FILES) for (const name of [file, `${file}.stderr.txt`]) rmSync(join(dir, name), { force: true });
   const sb = await startSandbox({
     seed: Number(process.env.DEMO_SEED ?? 42),
-    // Two days behind the wall clock: the connector's time windows end at its own "now", so the moves of
-    // the sandbox clock stay in the connector's past.
-    now: Math.floor(Date.now() / 1000) - 2 * DAY,
+    // From the wall clock's now (data dated as a person would expect); the connector follows it (demo()).
+    now: Math.floor(Date.now() / 1000),
     sizes: sizesFromEnv(),
   });
   try {

@@ -32,13 +32,13 @@ export function inputFile(dir: string, name: string, value: unknown): string {
  * Runs `node dist/main.js <args>`; stdout goes to `<dir>/<file>` (and is parsed as protocol lines when
  * `protocol`), stderr to the terminal (sync's live progress) or to `<file>.stderr.txt`.
  */
-export function runConnector(args: string[], dir: string, file: string, options: { protocol: boolean; showStderr?: boolean }): Promise<StepResult> {
+export function runConnector(args: string[], dir: string, file: string, options: { protocol: boolean; showStderr?: boolean; env?: Record<string, string> }): Promise<StepResult> {
   const started = Date.now();
   const path = join(dir, file);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CONNECTOR, ...args], {
       stdio: ['ignore', 'pipe', options.showStderr ? 'inherit' : 'pipe'],
-      env: { ...process.env, NODE_OPTIONS: '' },
+      env: { ...process.env, NODE_OPTIONS: '', ...options.env },
     });
     const out = createWriteStream(path);
     let stdout = '';
