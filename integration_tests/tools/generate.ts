@@ -70,7 +70,12 @@ async function main(): Promise<void> {
       const incRead = await runCli(['read'], { config: incrementalConfig, catalog: deriveCatalog(streams, 'incremental') }, { env, timeoutMs: 300_000 });
       if (incRead.exitCode !== 0) throw new Error(`the incremental read failed: ${incRead.errors.map((e) => e.message).join('; ')}`);
       const cursors = new Map(streams.map((s) => [s.name, s.default_cursor_field?.[0]]));
-      const states = finalStates(incRead.messages).map((s) => futureState(s, cursors));
+      // In discover's order, not the order streams happened to finish in: the file is the same on every run.
+      const order = new Map(streams.map((s, i) => [s.name, i]));
+      const nameOf = (s: Record<string, unknown>) => (s.stream as { stream_descriptor: { name: string } }).stream_descriptor.name;
+      const states = finalStates(incRead.messages)
+        .sort((a, b) => (order.get(nameOf(a)) ?? 0) - (order.get(nameOf(b)) ?? 0))
+        .map((s) => futureState(s, cursors));
       write(incremental.future_state.future_state_path, asFileText(states));
     }
   } finally {
