@@ -105,7 +105,8 @@ describe('customers by export end to end', () => {
     expect(result.records('customers')).toHaveLength(2500);
     expect(result.records('customers')[0].devices).toEqual(expect.any(Array));
     expect(result.logs('WARN')).toContainEqual(expect.stringMatching(/no cio_id column .*reading customers through the API instead/));
-    expect(sb.stats().byEndpoint['POST /v1/customers/attributes']).toBe(25);
+    // Answered requests: on a loaded machine the pace can meet the sandbox's limit once, and a 429 is sent again.
+    expect(sb.stats().byEndpointStatus['POST /v1/customers/attributes']?.['200']).toBe(25);
   });
 });
 
