@@ -135,6 +135,13 @@ export interface StreamDefinition {
    * set of the keys of one pass (engine/repeats.ts: ~100 bytes a record), so only for passes of bounded size.
    */
   dedupeInPass?: boolean;
+  /**
+   * A list paged by position that may shrink while it is read (full refresh: segment members, objects…): a pass of
+   * several pages is read once more, and the records the first pass did not give are handed on (engine/reread.ts,
+   * 4 bytes a key). It costs the pass's requests again, not its enrich requests: only for lists whose pages are few
+   * beside what the stream asks for them, or cheap.
+   */
+  rereadWhenPaged?: boolean;
   /** Remember the primary keys seen and emit `_ab_cdc_deleted_at` records for those that vanish (small lists only). */
   trackDeletes?: boolean;
   /**

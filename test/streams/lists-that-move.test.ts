@@ -215,3 +215,30 @@ describe('broadcast_actions', () => {
     ]);
   });
 });
+
+describe('a full-refresh list that shrinks while it is read (segment_memberships, 30,000 a page)', () => {
+  it('reads a membership of several pages again and prints the member a departure moved past every page', async () => {
+    const { segmentMemberships } = await import('../../src/customerio/streams/segments.js');
+    const person = (n: number) => ({ cio_id: `c${n}`, email: `p${n}@example.com`, id: String(n) });
+    // Page 1: c1–c3 (the fiction of a 3-member page); c2 leaves; page 2 from the 4th place starts at c5: c4 is skipped.
+    nock(API)
+      .get('/v1/segments')
+      .reply(200, { segments: [{ id: 4, name: 'Big', updated_at: SAVED }] })
+      .get('/v1/segments/4/membership')
+      .query({ limit: '30000' })
+      .reply(200, { identifiers: [person(1), person(2), person(3)], next: 'MDoz' })
+      .get('/v1/segments/4/membership')
+      .query({ limit: '30000', start: 'MDoz' })
+      .reply(200, { identifiers: [person(5)], next: '' })
+      .get('/v1/segments/4/membership')
+      .query({ limit: '30000' })
+      .reply(200, { identifiers: [person(1), person(3), person(4)], next: 'MDoz' })
+      .get('/v1/segments/4/membership')
+      .query({ limit: '30000', start: 'MDoz' })
+      .reply(200, { identifiers: [person(5)], next: '' });
+    const result = await readStreams([{ definition: segmentMemberships }], { now: NOW_MS });
+    // c2 left during the read: a full refresh lists who was there when its page was read.
+    expect(result.records('segment_memberships').map((r) => r.cio_id)).toEqual(['c1', 'c2', 'c3', 'c5', 'c4']);
+    expect(nock.pendingMocks()).toEqual([]);
+  });
+});
