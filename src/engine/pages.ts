@@ -194,7 +194,7 @@ export class PageReader {
     const records = definition.transform
       ? transformAll(definition, raw, { config, partition, now: clock(), answeredAt: response.date }, (record, error) => warn(`skipped record ${keyText(definition.primaryKey, record)}: it could not be read (${error instanceof Error ? error.message : String(error)})`))
       : raw;
-    return { records, next: () => definition.paginate.next(response.body, raw.length, pageState), time: { requestedAt, ...(response.date !== undefined ? { answeredAt: response.date } : {}) } };
+    return { records, next: () => definition.paginate.next(response.body, raw.length, pageState, raw), time: { requestedAt, ...(response.date !== undefined ? { answeredAt: response.date } : {}) } };
   }
 
   /** A page's second step, when the definition has one. */
