@@ -4,7 +4,7 @@
  * For each selected stream: started → partitions (partitions.ts) → pages (pages.ts) → records (client-side
  * filter, client-pass.ts; or server-side windows, windows.ts) → a page event after every page (its records, and
  * the state that covers them and every record before them when one is due: checkpoint-policy.ts) → deletions
- * (deletes.ts) with the final state → ended. Streams, and partitions within a stream, run concurrently; every
+ * (deletes.ts; a key a paged list did not show is looked up first: vanished.ts, lookups.ts) with the final state → ended. Streams, and partitions within a stream, run concurrently; every
  * request goes through the one limiter in the HTTP client, and a list read for itself and as a parent asks once
  * (requests.ts). The sink delivers a page's records and state together. A stream that fails or is stopped prints a
  * state covering everything it printed before it ends (coverAll, for the run's last words on a signal), so a
