@@ -23,6 +23,11 @@ export interface ClientPassOptions {
   ahead?: (value: unknown) => void;
   /** Hears, once, that a pass that may stop early was not listed newest first (it is then read to its end). */
   disorder?: (broken: { before: number; after: number }) => void;
+  /**
+   * Records kept whatever their cursor: those no destination was given yet (DeleteTracker.isNew: a read before skipped
+   * them, or they were added while it ran, with a cursor now older than the saved one).
+   */
+  alsoKeep?: (record: Record_) => boolean;
 }
 
 export class ClientPass {
@@ -56,7 +61,7 @@ export class ClientPass {
       times.push(seconds);
       if (cursorMayAdvance(seconds, now)) this.newest = laterCursor(this.newest, value);
       else if (seconds !== undefined) this.options.ahead?.(value);
-      if (keptBy(seconds, since)) kept.push(record);
+      if (keptBy(seconds, since) || this.options.alsoKeep?.(record)) kept.push(record);
       else older++;
     }
     if (strategy.stopWhenOlder) {

@@ -9,7 +9,8 @@
  * ENRICH_LOOKAHEAD pages are in hand (memory stays bounded). Every other stream has one page in hand at a time.
  * A stream with its own record source (StreamDefinition.source) hands its batches on the same way, one at a time.
  * A stream whose API lists records again across pages (dedupeInPass) has the repeats dropped right after transform,
- * before enrich (repeats.ts).
+ * before enrich (repeats.ts). A full-refresh list paged by position that may shrink while it is read
+ * (rereadWhenPaged) has a pass of several pages read again, handing on only what the first pass skipped (reread.ts).
  */
 import { ConnectorError } from '../errors.js';
 import type { Config } from '../config.js';
@@ -19,6 +20,7 @@ import { keyText } from './conform.js';
 import { MAX_URGENCY } from './limiter.js';
 import type { PageState } from './paginators.js';
 import { PassRepeats } from './repeats.js';
+import { PassKeys } from './reread.js';
 import type { SharedRequests } from './requests.js';
 import { compileSelector, type Selector } from './select.js';
 import type { Partition, Record_, RecordContext, RequestContext, SourceContext, StreamDefinition } from './types.js';
@@ -74,6 +76,34 @@ export class PageReader {
     const repeats = definition.dedupeInPass ? new PassRepeats(definition.primaryKey) : undefined;
     const batches = definition.source && (await definition.source(this.sourceContext(definition, partition)));
     if (batches) return this.sourced(batches, repeats, onPage);
+    const once = (records: Record_[]) => (repeats ? repeats.firstTimes(records) : records);
+    if (!definition.rereadWhenPaged) {
+      await this.pass(definition, partition, scope, onPage, once);
+      return;
+    }
+    // A list that may shrink while it is read: a pass of several pages is read again for what it skipped (reread.ts).
+    const given = new PassKeys(definition.primaryKey);
+    const first = await this.pass(definition, partition, scope, onPage, (records) => {
+      const fresh = once(records);
+      given.add(fresh);
+      return fresh;
+    });
+    if (first.pages < 2 || first.stopped) return;
+    given.seal();
+    await this.pass(definition, partition, scope, onPage, (records) => once(given.unseen(records)));
+  }
+
+  /**
+   * One pass of the page loop. `select` picks what of each page (after transform, before enrich) is handed on.
+   * Resolves with the pages fetched and whether `onPage` stopped the pass.
+   */
+  private async pass(
+    definition: StreamDefinition,
+    partition: Partition,
+    scope: PassScope,
+    onPage: (records: Record_[], time: PageTime) => PageVerdict,
+    select: (records: Record_[]) => Record_[],
+  ): Promise<{ pages: number; stopped: boolean }> {
     const lookahead = definition.enrich ? ENRICH_LOOKAHEAD : 1;
     const pageState: PageState = { params: definition.paginate.first(), seen: new Set() };
     const inHand: InHand[] = [];
@@ -91,7 +121,7 @@ export class PageReader {
       return verdict === 'stop';
     };
     for (;;) {
-      while (inHand.length > 0 && inHand[0].settled) if (await handHead()) return;
+      while (inHand.length > 0 && inHand[0].settled) if (await handHead()) return { pages: page, stopped: true };
       if (more && inHand.length < lookahead) {
         const params = following ? following() : pageState.params;
         if (params) {
@@ -101,7 +131,7 @@ export class PageReader {
           if (lookahead > 1) await this.ctx.drained();
           const fetched = await this.fetchPage(definition, partition, scope, pageState, page++);
           following = fetched.next;
-          const fresh = repeats ? repeats.firstTimes(fetched.records) : fetched.records;
+          const fresh = select(fetched.records);
           const entry: InHand = { records: this.enrich(definition, partition, fresh), time: fetched.time, settled: false };
           // Awaited in order by handHead; this only marks it done (and keeps an early failure from going unhandled).
           entry.records.then(
@@ -113,8 +143,8 @@ export class PageReader {
         }
         more = false;
       }
-      if (inHand.length === 0) return;
-      if (await handHead()) return;
+      if (inHand.length === 0) return { pages: page, stopped: false };
+      if (await handHead()) return { pages: page, stopped: true };
     }
   }
 
@@ -164,7 +194,7 @@ export class PageReader {
     const records = definition.transform
       ? transformAll(definition, raw, { config, partition, now: clock(), answeredAt: response.date }, (record, error) => warn(`skipped record ${keyText(definition.primaryKey, record)}: it could not be read (${error instanceof Error ? error.message : String(error)})`))
       : raw;
-    return { records, next: () => definition.paginate.next(response.body, raw.length, pageState), time: { requestedAt, ...(response.date !== undefined ? { answeredAt: response.date } : {}) } };
+    return { records, next: () => definition.paginate.next(response.body, raw.length, pageState, raw), time: { requestedAt, ...(response.date !== undefined ? { answeredAt: response.date } : {}) } };
   }
 
   /** A page's second step, when the definition has one. */

@@ -4,7 +4,7 @@
  * For each selected stream: started → partitions (partitions.ts) → pages (pages.ts) → records (client-side
  * filter, client-pass.ts; or server-side windows, windows.ts) → a page event after every page (its records, and
  * the state that covers them and every record before them when one is due: checkpoint-policy.ts) → deletions
- * (deletes.ts) with the final state → ended. Streams, and partitions within a stream, run concurrently; every
+ * (deletes.ts; a key a paged list did not show is looked up first: vanished.ts, lookups.ts) with the final state → ended. Streams, and partitions within a stream, run concurrently; every
  * request goes through the one limiter in the HTTP client, and a list read for itself and as a parent asks once
  * (requests.ts). The sink delivers a page's records and state together. A stream that fails or is stopped prints a
  * state covering everything it printed before it ends (coverAll, for the run's last words on a signal), so a
@@ -19,7 +19,8 @@ import { DEFAULT_CHECKPOINTS, StateCadence, type CheckpointPolicy } from './chec
 import { ClientPass } from './client-pass.js';
 import { RecordConformer } from './conform.js';
 import { forEachConcurrent } from './concurrency.js';
-import { DeleteTracker } from './deletes.js';
+import { DeleteTracker, type Remembered } from './deletes.js';
+import { settleDeletes } from './lookups.js';
 import { logTo, type ReadRecord, type ReadSink } from './events.js';
 import { AheadOfClock, FULL_LOOKBACK_FIELD, FUTURE_CURSOR_TOLERANCE, inWindow, readStart, requestWindow, toSeconds, UnreadableCursors, windowsToRead, type IncrementalStrategy } from './incremental.js';
 import { PageReader, Stopped } from './pages.js';
@@ -74,6 +75,8 @@ interface IncrementalRun {
   /** Whether a pass that may stop early was found not newest first (said once per stream). */
   disordered: boolean;
   deletes?: DeleteTracker;
+  /** Pages each partition's client-side pass fetched (a key missing from a pass of several pages may have been skipped). */
+  pages: Map<string, number>;
   /** Which windowed partitions re-read their full lookback, which a recent one (said once per stream). */
   lookbacks?: Lookbacks;
 }
@@ -129,7 +132,8 @@ export class Reader {
       unreadable: new UnreadableCursors(strategy.cursorField),
       ahead: new AheadOfClock(strategy.cursorField, `${FUTURE_CURSOR_TOLERANCE / 60} minutes`),
       disordered: false,
-      deletes: DeleteTracker.for(definition),
+      deletes: DeleteTracker.for(definition, checkpoint.startMemory()),
+      pages: new Map(),
       lookbacks: Lookbacks.for(strategy, this.ctx.config),
     };
     const outcome: StreamOutcome = { stream: name, records: 0 };
@@ -183,9 +187,10 @@ export class Reader {
       checkpoint.promoteHeld();
       let deletions: ReadRecord[] = [];
       if (run?.deletes) {
-        const { deletions: vanishedRecords, memory } = run.deletes.finish(checkpoint.startMemory(), { nowSeconds: clock() / 1000, savedCursors: checkpoint.startCursors() });
+        const { found, gone } = await this.settleDeletes(definition, run, partitions);
+        const { deletions: vanishedRecords, memory } = run.deletes.finish(gone, { nowSeconds: clock() / 1000, savedCursors: checkpoint.startCursors() });
         checkpoint.rememberDeletes({ ...memory });
-        deletions = vanishedRecords.map((data) => ({ data, json: JSON.stringify(data) }));
+        deletions = [...printable(found, conformer), ...vanishedRecords.map((data) => ({ data, json: JSON.stringify(data) }))];
       }
       // Every partition is read: cursors of parents gone from Customer.io would otherwise stay in state for good.
       // Only a whole parent list says which parents are gone (partitions from the config may come back).
@@ -269,6 +274,8 @@ export class Reader {
         nowSeconds: () => clock() / 1000,
         secondsOf,
         ahead: (value) => run?.ahead.note(value),
+        // Printed whatever their cursor: records the last complete read never saw (deletes.ts isNew).
+        alsoKeep: run?.deletes && ((record) => run.deletes!.isNew(record)),
         disorder: (broken) => {
           if (!run || run.disordered) return;
           run.disordered = true;
@@ -280,7 +287,9 @@ export class Reader {
           );
         },
       });
+      let pages = 0;
       await this.pages.pages(definition, partition, { since }, (records, time) => {
+        pages++;
         run?.deletes?.observe(records);
         const { kept, stop } = pass.page(records, time);
         emit(kept);
@@ -288,8 +297,20 @@ export class Reader {
       });
       // Only a finished pass may promote its newest value (the list's order is not to be trusted mid-pass).
       run?.checkpoint.advance(partition.key, pass.maximum);
+      run?.pages.set(partition.key, pages);
     } catch (error) {
       return this.refused(definition, partition, error);
+    }
+  }
+
+  /** settleDeletes with this read's HTTP client, its partitions and a bad key reported as such. */
+  private async settleDeletes(definition: StreamDefinition, run: IncrementalRun, partitions: Partition[]): Promise<{ found: Record_[]; gone: Remembered[] }> {
+    const { config, http, clock } = this.ctx;
+    try {
+      return await settleDeletes(definition, run.deletes!, run.pages, { config, http, clock, partitions: new Map(partitions.map((p) => [p.key, p])), log: this.log });
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) throw configError((this.ctx.authMessage ?? DEFAULT_AUTH_MESSAGE)(error.status, error.detail));
+      throw error;
     }
   }
 

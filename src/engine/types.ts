@@ -77,6 +77,21 @@ export interface SourceContext extends EnrichContext {
   stopping: () => boolean;
 }
 
+/** How one remembered item of a delete-tracked list is asked for on its own (StreamDefinition.lookup). */
+export interface LookupSpec {
+  /**
+   * The fields remembered with each key (the delete memory's `ids` entries), when the path needs more than the
+   * primary key: campaign_actions remembers `campaign_id` beside `id`. Default: the primary key's fields.
+   */
+  remember?: string[];
+  /** The partition (its key) a remembered item was listed in; undefined when the item does not say (a memory written before `remember`). */
+  partition?: (item: Record_) => string | undefined;
+  /** The path of one item, from its remembered fields and the partition it is looked up in. */
+  path: (item: Record_, partition: Partition) => string;
+  /** Where the item is in the answer, e.g. `$.action`. */
+  record: string;
+}
+
 export interface StreamDefinition {
   name: string;
   primaryKey: string[][];
@@ -120,8 +135,22 @@ export interface StreamDefinition {
    * set of the keys of one pass (engine/repeats.ts: ~100 bytes a record), so only for passes of bounded size.
    */
   dedupeInPass?: boolean;
+  /**
+   * A list paged by position that may shrink while it is read (full refresh: segment members, objects…): a pass of
+   * several pages is read once more, and the records the first pass did not give are handed on (engine/reread.ts,
+   * 4 bytes a key). It costs the pass's requests again, not its enrich requests: only for lists whose pages are few
+   * beside what the stream asks for them, or cheap.
+   */
+  rereadWhenPaged?: boolean;
   /** Remember the primary keys seen and emit `_ab_cdc_deleted_at` records for those that vanish (small lists only). */
   trackDeletes?: boolean;
+  /**
+   * The documented single-item GET of a delete-tracked list read in pages (engine/vanished.ts): a remembered key that
+   * a pass of several pages did not list may have been skipped (a deletion on an earlier page moves every later item
+   * up one place), so it is looked up before it is reported deleted: a 404 is a deletion, an answer is the live item,
+   * printed from it. Every delete-tracked stream whose paginator can ask for a second page declares one.
+   */
+  lookup?: LookupSpec;
   /** Things worth telling the user when the stream starts (LOG INFO/WARN), e.g. API retention limits. */
   notes?: (config: Config, nowSeconds: number) => string[];
   /** How many partitions to read at once (all through the shared limiter). Default 4. */

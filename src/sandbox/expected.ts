@@ -31,10 +31,7 @@ function actionView(kind: Campaigns): ListView {
   return {
     ids: () => live().map((a) => kind.actionId(a)),
     records: () => live().map((a) => kind.actionRecord(a)),
-    deleted: () => {
-      const a = deletedIndex(kind.actionSet);
-      return a < 0 ? [] : [kind.actionId(a)];
-    },
+    deleted: () => deletedIndexes(kind.actionSet).map((a) => kind.actionId(a)),
   };
 }
 
@@ -44,10 +41,11 @@ function count(range: IndexRange, accept: (k: number) => boolean): number {
   return n;
 }
 
-function deletedIndex(set: ListSet): number {
+function deletedIndexes(set: ListSet): number[] {
   const live = new Set(set.live());
-  for (let j = 0; j < set.count; j++) if (!live.has(j)) return j;
-  return -1;
+  const out: number[] = [];
+  for (let j = 0; j < set.count; j++) if (!live.has(j)) out.push(j);
+  return out;
 }
 
 function objectRelationshipCount(world: World): number {

@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { authenticate, splitHostPath } from './auth.js';
+import type { ListChanges } from './changes.js';
 import type { FaultInjector } from './faults.js';
 import { ApiError, errorBody, notFound, parseJsonBody, readBody, sendJson } from './http.js';
 import { type RateLimiter, rateLimitError } from './ratelimit.js';
@@ -20,6 +21,8 @@ export interface PipelineDeps {
   keys: Record<string, Region>;
   limiter: RateLimiter;
   faults: FaultInjector;
+  /** Lists changed right after given answers (changes.ts). */
+  changes?: ListChanges;
   stats: StatsRecorder;
   latencyMs: () => number;
   /** A timer the server can cancel on close (latency past the client's timeout must not hold close()). */
@@ -62,6 +65,8 @@ export async function handleApiRequest(req: IncomingMessage, res: ServerResponse
   }
   // Dated by the virtual clock, like the API's own answers by its clock (the connector buckets metrics by it).
   sendJson(res, answer.status, answer.body, { Date: new Date(deps.world.clock.now() * 1000).toUTCString(), ...answer.headers });
+  // Only now: the answer was made from the list as it was (a change between two pages of one read).
+  if (answer.status === 200) deps.changes?.answered(method, url.pathname, answer.body);
   finish(answer.status);
 }
 

@@ -5,6 +5,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { applyChange, ListChanges, validateChange } from './changes.js';
 import { handleControl } from './control.js';
 import { createExpected } from './expected.js';
 import { ExportStore } from './exports.js';
@@ -53,6 +54,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const limiter = new RateLimiter(opts.rateLimit ?? { perSecond: 10, retryAfter: true });
   const stats = new StatsRecorder();
   const exportStore = new ExportStore(opts.exports);
+  const changes = new ListChanges(world);
+  changes.set(opts.listChanges ?? []);
   let latency = Math.max(0, opts.latencyMs ?? 0);
   const timers = new Set<NodeJS.Timeout>();
   let closing = false;
@@ -63,6 +66,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     keys,
     limiter,
     faults,
+    changes,
     stats,
     latencyMs: () => latency,
     sleep: (ms) =>
@@ -95,12 +99,17 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     expected,
     setExportBehaviour: (behaviour: Parameters<ExportStore['setBehaviour']>[0]) => exportStore.setBehaviour(behaviour),
     exportLog: () => exportStore.records(),
+    changeLists: (change: Parameters<typeof applyChange>[1]) => {
+      validateChange(world, change);
+      applyChange(world, change);
+    },
+    setListChanges: (rules: Parameters<ListChanges['set']>[0]) => changes.set(rules),
   };
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const work = url.pathname.startsWith('/__sandbox')
-      ? handleControl(req, res, url, controls, () => faults.rules())
+      ? handleControl(req, res, url, controls, () => faults.rules(), () => changes.rules())
       : url.pathname.startsWith('/__storage/')
         ? handleStorage(req, res, url, exportStore, world)
         : handleApiRequest(req, res, url, deps);

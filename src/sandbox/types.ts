@@ -120,6 +120,8 @@ export interface SandboxOptions {
   faults?: FaultRule[];
   /** How customers exports behave (polls pending, preparation time, failures, expired links, file format). */
   exports?: Partial<ExportBehaviour>;
+  /** Lists that change while they are read, from the start (see setListChanges). */
+  listChanges?: ListChangeRule[];
 }
 
 export type ActivitiesOrder = 'newest_first' | 'oldest_first' | 'shuffled';
@@ -203,6 +205,27 @@ export type ListKind =
   | 'transactional_messages'
   | 'snippets';
 
+/** Objects of a list kind deleted or edited (an edit moves `updated`/`updated_at` to the sandbox's clock). */
+export interface ListChange {
+  kind: ListKind;
+  /** Ids (snippets: names) to delete. */
+  delete?: Array<number | string>;
+  /** Ids (snippets: names) to edit. */
+  edit?: Array<number | string>;
+}
+
+/**
+ * A change made once, right after the sandbox answered the `after`-th GET (default 1) whose path matches `path` (a
+ * substring, or a glob over the whole path when it holds `*`) with a 200: e.g. after page 1 of a list, so that page 2
+ * is served from the changed list (tokens are positional: a deletion on page 1 moves the first object of page 2 onto it).
+ */
+export interface ListChangeRule extends ListChange {
+  path: string;
+  after?: number;
+  /** Also delete this many of the objects the answer just listed, from its first. */
+  deleteServed?: number;
+}
+
 export interface ActivityQuery {
   types?: string[];
   includeDeleted?: boolean;
@@ -261,5 +284,9 @@ export interface Sandbox {
   setExportBehaviour(behaviour: Partial<ExportBehaviour>): void;
   /** Every customers export created, with its polls, links and downloads (wall-clock ms). */
   exportLog(): ExportRecord[];
+  /** Deletes or edits objects of a list kind now (edits dated by the sandbox's clock). */
+  changeLists(change: ListChange): void;
+  /** Replaces the rules that change lists right after given answers (e.g. between two pages of one read). */
+  setListChanges(rules: ListChangeRule[]): void;
   close(): Promise<void>;
 }

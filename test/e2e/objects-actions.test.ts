@@ -71,8 +71,9 @@ describe('objects, relationships, action metrics and the small lists, end to end
       const ids = result.records('objects').map((o) => o.object_id);
       expect(ids).toHaveLength(1003);
       expect(new Set(ids).size).toBe(1003);
-      // Two search pages (the second repeats the first's last object); no attribute calls with object_attributes off.
-      expect(big.stats().byEndpoint).toEqual({ 'GET /v1/object_types': 1, 'POST /v1/objects': 2 });
+      // Two search pages (the second repeats the first's last object), searched twice (a type of several pages is read
+      // again for objects a deletion moved past every page: engine/reread.ts); no attribute calls with object_attributes off.
+      expect(big.stats().byEndpoint).toEqual({ 'GET /v1/object_types': 1, 'POST /v1/objects': 4 });
     } finally {
       await big.close();
     }

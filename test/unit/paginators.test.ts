@@ -1,7 +1,7 @@
 /** Paginators are pure: given the page just read, they say what to ask for next (or stop). */
-import { cursorPaginator, noPagination, offsetPaginator, type PageState, type Paginator } from '../../src/engine/paginators.js';
+import { cursorPaginator, noPagination, offsetPaginator, overlappingOffsetPaginator, type PageState, type Paginator } from '../../src/engine/paginators.js';
 import { ConnectorError } from '../../src/errors.js';
-import type { QueryValue } from '../../src/engine/types.js';
+import type { QueryValue, Record_ } from '../../src/engine/types.js';
 
 const activity = (id: string, timestamp: number) => ({ id, type: 'event', name: 'purchase', timestamp, customer_id: '1' });
 
@@ -116,5 +116,43 @@ describe('noPagination', () => {
   it('asks once with no parameters and never for a second page', () => {
     expect(noPagination.first()).toEqual({});
     expect(noPagination.next({ campaigns: [{ id: 1 }], next: 'ignored' }, 1, fresh())).toBeNull();
+  });
+});
+
+describe('overlappingOffsetPaginator', () => {
+  const records = (...keys: string[]): Record_[] => keys.map((email) => ({ email }));
+  const paginator = () => overlappingOffsetPaginator({ limit: 3, key: (r) => (typeof r.email === 'string' ? r.email : undefined) });
+  /** The offsets a pass asks for, given what each page answers (in order). */
+  function offsets(pages: Record_[][]): QueryValue[] {
+    const p = paginator();
+    const state: PageState = { params: p.first(), seen: new Set() };
+    const asked = [state.params.offset];
+    for (const page of pages) {
+      const next = p.next({}, page.length, state, page);
+      if (!next) return asked;
+      state.params = next;
+      asked.push(next.offset);
+    }
+    throw new Error('the pass did not end with the pages given');
+  }
+
+  it.each<[string, Record_[][], QueryValue[]]>([
+    ['asks each page from the last record of the one before', [records('a', 'b', 'c'), records('c', 'd', 'e'), records('e')], [0, 2, 4]],
+    ['stops after a short page', [records('a', 'b')], [0]],
+    ['stops after a short page that opens as it should', [records('a', 'b', 'c'), records('c', 'd')], [0, 2]],
+    // One deletion or several before it: the page cannot tell how many records moved past, so it steps back either way.
+    ['steps back when the page opens with a record never seen (a deletion moved the one before onto the page before)', [records('a', 'b', 'c'), records('d', 'e', 'f'), records('a', 'c', 'd'), records('f')], [0, 2, 0, 4]],
+    ['goes on when records were added before (the page opens with repeats)', [records('a', 'b', 'c'), records('x', 'c', 'd'), records('d')], [0, 2, 4]],
+    ['steps back a page, then goes on, when the record the page should open with is nowhere on it', [records('a', 'b', 'c'), records('f', 'g', 'h'), records('a', 'd', 'e'), records('h')], [0, 2, 0, 4]],
+    ['steps back and ends when the page that should open with it was the last', [records('a', 'b', 'c'), records('f'), records('a', 'd', 'e')], [0, 2, 0]],
+  ])('%s', (_what, pages, expected) => {
+    expect(offsets(pages)).toEqual(expected);
+  });
+
+  it('sends its limit on every page', () => {
+    const p = paginator();
+    const state: PageState = { params: p.first(), seen: new Set() };
+    expect(state.params).toEqual({ limit: 3, offset: 0 });
+    expect(p.next({}, 3, state, records('a', 'b', 'c'))).toEqual({ limit: 3, offset: 2 });
   });
 });

@@ -22,6 +22,8 @@ export const senderIdentities = {
   records: '$.sender_identities[*]',
   // The only listing here with `start`/`next`; no documented maximum for `limit`, so none is sent.
   paginate: cursorPaginator(),
+  // Positional tokens: a list of more than one page is read twice, for a sender a deletion moved past every page.
+  rereadWhenPaged: true,
   transform: (record, { partition }) => ((record.hidden === true) === partition.values?.hidden ? integerId(record) : null),
 } satisfies StreamDefinition;
 

@@ -66,8 +66,7 @@ export class ListSet {
   }
 
   deletedIds(): number[] {
-    const j = this.core.churn.deletedIndex(this.kind);
-    return j < 0 ? [] : [this.idOf(j)];
+    return this.core.churn.deletedIndexes(this.kind).map((j) => this.idOf(j));
   }
 
   /** The index of a live object by public id, or -1. */
