@@ -180,6 +180,21 @@ describe('design_studio_emails', () => {
     expect(result.lastState('design_studio_emails')).toEqual({ partitions: { root: { updated: T + 60 }, [FOLDER_A]: { updated: T - 5000 } } });
   });
 
+  it('keeps the root level\'s cursor and drops the cursor of a folder gone from the tree', async () => {
+    const gone = '0b7e5c1a-0000-4000-8000-0000000000ff';
+    const api = nock(API)
+      .get('/v1/design_studio/folders')
+      .query(level())
+      .reply(200, answer('folders', []))
+      .get('/v1/design_studio/emails')
+      .query(level(undefined, { updated_after: String(T - 1) }))
+      .reply(200, answer('emails', []));
+    const result = await readStreams([{ definition: designStudioEmails, syncMode: 'incremental', state: { partitions: { root: { updated: T }, [gone]: { updated: T } } } }], { now: (T + 3600) * 1000 });
+    api.done();
+    expect(result.lastState('design_studio_emails')).toEqual({ partitions: { root: { updated: T } } });
+    expect(result.logs('INFO').join('\n')).toMatch(new RegExp(`dropped the saved cursor of 1 .*${gone}`));
+  });
+
   it('ends the Design Studio streams INCOMPLETE with a config_error when the workspace has no Design Studio (403)', async () => {
     const api = nock(API)
       .get('/v1/design_studio/folders')
