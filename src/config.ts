@@ -52,6 +52,8 @@ export interface Config {
   customStreams: CustomStreamConfig[];
   /** objects: fetch each object's attributes (one request per object). */
   objectAttributes: boolean;
+  /** design_studio_emails: fetch each email's content, envelope and transformers (one request per email listed). */
+  designStudioEmailContent: boolean;
   /** Sending domains esp_suppressions reads each list for (empty: each list once, without a domain). */
   espSuppressionDomains: string[];
 }
@@ -190,6 +192,8 @@ export function parseConfig(raw: unknown): Config {
     messageTypes: (input.message_types as string[] | undefined) ?? [],
     customStreams,
     objectAttributes: input.object_attributes !== false,
+    // On unless turned off, like object_attributes: an email's list row holds no content at all (see design-studio.ts).
+    designStudioEmailContent: input.design_studio_email_content !== false,
     espSuppressionDomains: (forSchema.esp_suppression_domains as string[] | undefined) ?? [],
   };
 }

@@ -162,7 +162,16 @@ export class PageReader {
   private sourceContext(definition: StreamDefinition, partition: Partition): SourceContext {
     const { config, http, clock, signal } = this.ctx;
     const name = definition.name;
-    return { config, partition, now: clock(), http, stream: name, log: (level, message) => this.ctx.log(level, `${name}: ${message}`), stopping: () => signal?.aborted === true };
+    return {
+      config,
+      partition,
+      now: clock(),
+      http,
+      stream: name,
+      log: (level, message) => this.ctx.log(level, `${name}: ${message}`),
+      stopping: () => signal?.aborted === true,
+      request: (request) => this.ctx.requests.send(name, { ...request, stream: name }),
+    };
   }
 
   /** One page: the request (a next page more urgent the deeper the pass), then select and transform. `next()` gives the following page's parameters. */

@@ -103,5 +103,89 @@ export function overlappingOffsetPaginator(options: { limit: number; key: (recor
   };
 }
 
+/** How many times a page-numbered pass starts again from page 1 after its list shifted, before it gives up. */
+export const PAGE_PASS_RESTARTS = 3;
+
+interface PagePass {
+  /** `meta.pagination.total` of the pass's first answer (since its last restart). */
+  total?: number;
+  /** The ids the pass was given (since its last restart). */
+  ids: Set<string>;
+  restarts: number;
+}
+
+/**
+ * Page-number paging (Design Studio): `page` from 1 and `limit`, the answer's `meta.pagination.total` counting the
+ * whole (filtered) list, and no token. The first page is asked without `page` (1 is the default). The pass ends on an
+ * empty page, on a page shorter than `limit`, or once page × limit reaches `total` (a page past the end answers an
+ * empty list with the real total, and no restart: both ends are safe).
+ *
+ * Positions move when the list changes between two pages: an item deleted, or edited out of the order the list is
+ * sorted in, moves the items after it one place up, and the first of the next page is on no page of the pass. Two
+ * signs show a shift: `total` differs from the pass's first answer (something left or joined the list), or an id
+ * comes again (something moved from a page already read to one after it — or the API ignored `page`). Either way the
+ * pass starts again from page 1 (a duplicate beats a loss: the stream's dedupeInPass drops what it already printed),
+ * at most PAGE_PASS_RESTARTS times, then fails with a transient error rather than end with a hole. `records` names
+ * the answer's list (`emails`) and `idField` its items' key, to see repeats; the ids of one pass are held (~60 bytes
+ * each). A page that is one of a pass's only page can never shift: with a large `limit` most passes are one page.
+ */
+export function pagePaginator(options: { limit: number; records: string; idField?: string }): Paginator {
+  const { limit, records } = options;
+  const idField = options.idField ?? 'id';
+  // Paginators are shared by every pass; what one pass saw hangs off its own PageState.
+  const passes = new WeakMap<PageState, PagePass>();
+  return {
+    first: () => ({ limit }),
+    next(body, recordCount, state) {
+      let pass = passes.get(state);
+      if (!pass) passes.set(state, (pass = { ids: new Set(), restarts: 0 }));
+      const total = paginationTotal(body);
+      const ids = itemIds(body, records, idField);
+      const moved = pass.total !== undefined && total !== undefined && total !== pass.total;
+      const repeated = ids.find((id) => pass.ids.has(id));
+      if (moved || repeated !== undefined) {
+        if (++pass.restarts > PAGE_PASS_RESTARTS) {
+          throw new ConnectorError(
+            `The list changed between its pages ${PAGE_PASS_RESTARTS + 1} times in one pass (${moved ? `meta.pagination.total ${pass.total} → ${total}` : `"${repeated}" listed twice`}); ` +
+              'it is read again from its first page each time so that nothing is skipped. Run the sync again once it changes less often.',
+            'transient_error',
+          );
+        }
+        passes.set(state, { ids: new Set(), restarts: pass.restarts });
+        return { limit };
+      }
+      pass.total ??= total;
+      for (const id of ids) pass.ids.add(id);
+      const page = Number(state.params.page ?? 1);
+      if (recordCount === 0 || recordCount < limit) return null;
+      if (total !== undefined && page * limit >= total) return null;
+      return { limit, page: page + 1 };
+    },
+  };
+}
+
+/** `meta.pagination.total` when it is a count, else undefined (then only a short or empty page ends the pass). */
+function paginationTotal(body: unknown): number | undefined {
+  const meta = objectAt(body, 'meta');
+  const total = objectAt(meta, 'pagination')?.total;
+  return typeof total === 'number' && Number.isInteger(total) && total >= 0 ? total : undefined;
+}
+
+function itemIds(body: unknown, records: string, idField: string): string[] {
+  const items = body && typeof body === 'object' ? (body as Record<string, unknown>)[records] : undefined;
+  if (!Array.isArray(items)) return [];
+  const ids: string[] = [];
+  for (const item of items) {
+    const id = item && typeof item === 'object' ? (item as Record<string, unknown>)[idField] : undefined;
+    if (typeof id === 'string' || typeof id === 'number') ids.push(String(id));
+  }
+  return ids;
+}
+
+function objectAt(value: unknown, key: string): Record<string, unknown> | undefined {
+  const inner = value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+  return inner && typeof inner === 'object' && !Array.isArray(inner) ? (inner as Record<string, unknown>) : undefined;
+}
+
 /** One request, one page. */
 export const noPagination: Paginator = { first: () => ({}), next: () => null };

@@ -346,7 +346,8 @@ export class Reader {
 }
 
 function statusAction(definition: StreamDefinition, partition: Partition, status: number): StatusAction | undefined {
-  const declared = definition.onStatus?.[status];
+  const rule = definition.onStatus?.[status];
+  const declared = typeof rule === 'function' ? rule(partition) : rule;
   if (declared) return declared;
   if (status === 403) return 'stream-unavailable';
   if (status === 404 && partition.parent) return 'skip-partition';

@@ -6,7 +6,7 @@
  */
 import type { JsonObject } from '../protocol/messages.js';
 import type { Config } from '../config.js';
-import type { HttpClient } from './http.js';
+import type { HttpClient, HttpRequest, HttpResponse } from './http.js';
 import type { Paginator } from './paginators.js';
 import type { IncrementalStrategy } from './incremental.js';
 
@@ -75,6 +75,11 @@ export interface SourceContext extends EnrichContext {
   log: (level: 'INFO' | 'WARN', message: string) => void;
   /** True once the read must stop (SIGTERM, a revoked key): a source waiting for something should stop waiting. */
   stopping: () => boolean;
+  /**
+   * A request of the stream's own list through the run's request sharing: a stream read for itself and as a selected
+   * child's parent asks the API once when both readers send the same requests in the same order.
+   */
+  request: (request: HttpRequest) => Promise<HttpResponse>;
 }
 
 /** How one remembered item of a delete-tracked list is asked for on its own (StreamDefinition.lookup). */
@@ -103,8 +108,11 @@ export interface StreamDefinition {
   /** JSONPath of the records in a response body, e.g. `$.activities[*]`. */
   records: string;
   paginate: Paginator;
-  /** Partitions from another stream's records (read in full, never emitted unless selected itself). */
-  parent?: { stream: StreamDefinition; key: (parent: Record_) => string };
+  /**
+   * Partitions from another stream's records (read in full, never emitted unless selected itself). `besides`: partitions
+   * read before the parent's, that no parent record stands for (Design Studio's root level, beside one per folder).
+   */
+  parent?: { stream: StreamDefinition; key: (parent: Record_) => string; besides?: Partition[] };
   /** Fixed partitions from the config (activity types, message types, suppression kinds). */
   partitions?: (config: Config) => Partition[];
   /** Per-record reshaping: return null to drop a record, an array to fan out. */
@@ -121,7 +129,8 @@ export interface StreamDefinition {
   /** Per-page second step that needs requests of its own (e.g. customers' attributes). */
   enrich?: (records: Record_[], ctx: EnrichContext) => Promise<Record_[]>;
   incremental?: IncrementalStrategy;
-  onStatus?: Partial<Record<number, StatusAction>>;
+  /** What a status means, for every partition or (a function) for the one that met it. */
+  onStatus?: Partial<Record<number, StatusAction | ((partition: Partition) => StatusAction | undefined)>>;
   /**
    * What records without a primary key are, when the API has such records by design (customers: "person/people
    * without a cio_id"). They are skipped like any keyless record, but said in one WARN with their count when the stream

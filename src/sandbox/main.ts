@@ -19,6 +19,8 @@ const USAGE = `usage: npm run sandbox -- [options]
   --no-deletes          advancing the clock never deletes list objects
   --activities-order O  newest_first (default), oldest_first or shuffled: the order /v1/activities lists in
   --delivery-bounds S,E how the delivery lists read start_ts,end_ts: inclusive (default) or exclusive each
+  --design-studio-scope S  as_documented (default), whole_subtree or direct_children: how Design Studio listings
+                        read direct_descendants_only (never seen live)
   --faults JSON         fault rules, e.g. '[{"path":"/activities","kind":"status","status":503,"share":0.2}]'
   --exports JSON        how customers exports behave, e.g. '{"prepareMs":10000,"encoding":"gzip","expiredLinks":1}'
   --<size> N            any size: ${Object.keys(DEFAULT_SIZES).map((k) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)).join(', ')}`;
@@ -68,6 +70,11 @@ function parseArgs(argv: string[]): SandboxOptions {
       const reading = (v: string | undefined) => (v === 'inclusive' || v === 'exclusive' ? v : undefined);
       if (!reading(start) || !reading(end)) throw new Error('--delivery-bounds needs two of inclusive|exclusive, e.g. exclusive,inclusive');
       opts.deliveryBounds = { start: reading(start), end: reading(end) };
+    }
+    else if (flag === '--design-studio-scope') {
+      const scope = value();
+      if (scope !== 'as_documented' && scope !== 'whole_subtree' && scope !== 'direct_children') throw new Error('--design-studio-scope needs as_documented, whole_subtree or direct_children');
+      opts.designStudioScope = scope;
     }
     else if (flag === '--faults') opts.faults = JSON.parse(value()) as FaultRule[];
     else if (flag === '--exports') opts.exports = JSON.parse(value()) as SandboxOptions['exports'];

@@ -19,6 +19,7 @@ import { registerMisc } from './routes/misc.js';
 import { registerObjects } from './routes/objects.js';
 import { registerPeople } from './routes/people.js';
 import { registerExports } from './routes/exports.js';
+import { registerDesignStudio } from './routes/design-studio.js';
 import { StatsRecorder } from './stats.js';
 import { handleStorage } from './storage.js';
 import { trackSandbox } from './one-clock.js';
@@ -33,6 +34,7 @@ export function buildRouter(exports: ExportStore = new ExportStore()): Router {
   registerMisc(router);
   registerExports(router, exports);
   registerObjects(router);
+  registerDesignStudio(router);
   return router;
 }
 
@@ -48,6 +50,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     flatCustomerAttributes: opts.flatCustomerAttributes ?? false,
     activitiesOrder: opts.activitiesOrder,
     deliveryBounds: opts.deliveryBounds,
+    designStudioScope: opts.designStudioScope,
   });
   const keys = { ...(opts.keys ?? DEFAULT_KEYS) };
   const faults = new FaultInjector(seed, opts.faults ?? []);

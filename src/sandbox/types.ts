@@ -48,6 +48,16 @@ export interface SandboxSizes {
   reportingWebhooks: number;
   /** ESP suppressions per type (bounces, blocks, spam_reports, invalid_emails). */
   suppressions: number;
+  /** Subscription channels (`/v1/subscription_channels`); 0 answers `{"channels": []}` (as seen live). */
+  subscriptionChannels: number;
+  /** People with opt-outs (`/v1/optouts`), at most `customers`. */
+  optouts: number;
+  /** Design Studio folders, a tree (`/v1/design_studio/folders`); never deleted on advance. */
+  designStudioFolders: number;
+  /** Design Studio emails, at the root or in a folder (`/v1/design_studio/emails`). */
+  designStudioEmails: number;
+  /** Design Studio components (`/v1/design_studio/components`). */
+  designStudioComponents: number;
 }
 
 /** Small and fast, for tests. Every count can be overridden per sandbox. */
@@ -73,6 +83,11 @@ export const DEFAULT_SIZES: SandboxSizes = {
   objectsPerType: 7,
   reportingWebhooks: 3,
   suppressions: 120,
+  subscriptionChannels: 3,
+  optouts: 25,
+  designStudioFolders: 4,
+  designStudioEmails: 12,
+  designStudioComponents: 5,
 };
 
 export type RateLimitOption = { perSecond: number; retryAfter?: boolean } | false;
@@ -115,6 +130,12 @@ export interface SandboxOptions {
    * the inferred reading) or exclusive, to test a connector that must not lose a delivery on a window's edge.
    */
   deliveryBounds?: Partial<DeliveryBounds>;
+  /**
+   * How Design Studio listings read `direct_descendants_only`, which was never seen live: as documented (default:
+   * `true` the folder's direct children, otherwise its whole subtree, the root's being everything), or every listing
+   * the whole subtree / the direct children only, whatever it asks.
+   */
+  designStudioScope?: DesignStudioScope;
   churn?: ChurnOptions;
   /** Fault rules active from the start. */
   faults?: FaultRule[];
@@ -125,6 +146,8 @@ export interface SandboxOptions {
 }
 
 export type ActivitiesOrder = 'newest_first' | 'oldest_first' | 'shuffled';
+
+export type DesignStudioScope = 'as_documented' | 'whole_subtree' | 'direct_children';
 
 export type BoundReading = 'inclusive' | 'exclusive';
 export interface DeliveryBounds {
@@ -257,6 +280,14 @@ export interface SandboxExpected {
   updatedIds(kind: ListKind, since: number): Array<number | string>;
   campaignActionIds(campaignId: number): Array<number | string>;
   segmentMemberCioIds(segmentId: number): string[];
+  /** Every live transactional message's contents as the API answers them, each with its template's id as `transactional_id`. */
+  transactionalContents(): Array<Record<string, unknown>>;
+  /** `/v1/optouts` rows, in the order listed. */
+  optouts(): Array<Record<string, unknown>>;
+  /** The live Design Studio folders, emails or components as a listing shows them (every level's together). */
+  designStudio(kind: 'folders' | 'emails' | 'components'): Array<Record<string, unknown>>;
+  /** The live Design Studio emails as their detail answers them (content, envelope, transformers). */
+  designStudioEmailDetails(): Array<Record<string, unknown>>;
   /** Record counts per stream name (issue 7's names), as `GET /__sandbox/expected` reports them. */
   counts(): Record<string, number>;
 }

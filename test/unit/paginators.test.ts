@@ -1,5 +1,5 @@
 /** Paginators are pure: given the page just read, they say what to ask for next (or stop). */
-import { cursorPaginator, noPagination, offsetPaginator, overlappingOffsetPaginator, type PageState, type Paginator } from '../../src/engine/paginators.js';
+import { cursorPaginator, noPagination, offsetPaginator, overlappingOffsetPaginator, PAGE_PASS_RESTARTS, pagePaginator, type PageState, type Paginator } from '../../src/engine/paginators.js';
 import { ConnectorError } from '../../src/errors.js';
 import type { QueryValue, Record_ } from '../../src/engine/types.js';
 
@@ -109,6 +109,80 @@ describe('offsetPaginator', () => {
     const paginator = offsetPaginator({ limit: 3, limitParam: 'per_page', offsetParam: 'skip' });
     expect(paginator.first()).toEqual({ per_page: 3, skip: 0 });
     expect(paginator.next({}, 3, { params: { per_page: 3, skip: 6 }, seen: new Set() })).toEqual({ per_page: 3, skip: 9 });
+  });
+});
+
+describe('pagePaginator', () => {
+  /** A Design Studio answer: the page's emails (by id) and meta.pagination. */
+  const answer = (ids: string[], page: number, limit: number, total: number) => ({
+    emails: ids.map((id) => ({ id, name: `email ${id}`, updated: 1_700_000_000 })),
+    folders: [],
+    meta: { pagination: { page, limit, total }, filters: { sort_by: 'updated' } },
+  });
+  const pages = (limit: number, total: number, ...ids: string[][]) => ids.map((page, i) => ({ body: answer(page, i + 1, limit, total), records: page.length }));
+
+  it('asks for the first page with the limit and without a page parameter', () => {
+    expect(pagePaginator({ limit: 10_000, records: 'emails' }).first()).toEqual({ limit: 10_000 });
+  });
+
+  it.each([
+    ['a full page while page × limit is below total', pages(2, 5, ['a', 'b'], ['c', 'd'], ['e']), [{ limit: 2 }, { limit: 2, page: 2 }, { limit: 2, page: 3 }]],
+    ['a short page ends the pass', pages(2, 9, ['a', 'b'], ['c']), [{ limit: 2 }, { limit: 2, page: 2 }]],
+    ['page × limit reaching total ends the pass (no empty page asked)', pages(2, 4, ['a', 'b'], ['c', 'd'], []), [{ limit: 2 }, { limit: 2, page: 2 }]],
+    ['an empty page ends the pass', pages(2, 9, ['a', 'b'], []), [{ limit: 2 }, { limit: 2, page: 2 }]],
+    ['a first page holding the whole list is the only one', pages(3, 3, ['a', 'b', 'c']), [{ limit: 3 }]],
+    ['an empty list is one request', pages(3, 0, []), [{ limit: 3 }]],
+  ])('pages on: %s', (_case, answers, asked) => {
+    expect(walk(pagePaginator({ limit: asked[0].limit as number, records: 'emails' }), answers)).toEqual(asked);
+  });
+
+  it('without meta.pagination.total, pages on until a short or empty page', () => {
+    const bare = (ids: string[]) => ({ body: { emails: ids.map((id) => ({ id })) }, records: ids.length });
+    expect(walk(pagePaginator({ limit: 2, records: 'emails' }), [bare(['a', 'b']), bare(['c', 'd']), bare([])])).toEqual([{ limit: 2 }, { limit: 2, page: 2 }, { limit: 2, page: 3 }]);
+  });
+
+  it('starts the pass again from page 1 when total moves between pages (an item left the list: positions shifted)', () => {
+    const asked = walk(pagePaginator({ limit: 2, records: 'emails' }), [
+      { body: answer(['a', 'b'], 1, 2, 5), records: 2 },
+      // b was deleted after page 1: c moved onto page 1 and page 2 starts with d.
+      { body: answer(['d', 'e'], 2, 2, 4), records: 2 },
+      { body: answer(['a', 'c'], 1, 2, 4), records: 2 },
+      { body: answer(['d', 'e'], 2, 2, 4), records: 2 },
+    ]);
+    expect(asked).toEqual([{ limit: 2 }, { limit: 2, page: 2 }, { limit: 2 }, { limit: 2, page: 2 }]);
+  });
+
+  it('starts the pass again from page 1 when an id comes twice (an item moved behind the page being read)', () => {
+    const asked = walk(pagePaginator({ limit: 2, records: 'emails' }), [
+      { body: answer(['a', 'b'], 1, 2, 4), records: 2 },
+      // a was edited after page 1 and sorts last now: c moved onto page 1.
+      { body: answer(['d', 'a'], 2, 2, 4), records: 2 },
+      { body: answer(['b', 'c'], 1, 2, 4), records: 2 },
+      { body: answer(['d', 'a'], 2, 2, 4), records: 2 },
+    ]);
+    expect(asked).toEqual([{ limit: 2 }, { limit: 2, page: 2 }, { limit: 2 }, { limit: 2, page: 2 }]);
+  });
+
+  it(`gives up with a transient error after ${PAGE_PASS_RESTARTS} restarts (an API that ignores page answers page 1 again and again)`, () => {
+    const paginator = pagePaginator({ limit: 2, records: 'emails' });
+    const state: PageState = { params: paginator.first(), seen: new Set() };
+    const same = answer(['a', 'b'], 1, 2, 10);
+    let thrown: unknown;
+    try {
+      for (let i = 0; i < 20; i++) state.params = paginator.next(same, 2, state) ?? state.params;
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ConnectorError);
+    expect((thrown as ConnectorError).failureType).toBe('transient_error');
+    expect((thrown as ConnectorError).message).toMatch(/"a" listed twice/);
+  });
+
+  it('keeps each pass apart: the ids of one pass are no repeat in the next', () => {
+    const paginator = pagePaginator({ limit: 2, records: 'emails' });
+    const one = answer(['a', 'b'], 1, 2, 4);
+    expect(paginator.next(one, 2, fresh())).toEqual({ limit: 2, page: 2 });
+    expect(paginator.next(one, 2, fresh())).toEqual({ limit: 2, page: 2 });
   });
 });
 

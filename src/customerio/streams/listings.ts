@@ -1,5 +1,5 @@
 /**
- * Workspace settings listed in one answer each: sender identities, subscription topics, object types,
+ * Workspace settings listed in one answer each: sender identities, subscription topics and channels, object types,
  * reporting webhooks, collections, snippets, exports. Small; most have no timestamp and are read in full.
  */
 import { entityCursor } from '../../engine/incremental.js';
@@ -33,6 +33,19 @@ export const subscriptionTopics = {
   request: { path: '/subscription_topics' },
   // The key is `topics`, not the path's name.
   records: '$.topics[*]',
+  paginate: noPagination,
+  transform: integerId,
+} satisfies StreamDefinition;
+
+/**
+ * The channels of the subscription center (email, SMS, push…) people subscribe to or leave. The key is `channels`; no
+ * paging (only `[]` was seen live: a workspace without channel options set up has none).
+ */
+export const subscriptionChannels = {
+  name: 'subscription_channels',
+  primaryKey: [['id']],
+  request: { path: '/subscription_channels' },
+  records: '$.channels[*]',
   paginate: noPagination,
   transform: integerId,
 } satisfies StreamDefinition;

@@ -12,6 +12,8 @@ export interface ChurnKind {
   /** Kind name, hashed into every decision so kinds churn independently. */
   name: string;
   count: number;
+  /** Never deleted on advance (Design Studio folders: deleting one deletes everything in it). */
+  kept?: boolean;
 }
 
 export class Churn {
@@ -33,7 +35,7 @@ export class Churn {
 
   /** The index that disappeared on the first advance, or -1. */
   deletedIndex(kind: ChurnKind): number {
-    if (!this.deletes || this.advances.length === 0 || kind.count < 2) return -1;
+    if (!this.deletes || kind.kept || this.advances.length === 0 || kind.count < 2) return -1;
     return 1 + (hash(this.seed, tagOf(kind.name), 0xdead) % (kind.count - 1));
   }
 

@@ -33,8 +33,9 @@ export class ListSet {
     count: number,
     readonly idOf: (j: number) => number,
     private readonly indexOf: (id: number) => number,
+    options: { kept?: boolean } = {},
   ) {
-    this.kind = { name, count };
+    this.kind = { name, count, ...(options.kept ? { kept: true } : {}) };
     this.tag = tagOf(name);
   }
 
