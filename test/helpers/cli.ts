@@ -8,6 +8,7 @@ import { writeFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseProtocolLines } from './protocol.js';
+import { PRIVATE_NETWORK_ENV } from '../../src/engine/egress.js';
 import { scratchDir } from './scratch.js';
 
 export const PROJECT_ROOT = (() => {
@@ -107,7 +108,8 @@ export function runCli(args: string[], files: CliFiles = {}, options: CliOptions
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, fullArgs, {
       cwd: PROJECT_ROOT,
-      env: { ...process.env, NODE_OPTIONS: '', ...options.env },
+      // The sandbox is http on 127.0.0.1: allowed by default; a test of the refusal passes PRIVATE_NETWORK_ENV ''.
+      env: { ...process.env, NODE_OPTIONS: '', [PRIVATE_NETWORK_ENV]: '1', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     options.onSpawn?.(child);

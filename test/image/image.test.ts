@@ -10,6 +10,7 @@ import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { PRIVATE_NETWORK_ENV } from '../../src/engine/egress.js';
 import { CliResult, PROJECT_ROOT } from '../helpers/cli.js';
 import { baseImageOf, execFile, findContainerEngine } from '../helpers/container.js';
 import { parseProtocolLines } from '../helpers/protocol.js';
@@ -48,7 +49,9 @@ function describeImage(cli: string): void {
   /** `docker run --rm --network=host -v …:/input:ro IMAGE <args>`, stdout parsed as protocol lines unless `raw`. */
   async function inImage(args: string[], options: { raw?: boolean; before?: string[] } = {}): Promise<CliResult> {
     const volumes = ['-v', `${input}:/input:ro`, '-v', `${output}:/data`];
-    const run = await execFile(cli, ['run', '--rm', '--network=host', ...volumes, ...(options.before ?? []), image, ...args], { env, timeoutMs: 300_000 });
+    // The sandbox is plain http on 127.0.0.1: the operator's permission, given as a platform's operator would.
+    const allow = ['-e', `${PRIVATE_NETWORK_ENV}=1`];
+    const run = await execFile(cli, ['run', '--rm', '--network=host', ...allow, ...volumes, ...(options.before ?? []), image, ...args], { env, timeoutMs: 300_000 });
     const messages = options.raw ? [] : parseProtocolLines(run.stdout);
     return new CliResult(run.code, null, messages, run.stdout, run.stderr);
   }
