@@ -12,6 +12,7 @@
  * `email`, then one per attribute]. Without a `cio_id` column no record could be keyed: the stream then reads
  * the API way instead, with a WARN, rather than lose people or guess their ids.
  */
+import type { LinkPolicy } from './download-hosts.js';
 import type { Got } from 'got';
 import type { Config } from '../config.js';
 import { transientError } from '../errors.js';
@@ -116,6 +117,8 @@ export interface ExportDeps {
   timings?: PollTimings;
   transport?: Got;
   idleTimeoutMs?: number;
+  /** Which links to the file are followed (default: download-hosts.ts's, with the operator's environment). */
+  links?: LinkPolicy;
 }
 
 /** The customers stream's record source (StreamDefinition.source), with the real clock and waits. */
@@ -147,7 +150,7 @@ async function readByExport(ctx: SourceContext, deps: ExportDeps): Promise<Async
     sleep: deps.sleep,
     stopping: ctx.stopping,
     log: ctx.log,
-    allowHttp: new URL(ctx.config.baseUrl).protocol === 'http:',
+    links: deps.links,
   };
   let file: ExportFile;
   let total: number | undefined;
@@ -170,6 +173,7 @@ async function readByExport(ctx: SourceContext, deps: ExportDeps): Promise<Async
       sleep: deps.sleep,
       random: deps.random,
       idleTimeoutMs: deps.idleTimeoutMs,
+      links: deps.links,
     });
   } catch (error) {
     // auto only wanted the cheaper way: when the export way is refused or fails, the API way still reads everyone.
