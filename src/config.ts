@@ -87,6 +87,7 @@ function describeSchemaErrors(): string[] {
     }
     if (e.params.pattern && field.startsWith('esp_suppression_domains')) return `"${field}" must be a sending domain in lowercase, like mail.example.com`;
     if (e.keyword === 'uniqueItems') return `"${field}" lists the same value twice`;
+    if (e.params.pattern && /^custom_streams\.\d+\.primary_key\.\d+$/.test(field)) return `"${field}" must be a field name or a dotted path like meta.kind, with no empty part`;
     if (e.params.pattern && field === 'start_date') return `"start_date" must be an ISO-8601 UTC date-time like 2024-01-01T00:00:00Z`;
     return `"${field}" ${e.message ?? 'is invalid'}`;
   });

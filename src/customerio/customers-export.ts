@@ -12,6 +12,7 @@
  * `email`, then one per attribute]. Without a `cio_id` column no record could be keyed: the stream then reads
  * the API way instead, with a WARN, rather than lose people or guess their ids.
  */
+import { hasOwn, setOwn } from '../engine/own.js';
 import type { LinkPolicy } from './download-hosts.js';
 import type { Got } from 'got';
 import type { Config } from '../config.js';
@@ -86,7 +87,8 @@ export function personFromRow(plan: ColumnPlan, row: string[], attributeNames: s
   const all: JsonObject = {};
   for (const [name, index] of plan.attributes) {
     const value = cell(index);
-    if (value !== '' && !(name in all)) all[name] = value;
+    // As fields, whatever their names: `constructor`, `toString` and `__proto__` are attributes like any other.
+    if (value !== '' && !hasOwn(all, name)) setOwn(all, name, value);
   }
   const identifiers = { cio_id: idString(cell(plan.cioId)), id: idString(cell(plan.id)), email: idString(cell(plan.email)) };
   const unsubscribed = typeof all.unsubscribed === 'string' ? all.unsubscribed.trim().toLowerCase() : undefined;

@@ -4,6 +4,7 @@
  * Customer.io and is printed as a record with its key, its cursor and `_ab_cdc_deleted_at`, so a destination
  * deletes it.
  */
+import { ownValue } from './own.js';
 import { deletionCursor, laterCursor, toSeconds } from './cursors.js';
 import type { Record_, StreamDefinition } from './types.js';
 
@@ -39,7 +40,7 @@ export class DeleteTracker {
   observe(records: Record_[]): void {
     const fields = this.fields;
     for (const record of records) {
-      this.seen.push(fields.length === 1 ? record[fields[0]] : fields.map((field) => record[field]));
+      this.seen.push(fields.length === 1 ? ownValue(record, fields[0]) : fields.map((field) => ownValue(record, field)));
       if (this.cursorField !== undefined) this.newest = laterCursor(this.newest, record[this.cursorField]);
     }
   }

@@ -282,6 +282,18 @@ describe('parseConfig api_base_url', () => {
   });
 });
 
+describe('parseConfig custom_streams primary_key', () => {
+  const custom = (primary_key: unknown) => withKey({ custom_streams: [{ name: 'odd', path: '/odd', records_path: '$.items[*]', primary_key }] });
+
+  it.each([[['a..b']], [['.a']], [['a.']], [['']], [['id', '.']]])('refuses %j: every part of a dotted path must be non-empty', (key) => {
+    expect(configError(custom(key))).toMatch(/"custom_streams\.0\.primary_key\.\d" must be a field name or a dotted path like meta\.kind, with no empty part/);
+  });
+
+  it.each([[['__proto__.x']], [['constructor']], [['meta.kind', 'id']], [['a b.c-d']]])('takes %j', (key) => {
+    expect(parseConfig(custom(key)).customStreams[0].primaryKey).toEqual(key);
+  });
+});
+
 describe('parseConfig validation names the field', () => {
   it.each<[string, unknown, RegExp]>([
     ['no object at all', null, /must be a JSON object with at least "app_api_key"/],
