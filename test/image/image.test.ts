@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { PRIVATE_NETWORK_ENV } from '../../src/engine/egress.js';
 import { CliResult, PROJECT_ROOT } from '../helpers/cli.js';
-import { baseImageOf, execFile, findContainerEngine } from '../helpers/container.js';
+import { baseImageOf, buildBase, execFile, findContainerEngine } from '../helpers/container.js';
 import { parseProtocolLines } from '../helpers/protocol.js';
 import { scratchDir } from '../helpers/scratch.js';
 
@@ -59,7 +59,11 @@ function describeImage(cli: string): void {
   beforeAll(async () => {
     const iidFile = join(scratchDir('cio-image-id-'), 'iid');
     // No tag: the image is run by id (a parallel build elsewhere cannot swap it) and removed at the end.
-    const build = await execFile(cli, ['build', '--iidfile', iidFile, PROJECT_ROOT], { env, timeoutMs: 20 * 60_000 });
+    // The Dockerfile's pinned base, or a local image of its tag where the pinned one cannot be had (buildBase).
+    const base = await buildBase(cli, baseImageOf(dockerfile), execFile, env);
+    if (!base.pinned) process.stderr.write(`\ntest/image/image.test.ts: built on the local ${base.image}: the pinned ${baseImageOf(dockerfile)} cannot be pulled here.\n`);
+    const baseArg = base.pinned ? [] : ['--build-arg', `NODE_IMAGE=${base.image}`];
+    const build = await execFile(cli, ['build', ...baseArg, '--iidfile', iidFile, PROJECT_ROOT], { env, timeoutMs: 20 * 60_000 });
     if (build.code !== 0) throw new Error(`${cli} build failed (exit ${build.code}):\n${(build.stdout + build.stderr).slice(-3000)}`);
     image = readFileSync(iidFile, 'utf8').trim();
     // The windowed streams end at the wall clock: the sandbox's clock starts two days before it. A few exports, so every stream has records.
