@@ -35,6 +35,4 @@ export function duckDbLimits(env: NodeJS.ProcessEnv = process.env): DuckDbLimits
 export const duckDbOptions = (limits: DuckDbLimits): Record<string, string> => ({
   ...(limits.memoryLimit ? { memory_limit: limits.memoryLimit } : {}),
   threads: String(limits.threads),
-  // DuckDB's advice for memory-bound loads: rows need not keep their arrival order (every read orders by what it needs).
-  preserve_insertion_order: 'false',
 });

@@ -30,8 +30,8 @@ describe('duckDbLimits', () => {
   });
 
   it('are DuckDB open options', () => {
-    expect(duckDbOptions({ memoryLimit: '256MB', threads: 2 })).toEqual({ memory_limit: '256MB', threads: '2', preserve_insertion_order: 'false' });
-    expect(duckDbOptions({ threads: 2 })).toEqual({ threads: '2', preserve_insertion_order: 'false' });
+    expect(duckDbOptions({ memoryLimit: '256MB', threads: 2 })).toEqual({ memory_limit: '256MB', threads: '2' });
+    expect(duckDbOptions({ threads: 2 })).toEqual({ threads: '2' });
   });
 });
 
@@ -46,9 +46,9 @@ describe('the warehouse a sync opens', () => {
     }
   }
 
-  it('has 2 threads by default whatever the machine, rows not kept in arrival order, and DuckDB\'s own memory limit', async () => {
+  it('has 2 threads by default whatever the machine, and DuckDB\'s own memory limit', async () => {
     const row = await settings(join(scratchDir('cio-limits-'), 'default.duckdb'));
-    expect(row).toMatchObject({ threads: '2', ordered: false });
+    expect(row).toMatchObject({ threads: '2' });
   });
 
   it('takes the bounds it is given', async () => {
