@@ -96,7 +96,14 @@ export async function runRead(config: Config, rawCatalog: unknown, rawState: unk
     const definition = byName.get(name);
     if (!definition || !selectedNames.has(name)) continue;
     const problems = stateProblems(definition.incremental, state);
-    if (problems.length) throw configError(`The state of stream "${name}" is not usable: ${problems.join('; ')}. Reset that stream's state.`);
+    if (problems.length) {
+      // The stream this is about gets its statuses (started, then incomplete around the one error); nothing is read.
+      const failure = configError(`The state of stream "${name}" is not usable: ${problems.join('; ')}. Reset that stream's state.`, { stream: name });
+      sink.emit({ type: 'started', stream: name, at: clock() });
+      sink.emit({ type: 'error', stream: name, error: failure, at: clock() });
+      sink.emit({ type: 'ended', stream: name, complete: false, at: clock() });
+      return 1;
+    }
     const future = futureCursors(definition.incremental, state, clock() / 1000);
     if (future.length) {
       log('WARN', `The state of stream "${name}" has a cursor in the future: ${future.join('; ')}. Nothing newer will be read until then; if that is a mistake (milliseconds for seconds?), reset that stream's state.`);

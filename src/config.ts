@@ -8,6 +8,8 @@ import { configError } from './errors.js';
 import { loadSpec } from './resources.js';
 import { EVERYONE, filterProblems } from './customerio/filter.js';
 import type { JsonObject } from './protocol/messages.js';
+import { HOW_TO_ALLOW, privateNetworkAllowed, urlProblem } from './engine/egress.js';
+import { withoutCredentials } from './redact.js';
 
 export type Region = 'us' | 'eu';
 export type MetricsPeriod = 'hours' | 'days' | 'weeks' | 'months';
@@ -87,6 +89,7 @@ function describeSchemaErrors(): string[] {
     }
     if (e.params.pattern && field.startsWith('esp_suppression_domains')) return `"${field}" must be a sending domain in lowercase, like mail.example.com`;
     if (e.keyword === 'uniqueItems') return `"${field}" lists the same value twice`;
+    if (e.params.pattern && /^custom_streams\.\d+\.primary_key\.\d+$/.test(field)) return `"${field}" must be a field name or a dotted path like meta.kind, with no empty part`;
     if (e.params.pattern && field === 'start_date') return `"start_date" must be an ISO-8601 UTC date-time like 2024-01-01T00:00:00Z`;
     return `"${field}" ${e.message ?? 'is invalid'}`;
   });
@@ -111,6 +114,28 @@ function parseFilter(raw: unknown): JsonObject {
   return filter as JsonObject;
 }
 
+/**
+ * `api_base_url` (both regions' URLs when it holds `{region}`) must be one the key may be sent to (egress.ts):
+ * https, a public host, unless the operator's environment allows a private network. Printed without any
+ * `user:password@`.
+ */
+function checkBaseUrl(template: string, env: NodeJS.ProcessEnv = process.env): void {
+  const shown = String(withoutCredentials(template));
+  for (const region of Object.keys(REGION_HOSTS)) {
+    let url: URL;
+    try {
+      url = new URL(template.replace('{region}', region));
+    } catch {
+      throw configError(`"api_base_url" is not a URL: ${shown}`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw configError(`"api_base_url" must be an https URL like ${REGION_HOSTS.us}: ${shown}`);
+    const problem = urlProblem(url, privateNetworkAllowed(env));
+    if (problem) {
+      throw configError(`"api_base_url" ${shown} is refused: ${problem}, and the App API key is sent to it. Use https and a public host (the default ${REGION_HOSTS.us} needs no api_base_url). ${HOW_TO_ALLOW}`);
+    }
+  }
+}
+
 export function parseConfig(raw: unknown): Config {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw configError('The config must be a JSON object with at least "app_api_key"');
@@ -132,15 +157,7 @@ export function parseConfig(raw: unknown): Config {
   const region = (forSchema.region ?? 'us') as Region;
 
   const template = typeof forSchema.api_base_url === 'string' ? forSchema.api_base_url.trim().replace(/\/+$/, '') : undefined;
-  if (template !== undefined) {
-    let url: URL;
-    try {
-      url = new URL(template.replace('{region}', region));
-    } catch {
-      throw configError(`"api_base_url" is not a URL: ${template}`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw configError('"api_base_url" must start with http:// or https://');
-  }
+  if (template !== undefined) checkBaseUrl(template);
   const baseUrlFor = (r: Region) => (template ? template.replace('{region}', r) : REGION_HOSTS[r]);
 
   let startDateSeconds: number | undefined;

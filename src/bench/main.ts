@@ -13,10 +13,11 @@
  *      full 30-day lookback (as every sync did before) against a day of hourly syncs with the recent lookback;
  *   7. STATE output — an incremental campaign_actions read at 100 × 40 and 400 × 50 (campaigns × actions): STATE
  *      messages and bytes of a first read and of a second from its state, and their growth beside the records'.
+ *   8. sync memory — peak RSS and time of `sync` landing 1,000,000 activities in DuckDB with its default bounds.
  * Every part runs the built CLI (dist/main.js) as a child process against the sandbox in another process, a
  * few times; the table shows medians with their min–max spread and is written into BENCHMARKS.md.
  *
- * Options: --quick (smaller sizes, one run each; also BENCH_QUICK=1), --runs N, --only utilisation,throughput,memory,shared,export,deliveries,state,
+ * Options: --quick (smaller sizes, one run each; also BENCH_QUICK=1), --runs N, --only utilisation,throughput,memory,shared,export,deliveries,state,sync,
  * --out FILE (default BENCHMARKS.md for a full run; a quick run writes only with --out).
  */
 import { execFileSync } from 'node:child_process';
@@ -26,6 +27,7 @@ import { runDeliveries, type DeliveriesRun } from './deliveries.js';
 import { runExport, type ExportRun } from './export.js';
 import { runMemory, type MemoryRun } from './memory.js';
 import { runStateOutput, stateGrowth } from './state-output.js';
+import { runSyncMemory } from './sync-memory.js';
 import { machine, rows, table, type Results } from './report.js';
 import { DIST } from './sandbox-process.js';
 import { runThroughput, type ThroughputRun } from './throughput.js';
@@ -33,7 +35,7 @@ import { LATENCY_MS, LIMIT, QUICK_UTILISATION_SIZES, runUtilisation, SHARED_LIMI
 import { writeReport } from './write.js';
 
 const ROOT = join(DIST, '..');
-const PARTS = ['utilisation', 'throughput', 'memory', 'shared', 'export', 'deliveries', 'state'] as const;
+const PARTS = ['utilisation', 'throughput', 'memory', 'shared', 'export', 'deliveries', 'state', 'sync'] as const;
 type Part = (typeof PARTS)[number];
 
 const USAGE = `usage: npm run bench [-- [--quick] [--runs N] [--only ${PARTS.join(',')}] [--out FILE]]
@@ -71,15 +73,15 @@ for (const part of only) if (!PARTS.includes(part)) usageError(`--only: unknown 
 const out = values.out ?? (quick ? undefined : join(ROOT, 'BENCHMARKS.md'));
 
 const sizes = quick
-  ? { utilisation: QUICK_UTILISATION_SIZES, throughput: { activities: 100_000, deliveries: 20_000 }, memory: { small: 100_000, large: 300_000 }, slowBytesPerSecond: 4_000_000, exportPeople: 100_000, deliveriesPerDay: 10_000 }
-  : { utilisation: UTILISATION_SIZES, throughput: { activities: 1_000_000, deliveries: 200_000 }, memory: { small: 100_000, large: 1_000_000 }, slowBytesPerSecond: 4_000_000, exportPeople: 1_000_000, deliveriesPerDay: 30_000 };
+  ? { utilisation: QUICK_UTILISATION_SIZES, throughput: { activities: 100_000, deliveries: 20_000 }, memory: { small: 100_000, large: 300_000 }, slowBytesPerSecond: 4_000_000, exportPeople: 100_000, deliveriesPerDay: 10_000, syncActivities: 200_000 }
+  : { utilisation: UTILISATION_SIZES, throughput: { activities: 1_000_000, deliveries: 200_000 }, memory: { small: 100_000, large: 1_000_000 }, slowBytesPerSecond: 4_000_000, exportPeople: 1_000_000, deliveriesPerDay: 30_000, syncActivities: 1_000_000 };
 
 const say = (text: string) => process.stderr.write(`${text}\n`);
 const started = Date.now();
 
 async function main(): Promise<void> {
   say(`benchmark: ${quick ? 'quick' : 'full'} run, ${runs} run(s) of each part (${[...only].join(', ')})`);
-  const results: Results = { utilisation: [], throughput: [], memory: { small: [], large: [], slow: [] }, shared: [], export: [], deliveries: [], state: [] };
+  const results: Results = { utilisation: [], throughput: [], memory: { small: [], large: [], slow: [] }, shared: [], export: [], deliveries: [], state: [], sync: [] };
   for (let i = 1; i <= runs; i++) {
     if (only.has('utilisation')) {
       const run: UtilisationRun = await runUtilisation(sizes.utilisation);
@@ -117,6 +119,11 @@ async function main(): Promise<void> {
       const run: DeliveriesRun = await runDeliveries(sizes.deliveriesPerDay);
       results.deliveries.push(run);
       say(`  [${i}/${runs}] deliveries ${run.everyTimeRequests} requests re-reading the full lookback; hourly ${run.hourly.join(' ')} (${run.fullSyncs} full); ratio ${run.ratio.toFixed(3)}, ${run.seconds.toFixed(1)} s`);
+    }
+    if (only.has('sync')) {
+      const run = await runSyncMemory(sizes.syncActivities);
+      results.sync.push(run);
+      say(`  [${i}/${runs}] sync ${run.activities.toLocaleString('en-US')} activities: peak RSS ${run.peakRssMb.toFixed(0)} MB, ${run.seconds.toFixed(1)} s (${Math.round(run.recordsPerSecond)} records/s)`);
     }
     if (only.has('state')) {
       const run = await runStateOutput();

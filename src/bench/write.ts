@@ -24,6 +24,7 @@ export interface Report {
     slowBytesPerSecond: number;
     exportPeople: number;
     deliveriesPerDay: number;
+    syncActivities: number;
   };
 }
 
@@ -110,6 +111,9 @@ export function writeReport(path: string, report: Report): void {
     '   the API answered (the sandbox\'s ground truth; what the first read prints). Growth = (STATE bytes at the',
     '   larger size ÷ at the smaller) ÷ (records read at the larger ÷ at the smaller), both sizes in the same run: 1',
     '   grows linearly with the data, 5 grows with its square at these sizes.',
+    `8. **Sync memory.** \`sync\` of \`activities\` only (${n(sizes.syncActivities)}), no latency or limit, into a new DuckDB file with the`,
+    '   default bounds of its DuckDB (src/sync/limits.ts: memory_limit, threads): the peak RSS of the whole process',
+    '   (read, loader and DuckDB) against the 300 MB that fits a 512 MB container, and records a second.',
     '',
     '## Every run',
     '',
@@ -134,6 +138,7 @@ export function writeReport(path: string, report: Report): void {
         (slow ? `; slow stdout ${slow.peakRssMb.toFixed(0)} MB in ${slow.seconds.toFixed(1)} s` : '')
       );
     }),
+    ...results.sync.map((r, i) => `- sync run ${i + 1}: ${n(r.activities)} activities, peak RSS ${r.peakRssMb.toFixed(0)} MB, ${r.seconds.toFixed(1)} s (${n(Math.round(r.recordsPerSecond))} records/s)`),
     ...results.export.map(
       (r, i) =>
         `- export run ${i + 1}: ${n(r.records)} records, ${r.apiRequests} App API requests, ${r.downloads} download(s); preparation ${r.preparationSeconds.toFixed(1)} s, ` +

@@ -67,6 +67,8 @@ export async function checkConnection(config: Config): Promise<CheckResult> {
         message: `Could not reach Customer.io at ${host}: ${error.label} failed ${error.attempts} times (last: ${what}). Check network access${config.pinnedHost ? ' and api_base_url' : ''}.`,
       };
     }
+    // A refusal of ours (a name resolving into a private network) says itself what to do.
+    if (error instanceof ConnectorError) return { status: 'FAILED', message: error.message };
     return { status: 'FAILED', message: `Check failed: ${error instanceof Error ? error.message : String(error)}` };
   }
 }

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { createWriteStream, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PRIVATE_NETWORK_ENV } from '../engine/egress.js';
 
 /** dist/main.js, beside this file's folder once built. */
 export const CONNECTOR = fileURLToPath(new URL('../main.js', import.meta.url));
@@ -38,7 +39,8 @@ export function runConnector(args: string[], dir: string, file: string, options:
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CONNECTOR, ...args], {
       stdio: ['ignore', 'pipe', options.showStderr ? 'inherit' : 'pipe'],
-      env: { ...process.env, NODE_OPTIONS: '', ...options.env },
+      // The sandbox is plain http on 127.0.0.1: the operator's permission (docs/security.md).
+      env: { ...process.env, NODE_OPTIONS: '', [PRIVATE_NETWORK_ENV]: '1', ...options.env },
     });
     const out = createWriteStream(path);
     let stdout = '';

@@ -8,6 +8,7 @@
  * printed by it, however old its cursor (it was skipped, or added, while that read ran), so the read prints it
  * whatever the cursor says (isNew).
  */
+import { ownValue } from './own.js';
 import { deletionCursor, laterCursor, toSeconds } from './cursors.js';
 import type { Record_, StreamDefinition } from './types.js';
 
@@ -115,7 +116,7 @@ export class DeleteTracker {
   }
 
   private remember(record: Record_): void {
-    const values = this.fields.map((field) => record[field]);
+    const values = this.fields.map((field) => ownValue(record, field));
     this.seen.set(keyOf(record, this.keyFields), values.length === 1 ? values[0] : values);
     if (this.cursorField !== undefined) this.newest = laterCursor(this.newest, record[this.cursorField]);
   }
@@ -123,7 +124,7 @@ export class DeleteTracker {
 
 /** A key as text: ids compare as text, since the API sends some as numbers on one page and strings on another. */
 function keyOf(record: Record_, keyFields: string[]): string {
-  return JSON.stringify(keyFields.map((field) => String(record[field])));
+  return JSON.stringify(keyFields.map((field) => String(ownValue(record, field))));
 }
 
 /**

@@ -14,6 +14,7 @@
  * Cursor values are compared as unix seconds (numbers, numeric strings and ISO-8601 strings are accepted,
  * by one strict reader for state and records alike) and stored in state in the form the record carried them.
  */
+import { ownValue } from './own.js';
 import type { Config } from '../config.js';
 import type { JsonObject } from '../protocol/messages.js';
 import { cursorLike, toSeconds } from './cursors.js';
@@ -330,8 +331,7 @@ export function timeWindows(from: number, to: number, size: number): Array<{ sta
 export function savedCursor(state: JsonObject | undefined, strategy: IncrementalStrategy, key: string, field = strategy.cursorField): unknown {
   if (!state) return undefined;
   if (strategy.perPartition) {
-    const partitions = state.partitions as Record<string, JsonObject> | undefined;
-    return partitions?.[key]?.[field] ?? state[field];
+    return ownValue(ownValue(state.partitions, key), field) ?? state[field];
   }
   return state[field];
 }
@@ -352,9 +352,30 @@ export function futureCursors(strategy: IncrementalStrategy | undefined, state: 
   return cursorReport(strategy, state, nowSeconds + FUTURE_CURSOR_TOLERANCE).future;
 }
 
+/**
+ * How deep a state may nest. The deepest this connector writes is 4 levels (partitions → key → cursor, the
+ * delete memory's lists); copying and printing a state recurse, so a state nested thousands deep would end the
+ * read in "Maximum call stack size exceeded" instead of saying what is wrong.
+ */
+export const MAX_STATE_DEPTH = 64;
+
+/** Whether `value` nests objects or lists deeper than `max` levels (checked without recursion). */
+export function nestedDeeperThan(value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth >= max) return true;
+    for (const child of Array.isArray(node) ? node : Object.values(node)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 function cursorReport(strategy: IncrementalStrategy | undefined, state: JsonObject, futureAfter: number): { problems: string[]; future: string[] } {
   const problems: string[] = [];
   const future: string[] = [];
+  // First, and for every strategy: nothing below may walk a state this deep.
+  if (nestedDeeperThan(state, MAX_STATE_DEPTH)) return { problems: [`it is nested more than ${MAX_STATE_DEPTH} levels deep (a state this connector writes has at most 4)`], future };
   if (!strategy) return { problems, future };
   const check = (value: unknown, where: string) => {
     if (value === undefined || value === null) return;

@@ -107,6 +107,8 @@ async function main(): Promise<void> {
       `  region template: ${sandbox.regionUrlTemplate}`,
       `  keys:            ${keys}`,
       `  controls:        ${sandbox.controlUrl}/stats, POST ${sandbox.controlUrl}/advance?seconds=N`,
+      // The connector sends its key only to https public hosts unless the operator allows this one (docs/security.md).
+      `  connector env:   CIO_ALLOW_PRIVATE_NETWORK=1 (the sandbox is plain http on 127.0.0.1)`,
       JSON.stringify({ ready: true, url: sandbox.url, euUrl: sandbox.euUrl, regionUrlTemplate: sandbox.regionUrlTemplate, controlUrl: sandbox.controlUrl, port: sandbox.port, keys: sandbox.keys }),
       '',
     ].join('\n'),

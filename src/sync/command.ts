@@ -23,6 +23,7 @@ import { Progress, type ProgressOptions, type TextSink } from './progress.js';
 import { LoaderSink } from './sink.js';
 import { exampleQuery, formatSummary, type SummaryRow } from './summary.js';
 import { STATE_TABLE, Warehouse } from './warehouse.js';
+import { duckDbLimits } from './limits.js';
 
 export interface SyncInput {
   rawConfig: unknown;
@@ -94,8 +95,9 @@ export async function runSync(input: SyncInput, io: SyncIo, options: SyncOptions
   const path = resolve(input.duckdbPath);
   mkdirSync(dirname(path), { recursive: true });
   let warehouse: Warehouse;
+  const limits = duckDbLimits();
   try {
-    warehouse = await Warehouse.open(path);
+    warehouse = await Warehouse.open(path, limits);
   } catch (error) {
     throw new ConnectorError(`Cannot open the DuckDB file ${path}: ${openFailure((error as Error).message)}`, 'config_error');
   }

@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assertOneClock, type ClockApart } from '../../src/sandbox/one-clock.js';
 import { parseProtocolLines } from './protocol.js';
+import { PRIVATE_NETWORK_ENV } from '../../src/engine/egress.js';
 import { scratchDir } from './scratch.js';
 
 export const PROJECT_ROOT = (() => {
@@ -110,7 +111,8 @@ export function writeInputs(files: CliFiles): string[] {
 }
 
 export function runCli(args: string[], files: CliFiles = {}, options: CliOptions = {}): Promise<CliResult> {
-  const env = { ...process.env, NODE_OPTIONS: '', ...options.env };
+  // The sandbox is http on 127.0.0.1: allowed by default; a test of the refusal passes PRIVATE_NETWORK_ENV ''.
+  const env = { ...process.env, NODE_OPTIONS: '', [PRIVATE_NETWORK_ENV]: '1', ...options.env };
   try {
     // Before anything runs: a read on another clock than the sandbox's would be compared with the wrong truth (issue 21).
     assertOneClock(files.config, env, options.clockApart);

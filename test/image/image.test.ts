@@ -10,8 +10,9 @@ import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { PRIVATE_NETWORK_ENV } from '../../src/engine/egress.js';
 import { CliResult, PROJECT_ROOT } from '../helpers/cli.js';
-import { baseImageOf, execFile, findContainerEngine } from '../helpers/container.js';
+import { baseImageOf, buildBase, execFile, findContainerEngine } from '../helpers/container.js';
 import { parseProtocolLines } from '../helpers/protocol.js';
 import { scratchDir } from '../helpers/scratch.js';
 
@@ -50,7 +51,9 @@ function describeImage(cli: string): void {
     const volumes = ['-v', `${input}:/input:ro`, '-v', `${output}:/data`];
     // The connector on the sandbox's clock (issue 21): a container does not share a moved clock (libfaketime) either.
     const clock = ['-e', `CIO_TEST_CLOCK=${sb.now()}`];
-    const run = await execFile(cli, ['run', '--rm', '--network=host', ...volumes, ...clock, ...(options.before ?? []), image, ...args], { env, timeoutMs: 300_000 });
+    // The sandbox is plain http on 127.0.0.1: the operator's permission, given as a platform's operator would.
+    const allow = ['-e', `${PRIVATE_NETWORK_ENV}=1`];
+    const run = await execFile(cli, ['run', '--rm', '--network=host', ...allow, ...volumes, ...clock, ...(options.before ?? []), image, ...args], { env, timeoutMs: 300_000 });
     const messages = options.raw ? [] : parseProtocolLines(run.stdout);
     return new CliResult(run.code, null, messages, run.stdout, run.stderr);
   }
@@ -58,7 +61,11 @@ function describeImage(cli: string): void {
   beforeAll(async () => {
     const iidFile = join(scratchDir('cio-image-id-'), 'iid');
     // No tag: the image is run by id (a parallel build elsewhere cannot swap it) and removed at the end.
-    const build = await execFile(cli, ['build', '--iidfile', iidFile, PROJECT_ROOT], { env, timeoutMs: 20 * 60_000 });
+    // The Dockerfile's pinned base, or a local image of its tag where the pinned one cannot be had (buildBase).
+    const base = await buildBase(cli, baseImageOf(dockerfile), execFile, env);
+    if (!base.pinned) process.stderr.write(`\ntest/image/image.test.ts: built on the local ${base.image}: the pinned ${baseImageOf(dockerfile)} cannot be pulled here.\n`);
+    const baseArg = base.pinned ? [] : ['--build-arg', `NODE_IMAGE=${base.image}`];
+    const build = await execFile(cli, ['build', ...baseArg, '--iidfile', iidFile, PROJECT_ROOT], { env, timeoutMs: 20 * 60_000 });
     if (build.code !== 0) throw new Error(`${cli} build failed (exit ${build.code}):\n${(build.stdout + build.stderr).slice(-3000)}`);
     image = readFileSync(iidFile, 'utf8').trim();
     // The connector runs on the sandbox's clock (inImage). A few exports, so every stream has records.

@@ -130,3 +130,47 @@ describe('a key with characters JSON escapes, echoed raw by the API', () => {
     expect(result.records('echo')[0].auth).toBe('Bearer ****');
   });
 });
+
+describe('a text 401 that echoes the Authorization header, cut at 300 characters inside the key (issue 26)', () => {
+  // The cut used to come before the redactor, which matched only the whole key: `…Bearer sk_live_ABCDEFGHIJ…`.
+  const LONG_KEY = 'sk_live_ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdef';
+  let server: Server;
+  let base = '';
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      req.resume();
+      res.writeHead(401, { 'content-type': 'text/plain' });
+      res.end(`${'x'.repeat(270)} got header: ${String(req.headers.authorization)} (not a valid key)`);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  });
+  afterAll(() => new Promise((resolve) => server.close(resolve)));
+
+  const cutConfig = () => ({ app_api_key: LONG_KEY, api_base_url: base });
+  /** Leading parts of the key of 8 characters or more in `text`. */
+  const keyParts = (text: string) => Array.from({ length: LONG_KEY.length - 7 }, (_, i) => LONG_KEY.slice(0, i + 8)).filter((part) => text.includes(part));
+
+  it('check: CONNECTION_STATUS FAILED with no part of the key', async () => {
+    const result = await runRecorded(['check'], { config: cutConfig() });
+    const [status] = result.ofType('CONNECTION_STATUS');
+    expect(status.connectionStatus.status).toBe('FAILED');
+    expect(status.connectionStatus.message).toMatch(/got header: Bearer \*\*\*\*/);
+    expect(keyParts(result.stdout + result.stderr)).toEqual([]);
+  });
+
+  it('read: the TRACE ERROR with no part of the key', async () => {
+    const result = await runRecorded(['read'], { config: cutConfig(), catalog: configuredCatalog(['campaigns']) });
+    expect(result.exitCode).not.toBe(0);
+    expect(result.errors.map((e) => e.message).join('\n')).toMatch(/Bearer \*\*\*\*/);
+    expect(keyParts(result.stdout + result.stderr)).toEqual([]);
+  });
+
+  it("sync: its stderr and summary with no part of the key", async () => {
+    const duckdb = join(scratchDir('cio-secrets-'), 'cut.duckdb');
+    const result = await runRecorded(['sync', '--duckdb', duckdb], { config: cutConfig(), catalog: configuredCatalog(['campaigns']) }, { raw: true });
+    expect(result.exitCode).not.toBe(0);
+    expect(result.stdout + result.stderr).toMatch(/Bearer \*\*\*\*/);
+    expect(keyParts(result.stdout + result.stderr)).toEqual([]);
+  });
+});

@@ -8,7 +8,7 @@ import { scratchDir } from '../helpers/scratch.js';
 const IMAGE_SECTION = ['## Image size', '', '| image | own layers |', '|---|---|', '| now | 77.8 MB |', '', 'Method: docker image inspect.'];
 
 const report: Report = {
-  results: { utilisation: [], throughput: [], memory: { small: [], large: [], slow: [] }, shared: [], export: [], deliveries: [], state: [] },
+  results: { utilisation: [], throughput: [], memory: { small: [], large: [], slow: [] }, shared: [], export: [], deliveries: [], state: [], sync: [] },
   list: [{ part: '1. Rate utilisation', figure: 'achieved ÷ limit', value: '0.970', target: '≥ 0.95', met: true }],
   command: 'npm run bench',
   quick: false,
@@ -18,7 +18,7 @@ const report: Report = {
   limit: 10,
   sharedLimit: 8,
   latencyMs: 250,
-  sizes: { utilisation: { activities: 10 }, throughput: { activities: 10, deliveries: 10 }, memory: { small: 10, large: 100 }, slowBytesPerSecond: 4e6, exportPeople: 1000, deliveriesPerDay: 100 },
+  sizes: { utilisation: { activities: 10 }, throughput: { activities: 10, deliveries: 10 }, memory: { small: 10, large: 100 }, slowBytesPerSecond: 4e6, exportPeople: 1000, deliveriesPerDay: 100, syncActivities: 1000 },
 };
 
 describe('the sections a benchmark run keeps', () => {
@@ -54,7 +54,7 @@ describe('writing BENCHMARKS.md', () => {
 
 describe('part 6 of the table: deliveries re-read by need', () => {
   const run = (hourly: number[], everyTime: number, fullSyncs = 1) => ({ perDay: 30_000, everyTimeRequests: everyTime, everyTimeRecords: 0, hourly, fullSyncs, ratio: hourly.reduce((a, b) => a + b, 0) / hourly.length / everyTime, seconds: 1 });
-  const empty = { utilisation: [], throughput: [], memory: { small: [], large: [], slow: [] }, shared: [], export: [], state: [] };
+  const empty = { utilisation: [], throughput: [], memory: { small: [], large: [], slow: [] }, shared: [], export: [], state: [], sync: [] };
   const partSix = (runs: ReturnType<typeof run>[]) => rows({ ...empty, deliveries: runs }).filter((r) => r.part.startsWith('6.') || r.part === '');
 
   it('meets its target when the hourly mean is at most a tenth of the full lookback every sync', () => {

@@ -2,6 +2,7 @@
  * Workspace settings listed in one answer each: sender identities, subscription topics and channels, object types,
  * reporting webhooks, collections, snippets, exports. Small; most have no timestamp and are read in full.
  */
+import { withoutCredentials } from '../../redact.js';
 import { entityCursor } from '../../engine/incremental.js';
 import { cursorPaginator, noPagination } from '../../engine/paginators.js';
 import type { Record_, StreamDefinition } from '../../engine/types.js';
@@ -107,17 +108,4 @@ export const dataExports = {
   trackDeletes: true,
 } satisfies StreamDefinition;
 
-/** A URL without its `user:password@` part; values that are not URLs lose anything before an `@` in the authority. */
-export function withoutCredentials(value: unknown): unknown {
-  if (typeof value !== 'string') return value;
-  try {
-    const url = new URL(value);
-    if (!url.username && !url.password) return value;
-    url.username = '';
-    url.password = '';
-    return url.toString();
-  } catch {
-    // Not a URL the WHATWG parser accepts: cut `scheme://…@` by hand rather than pass a secret on.
-    return value.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1');
-  }
-}
+export { withoutCredentials };
