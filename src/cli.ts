@@ -67,6 +67,8 @@ export async function main(argv: string[], output = new Output(), clock: Clock =
   // arguments. Loaded on demand, so the protocol commands never load DuckDB's native binding.
   if (argv[0] === 'sync') return (await import('./sync/cli.js')).syncCommand(argv.slice(1), { readJson: readJsonFile, options: { clock } });
   if (argv[0] === 'query') return (await import('./sync/query.js')).queryCommand(argv.slice(1));
+  // The reporting-webhook receiver: a server, not a protocol command (src/webhooks).
+  if (argv[0] === 'serve-webhooks') return (await import('./webhooks/command.js')).serveWebhooksCommand(argv.slice(1), readJsonFile);
   let config: Config | undefined;
   try {
     const { command, values } = parseCommandLine(argv);
