@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { ConnectorError, asConnectorError, configError } from './errors.js';
 import { errorMessage } from './protocol/messages.js';
 import { Output } from './protocol/output.js';
-import { parseConfig, type Config } from './config.js';
+import { configSecrets, parseConfig, type Config } from './config.js';
 import { runSpec, runCheck, runDiscover, runRead } from './commands.js';
 import { ProtocolSink } from './protocol/sink.js';
 import { machineClock, type Clock } from './clock.js';
@@ -74,8 +74,7 @@ export async function main(argv: string[], output = new Output(), clock: Clock =
     const { command, values } = parseCommandLine(argv);
     if (command === 'spec') return runSpec(output);
     const rawConfig = readJsonFile(requireOption(values, 'config', command), 'config');
-    const key = (rawConfig as Record<string, unknown> | null)?.app_api_key;
-    if (typeof key === 'string') output.setSecrets([key, key.trim()]);
+    output.setSecrets(configSecrets(rawConfig));
     if (command === 'check') return await runCheck(rawConfig, output, clock);
     config = parseConfig(rawConfig);
     if (command === 'discover') return await runDiscover(config, output, clock);

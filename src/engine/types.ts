@@ -75,6 +75,11 @@ export interface SourceContext extends EnrichContext {
   log: (level: 'INFO' | 'WARN', message: string) => void;
   /** True once the read must stop (SIGTERM, a revoked key): a source waiting for something should stop waiting. */
   stopping: () => boolean;
+  /**
+   * An incremental read of a stream with a position cursor: the partition's saved cursor and scope (each undefined on
+   * a first read). Absent for a full refresh: the source reads everything it can.
+   */
+  resume?: JsonObject;
 }
 
 export interface StreamDefinition {
