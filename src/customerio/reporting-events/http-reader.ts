@@ -50,7 +50,8 @@ export class HttpLogReader implements LogReader {
   }
 
   private async get(url: string): Promise<{ status: number; body: Buffer }> {
-    const { maxTries = 4, backoffBaseMs = 1000 } = this.options;
+    const maxTries = Math.max(1, this.options.maxTries ?? 4);
+    const backoffBaseMs = this.options.backoffBaseMs ?? 1000;
     const transport = this.options.transport ?? got;
     const cap = this.options.maxAnswerBytes ?? 256 << 20;
     let problem = '';

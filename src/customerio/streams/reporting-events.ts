@@ -12,11 +12,24 @@ import { HttpLogReader } from '../reporting-events/http-reader.js';
 import { logBatches, POSITION, RECEIVER, type LogReader } from '../reporting-events/log.js';
 import { receiverPartitions } from '../reporting-events/receivers.js';
 
+/** A non-negative number from the environment, or undefined. */
+function fromEnv(name: string): number | undefined {
+  const value = process.env[name];
+  const n = value === undefined || value.trim() === '' ? Number.NaN : Number(value);
+  return Number.isFinite(n) && n >= 0 ? n : undefined;
+}
+
 function readerOf(ctx: SourceContext): LogReader {
   const { receiver, folder } = ctx.partition.values ?? {};
   const settings = ctx.config.reportingWebhooks;
   if (typeof folder === 'string') return new FolderLogReader(folder);
-  return new HttpLogReader(String(receiver), settings.readToken ?? '', { warn: (message) => ctx.log('WARN', message) });
+  // The same knobs as the App API client's (tests make a receiver that is down fail fast).
+  return new HttpLogReader(String(receiver), settings.readToken ?? '', {
+    warn: (message) => ctx.log('WARN', message),
+    maxTries: fromEnv('CIO_MAX_TRIES'),
+    backoffBaseMs: fromEnv('CIO_BACKOFF_BASE_MS'),
+    timeoutMs: fromEnv('CIO_REQUEST_TIMEOUT_MS'),
+  });
 }
 
 export const reportingEvents = {
