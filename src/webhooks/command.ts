@@ -1,5 +1,5 @@
 /**
- * `serve-webhooks --config FILE`: runs the reporting-webhook receiver until SIGTERM or SIGINT (then it stops taking
+ * `serve-webhooks [--config FILE]`: runs the reporting-webhook receiver until SIGTERM or SIGINT (then it stops taking
  * requests, lets those in progress end, and closes the store). Not a protocol command: it speaks to people — one
  * line on stdout once it listens, log lines on stderr — and every log line passes a redactor of the config's secrets
  * as a last guard (no line is built from a secret in the first place).
@@ -10,12 +10,12 @@ import { redactorFor } from '../protocol/output.js';
 import { parseReceiverConfig, secretsOf } from './config.js';
 import { Receiver } from './server.js';
 
-export const SERVE_USAGE = `usage: source-customer-io serve-webhooks --config FILE
+export const SERVE_USAGE = `usage: source-customer-io serve-webhooks [--config FILE]
 
-  --config FILE   the receiver config (JSON): store_dir, and optionally host, port, path, retention_days,
-                  retention_bytes, max_body_bytes… (docs/webhooks.md). Secrets from the environment:
-                  CIO_WEBHOOK_SIGNING_KEYS (comma-separated: two during a rotation), CIO_WEBHOOK_READ_TOKEN,
-                  CIO_WEBHOOK_METRICS_TOKEN (optional).`;
+  --config FILE   the receiver config (JSON): store_dir, host, port, path, retention_days, retention_bytes,
+                  max_body_bytes… (docs/webhooks.md); without it, the defaults and the environment.
+  Environment:    CIO_WEBHOOK_SIGNING_KEYS (comma-separated: two during a rotation), CIO_WEBHOOK_READ_TOKEN,
+                  CIO_WEBHOOK_METRICS_TOKEN (optional), CIO_WEBHOOK_STORE_DIR (when the file names no store_dir).`;
 
 export interface ServeIo {
   stdout: { write(text: string): unknown };
@@ -37,8 +37,8 @@ export async function serveWebhooksCommand(args: string[], readJson: (path: stri
       io.stdout.write(`${SERVE_USAGE}\n`);
       return 0;
     }
-    if (!values.config) throw new ConnectorError(`serve-webhooks needs --config FILE\n${SERVE_USAGE}`, 'config_error');
-    const config = parseReceiverConfig(readJson(values.config, 'config'), io.env);
+    // No file: every setting from the environment and the defaults (the image's way: CIO_WEBHOOK_STORE_DIR is set).
+    const config = parseReceiverConfig(values.config ? readJson(values.config, 'config') : {}, io.env);
     redact = redactorFor(secretsOf(config));
     const receiver = await Receiver.start(config, { log });
     const journal = receiver.holder.journal;

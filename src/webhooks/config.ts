@@ -1,8 +1,9 @@
 /**
- * The receiver's configuration (`serve-webhooks --config FILE`): a JSON file, with the secrets from the environment
+ * The receiver's configuration (`serve-webhooks [--config FILE]`): a JSON file, with the secrets from the environment
  * too (CIO_WEBHOOK_SIGNING_KEYS, CIO_WEBHOOK_READ_TOKEN, CIO_WEBHOOK_METRICS_TOKEN win over the file's fields, so a
- * platform's secret store never has to write them into a file). Every problem is one sentence naming the field; no
- * message ever quotes a secret.
+ * platform's secret store never has to write them into a file) and the store's folder from CIO_WEBHOOK_STORE_DIR when
+ * the file names none (or there is no file). Every problem is one sentence naming the field; no message ever quotes
+ * a secret.
  */
 import { resolve } from 'node:path';
 import { configError } from '../errors.js';
@@ -113,11 +114,13 @@ function secrets(raw: Raw, env: NodeJS.ProcessEnv): { signingKeys: string[]; rea
 }
 
 export function parseReceiverConfig(input: unknown, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): ReceiverConfig {
-  if (input === null || typeof input !== 'object' || Array.isArray(input)) throw configError('The receiver config must be a JSON object with at least "store_dir"');
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) throw configError('The receiver config must be a JSON object (every field is optional but store_dir, which CIO_WEBHOOK_STORE_DIR can give)');
   const raw = input as Raw;
   const unknown = Object.keys(raw).filter((k) => !KNOWN.has(k));
   if (unknown.length) throw configError(`Unknown field(s) in the receiver config: ${unknown.map((k) => `"${k.slice(0, 40)}"`).join(', ')}`);
-  if (typeof raw.store_dir !== 'string' || raw.store_dir.trim() === '') throw configError('"store_dir" is required: the folder the receiver keeps events in (a volume)');
+  // The file's store_dir, else CIO_WEBHOOK_STORE_DIR (the image sets it to its volume's mount point, /data/webhooks).
+  const storeDir = raw.store_dir ?? (env.CIO_WEBHOOK_STORE_DIR?.trim() || undefined);
+  if (typeof storeDir !== 'string' || storeDir.trim() === '') throw configError('"store_dir" is required (or CIO_WEBHOOK_STORE_DIR): the folder the receiver keeps events in (a volume)');
   const host = raw.host ?? DEFAULTS.host;
   if (typeof host !== 'string' || !/^[A-Za-z0-9.:\-[\]]{1,253}$/.test(host)) throw configError('"host" must be an address to listen on, like 0.0.0.0 or 127.0.0.1');
   const path = raw.path ?? DEFAULTS.path;
@@ -138,7 +141,7 @@ export function parseReceiverConfig(input: unknown, env: NodeJS.ProcessEnv = pro
     host,
     port: integer(raw, 'port', DEFAULTS.port, 0, 65_535)!,
     path,
-    storeDir: resolve(cwd, raw.store_dir),
+    storeDir: resolve(cwd, storeDir),
     ...secrets(raw, env),
     maxBodyBytes,
     maxConcurrentRequests: integer(raw, 'max_concurrent_requests', DEFAULTS.maxConcurrentRequests, 1, 10_000)!,

@@ -26,6 +26,11 @@ it('lets the environment win over the file, and reads the file’s secrets witho
   expect(parseReceiverConfig(file, ENV)).toMatchObject({ signingKeys: ['whsec-key-one', 'whsec-key-two'], readToken: ENV.CIO_WEBHOOK_READ_TOKEN });
 });
 
+it('takes the store folder from CIO_WEBHOOK_STORE_DIR when the file names none, the file’s otherwise', () => {
+  expect(parseReceiverConfig({}, { ...ENV, CIO_WEBHOOK_STORE_DIR: '/data/webhooks' }).storeDir).toBe('/data/webhooks');
+  expect(parseReceiverConfig({ store_dir: '/mine' }, { ...ENV, CIO_WEBHOOK_STORE_DIR: '/data/webhooks' }).storeDir).toBe('/mine');
+});
+
 it('turns a limit off with 0', () => {
   expect(parseReceiverConfig({ store_dir: '/s', retention_days: 0, retention_bytes: 0 }, ENV)).toMatchObject({ retentionSeconds: undefined, retentionBytes: undefined });
 });
