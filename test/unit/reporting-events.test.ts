@@ -7,6 +7,8 @@ import { isLocalHost, receiverPartitions, receiverUrlProblem } from '../../src/c
 import { logBatches, LogPositionError, type LogPage, type LogReader } from '../../src/customerio/reporting-events/log.js';
 import { encodeLine, type NewEvent } from '../../src/webhooks/store/format.js';
 import { ConnectorError } from '../../src/errors.js';
+import { futureCursors, positionCursor, stateProblems } from '../../src/engine/incremental.js';
+import { Checkpoint } from '../../src/engine/checkpoint.js';
 
 const stored = (body: string | undefined, fields: Partial<NewEvent> = {}) => ({ o: 0, at: 1_700_000_000_500, ts: 1_700_000_001, id: 'E1', f: [], ...(body === undefined ? {} : { b: body }), ...fields });
 
@@ -203,5 +205,32 @@ describe('reading a log after a position', () => {
     const log = new MemoryLog();
     log.add('a');
     await expect(read(log, { position: 10_000, receiver: 'store-A' })).rejects.toMatchObject({ message: expect.stringMatching(/cannot be read after the saved position 10000.*Reset the stream/) });
+  });
+});
+
+describe('the position cursor', () => {
+  const strategy = positionCursor('position', 'receiver');
+
+  it.each([
+    [{ partitions: { 'http://a:1': { position: 0, receiver: 'store-A' } } }, []],
+    [{ partitions: { 'http://a:1': { position: 9_000_000_000_000, receiver: 'store-A' } } }, []],
+    [{ partitions: { 'http://a:1': { position: -1 } } }, ['partitions["http://a:1"].position must be a position (a whole number of 0 or more), not -1']],
+    [{ partitions: { 'http://a:1': { position: '2024-01-01' } } }, ['partitions["http://a:1"].position must be a position (a whole number of 0 or more), not "2024-01-01"']],
+    [{ partitions: { 'http://a:1': { position: 1.5 } } }, ['partitions["http://a:1"].position must be a position (a whole number of 0 or more), not 1.5']],
+    [{ partitions: { 'http://a:1': { position: 5, receiver: 7 } } }, ['partitions["http://a:1"].receiver must be text']],
+  ])('checks a saved state %j: %j', (state, problems) => {
+    expect(stateProblems(strategy, state as never)).toEqual(problems);
+  });
+
+  it('never takes a position for a time in the future', () => {
+    expect(futureCursors(strategy, { partitions: { a: { position: 9_000_000_000_000 } } }, 1_700_000_000)).toEqual([]);
+  });
+
+  it('places a partition’s cursor and scope as given, even lower than before (a new store read from its start)', () => {
+    const checkpoint = new Checkpoint(strategy, { partitions: { a: { position: 500, receiver: 'store-A' }, b: { position: 7, receiver: 'store-B' } } });
+    checkpoint.place('a', { position: 120, receiver: 'store-C' });
+    expect(checkpoint.take().state).toEqual({ partitions: { a: { position: 120, receiver: 'store-C' }, b: { position: 7, receiver: 'store-B' } } });
+    expect(checkpoint.startCursor('a')).toBe(500);
+    expect(checkpoint.startCursor('a', 'receiver')).toBe('store-A');
   });
 });

@@ -52,8 +52,18 @@ export class FolderLogReader implements LogReader {
     return identity.store_id;
   }
 
+  /**
+   * The committed end. The receiver rewrites the file in place after every batch: a read racing that write could mix
+   * two values, so it is read until two reads agree (the value only grows, and slowly next to two reads).
+   */
   private async committed(): Promise<number> {
-    const end = parseCommitted(await this.files.readText(join(this.dir, COMMITTED_FILE)).catch(() => ''));
+    const read = async () => parseCommitted(await this.files.readText(join(this.dir, COMMITTED_FILE)).catch(() => ''));
+    let end = await read();
+    for (let tries = 0; tries < 10 && end !== undefined; tries++) {
+      const again = await read();
+      if (again === end) break;
+      end = again;
+    }
     if (end === undefined) throw configError(`reporting_events: ${this.name} has no readable ${COMMITTED_FILE} file: has its receiver ever started?`);
     return end;
   }
