@@ -88,13 +88,13 @@ export class Receiver {
     this.server.on('clientError', (_error, socket) => socket.destroy());
   }
 
-  /** Opens the store (or keeps trying in the background) and listens. */
+  /**
+   * Listens, then opens the store (or keeps trying in the background); resolves once both are done. Listening first:
+   * while a large store recovers and rebuilds its duplicate index, events are answered 503 (retried soon) rather than
+   * refused connections (which Customer.io retries only an hour later).
+   */
   static async start(config: ReceiverConfig, options: ReceiverOptions = {}): Promise<Receiver> {
     const receiver = new Receiver(config, options);
-    await receiver.holder.open();
-    await receiver.runRetention();
-    receiver.retention = setInterval(() => void receiver.runRetention(), options.retentionEveryMs ?? 60_000);
-    receiver.retention.unref();
     await new Promise<void>((resolve, reject) => {
       receiver.server.once('error', reject);
       receiver.server.listen(config.port, config.host, () => {
@@ -105,6 +105,10 @@ export class Receiver {
     const address = receiver.server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     receiver.url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host === '[::]' ? '[::1]' : host}:${address.port}`;
+    await receiver.holder.open();
+    await receiver.runRetention();
+    receiver.retention = setInterval(() => void receiver.runRetention(), options.retentionEveryMs ?? 60_000);
+    receiver.retention.unref();
     return receiver;
   }
 
