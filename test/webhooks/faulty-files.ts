@@ -11,6 +11,8 @@ export interface Faults {
   sync?: string;
   /** The error code opening a new segment throws, or undefined. */
   create?: string;
+  /** The error code making a folder's entries durable throws, or undefined. */
+  syncDir?: string;
 }
 
 export function faultyFiles(faults: Faults, counts = { syncs: 0, writes: 0 }): Files & { counts: typeof counts } {
@@ -39,6 +41,10 @@ export function faultyFiles(faults: Faults, counts = { syncs: 0, writes: 0 }): F
     open: async (path, mode) => {
       if (mode === 'create' && faults.create) throw failure(faults.create);
       return wrap(await nodeFiles.open(path, mode));
+    },
+    syncDir: async (dir) => {
+      if (faults.syncDir) throw failure(faults.syncDir);
+      return nodeFiles.syncDir(dir);
     },
   };
 }

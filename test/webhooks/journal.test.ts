@@ -63,14 +63,16 @@ it.each<[string, Faults]>([
   ['a write refused by a full disk', { write: 'ENOSPC' }],
   ['an fsync that fails', { sync: 'EIO' }],
   ['a new segment that cannot be made', { create: 'ENOSPC' }],
+  // The segment's file is made but its name cannot be made durable: the next batch takes the same file again.
+  ['a new segment whose folder entry cannot be synced', { syncDir: 'ENOSPC' }],
 ])('after %s, the batch is not stored, nothing of it is visible, and the next one is stored in its place', async (_what, fault) => {
   const faults: Faults = {};
   const dir = scratchDir('cio-journal-');
   const journal = await Journal.open(dir, { files: faultyFiles(faults), segmentBytes: 4096 });
   await journal.append(entry());
   const end = journal.committed;
-  // A new segment is due for the create fault: one event fills the first.
-  if (fault.create) await journal.append(entry(undefined, `{"pad":"${'x'.repeat(5000)}"}`));
+  // A new segment is due for the create and syncDir faults: one event fills the first.
+  if (fault.create || fault.syncDir) await journal.append(entry(undefined, `{"pad":"${'x'.repeat(5000)}"}`));
   const before = journal.committed;
   Object.assign(faults, fault);
   const failed = await Promise.allSettled([journal.append(entry()), journal.append(entry())]);
@@ -80,7 +82,7 @@ it.each<[string, Faults]>([
   expect(journal.committed).toBe(before);
   expect(journal.failing?.reason).toMatch(/cannot store the event/);
   const visible = await idsOf(journal);
-  Object.assign(faults, { write: undefined, sync: undefined, create: undefined });
+  Object.assign(faults, { write: undefined, sync: undefined, create: undefined, syncDir: undefined });
   await journal.append(entry(undefined, '{"event_id":"after"}'));
   expect(journal.failing).toBeUndefined();
   expect(await idsOf(journal)).toEqual([...visible, `E${n}`]);

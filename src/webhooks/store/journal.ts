@@ -309,9 +309,23 @@ export class Journal {
       this.active = undefined;
     }
     const name = segmentName(this.end);
-    const handle = await this.files.open(join(this.dir, name), 'create');
-    // The new file's name must survive a crash before any event in it is acknowledged.
-    await this.files.syncDir(this.dir);
+    const path = join(this.dir, name);
+    let handle: Handle;
+    try {
+      handle = await this.files.open(path, 'create');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      // Made by a batch that failed right after: it starts at the committed end, so it holds nothing committed.
+      handle = await this.files.open(path, 'write');
+      await handle.truncate(0);
+    }
+    try {
+      // The new file's name must survive a crash before any event in it is acknowledged.
+      await this.files.syncDir(this.dir);
+    } catch (error) {
+      await handle.close().catch(() => undefined);
+      throw error;
+    }
     this.segments.push({ name, start: this.end });
     this.active = handle;
     return handle;
