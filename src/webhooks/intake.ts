@@ -17,7 +17,7 @@ import type { ReceiverConfig } from './config.js';
 import type { ReceiverMetrics, Rejection } from './metrics.js';
 import { headerProblem, Verifier } from './signature.js';
 import type { StoreHolder } from './store/holder.js';
-import { StoreError } from './store/journal.js';
+import { StoreError } from './store/errors.js';
 
 /** A body this many times max_body_bytes is not read to its end (its signature is never checked): 413. */
 export const HARD_LIMIT_FACTOR = 16;

@@ -165,6 +165,24 @@ it('rolls a segment once its first event is segment_seconds old, and drops segme
   await journal.close();
 });
 
+it('knows after a restart when each closed segment’s last event was stored (retention by age), reading only its end', async () => {
+  let now = 2_000_000_000_000;
+  const dir = scratchDir('cio-journal-');
+  const journal = await Journal.open(dir, { clock: () => now, segmentSeconds: 60 });
+  await journal.append(entry(now));
+  // Its last event is longer than the first chunk read back from the end.
+  await journal.append(entry(now + 1000, `{"pad":"${'x'.repeat(100_000)}"}`));
+  now += 61_000;
+  await journal.append(entry(now));
+  await journal.close();
+  now += 2 * 86_400_000;
+  const again = await Journal.open(dir, { clock: () => now, retentionSeconds: 86_400 + 30 });
+  // The first segment's last event is 2 days old, the second (being written) is never dropped.
+  expect(await again.enforceRetention()).toBeGreaterThan(100_000);
+  expect(await idsOf(again)).toHaveLength(1);
+  await again.close();
+});
+
 it('gives readers only committed events, a clean prefix, while events are being written', async () => {
   const journal = await Journal.open(scratchDir('cio-journal-'), { segmentBytes: 16_384 });
   let writing = true;

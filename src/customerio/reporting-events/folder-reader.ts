@@ -8,6 +8,7 @@ import { configError } from '../../errors.js';
 import { nodeFiles, type Files } from '../../webhooks/store/files.js';
 import { COMMITTED_FILE, parseCommitted, segmentStart, STORE_FILE } from '../../webhooks/store/format.js';
 import { PositionError, readAfter, type Segment } from '../../webhooks/store/range.js';
+import { MAX_LINE } from '../../webhooks/store/recovery.js';
 import { LogPositionError, type LogPage, type LogReader } from './log.js';
 
 export class FolderLogReader implements LogReader {
@@ -31,7 +32,7 @@ export class FolderLogReader implements LogReader {
     const first = segments.length ? segments[0].start : end;
     const from = after ?? first;
     try {
-      const page = await readAfter(this.files, this.dir, segments, Math.min(end, until ?? end), from, { events: this.pageEvents, bytes: 4 << 20, maxLine: 256 << 20 });
+      const page = await readAfter(this.files, this.dir, segments, Math.min(end, until ?? end), from, { events: this.pageEvents, bytes: 4 << 20, maxLine: MAX_LINE });
       return { storeId, first, end, after: from, next: page.next, lines: page.lines };
     } catch (error) {
       if (!(error instanceof PositionError)) throw error;

@@ -8,6 +8,7 @@ import got, { type Got } from 'got';
 import { machineSleep } from '../../clock.js';
 import { configError, transientError } from '../../errors.js';
 import { isRetryableStatus, retryDelay } from '../../engine/retry.js';
+import { MAX_LINE } from '../../webhooks/store/recovery.js';
 import { LogPositionError, type LogPage, type LogReader } from './log.js';
 
 export interface HttpReaderOptions {
@@ -53,7 +54,8 @@ export class HttpLogReader implements LogReader {
     const maxTries = Math.max(1, this.options.maxTries ?? 4);
     const backoffBaseMs = this.options.backoffBaseMs ?? 1000;
     const transport = this.options.transport ?? got;
-    const cap = this.options.maxAnswerBytes ?? 256 << 20;
+    // A page is a few MB, but one event may be as long as the longest line a store holds.
+    const cap = this.options.maxAnswerBytes ?? MAX_LINE + (16 << 20);
     let problem = '';
     for (let attempt = 1; attempt <= maxTries; attempt++) {
       let retryAfter: string | undefined;

@@ -7,19 +7,22 @@
  * - The committed end moves only after that fdatasync succeeded; readers (range.ts) never read past it. A batch that
  *   fails (ENOSPC, EIO, a failed fsync) rejects every event in it — the HTTP layer answers 503 — and the bytes written
  *   after the committed end are cut off (and overwritten by the next batch in any case: it writes at the committed end).
- * - Recovery (open): the last segment is scanned and whatever follows its last whole line (a torn write) is cut off.
+ * - Recovery (open, recovery.ts): the last segment is scanned and what follows its last whole line (a torn write) is cut.
  *   A whole line written before a crash but never acknowledged is kept: its sender was told nothing (or 503) and
  *   will send it again, and the retry is then answered 2xx as a duplicate, without storing it twice.
  * - Segments roll at `segmentBytes` or once their first event is `segmentSeconds` old; retention drops whole closed
  *   segments by age and by total size, oldest first. The oldest kept segment's start is the first position a reader
  *   can resume after: a reader behind it has been outrun (range.ts: gone).
  */
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Clock } from '../../clock.js';
+import { storeError, StoreError } from './errors.js';
 import { nodeFiles, scanLines, type Files, type Handle } from './files.js';
-import { committedText, decodeLine, encodeLine, FORMAT_VERSION, segmentName, segmentStart, STORE_FILE, COMMITTED_FILE, type NewEvent, type StoreIdentity, type StoredEvent } from './format.js';
-import { readAfter, type Page, type PageLimits, type Segment } from './range.js';
+import { committedText, decodeLine, encodeLine, segmentName, COMMITTED_FILE, type NewEvent, type StoredEvent } from './format.js';
+import { readAfter, type Page, type PageLimits } from './range.js';
+import { MAX_LINE, recover, type SegmentInfo } from './recovery.js';
+
+export { storeError, StoreError };
 
 export interface JournalOptions {
   files?: Files;
@@ -33,22 +36,11 @@ export interface JournalOptions {
   retentionSeconds?: number;
   /** The oldest segments are dropped while the store holds more than this (undefined: no limit). */
   retentionBytes?: number;
-  /** The longest line the store accepts to read back (default 64 MiB). */
+  /** The longest line the store accepts to read back (default MAX_LINE). */
   maxLine?: number;
   /** Hears how long each fdatasync took (seconds) and how many events its batch held. */
   onCommit?: (seconds: number, events: number) => void;
   log?: (message: string) => void;
-}
-
-/** Why the store cannot take events right now: said in the 503 and on /healthz. */
-export class StoreError extends Error {
-  constructor(
-    message: string,
-    readonly code?: string,
-  ) {
-    super(message);
-    this.name = 'StoreError';
-  }
 }
 
 interface Pending {
@@ -57,12 +49,6 @@ interface Pending {
   reject: (error: StoreError) => void;
 }
 
-interface SegmentInfo extends Segment {
-  /** When its newest event was stored (unix ms); undefined while it holds none. */
-  lastAt?: number;
-  /** When its oldest event was stored (unix ms). */
-  firstAt?: number;
-}
 
 /** A batch never holds more than this many bytes (beyond its first event): one writev of bounded size. */
 const MAX_BATCH_BYTES = 16 << 20;
@@ -98,49 +84,8 @@ export class Journal {
 
   /** Opens the store in `dir` (made when missing), recovering from a crash: a torn last line is cut off. */
   static async open(dir: string, options: JournalOptions = {}): Promise<Journal> {
-    const files = options.files ?? nodeFiles;
-    const clock = options.clock ?? Date.now;
-    await files.mkdir(dir);
-    const identity = await loadIdentity(files, dir, clock);
-    const segments: SegmentInfo[] = (await files.list(dir))
-      .map((name) => ({ name, start: segmentStart(name) }))
-      .filter((s): s is SegmentInfo => s.start !== undefined)
-      .sort((a, b) => a.start - b.start);
-    let end = 0;
-    let active: Handle | undefined;
-    const maxLine = options.maxLine ?? 64 << 20;
-    for (const [index, segment] of segments.entries()) {
-      const last = index === segments.length - 1;
-      const handle = await files.open(join(dir, segment.name), last ? 'write' : 'read');
-      try {
-        const size = await handle.size();
-        const stop = last ? size : Math.min(size, segments[index + 1].start - segment.start);
-        // Closed segments were complete when the next one began: only their first and last events are needed (retention).
-        let count = 0;
-        const reached = await scanLines(handle, 0, stop, maxLine, (line, offset) => {
-          const event = decodeLine(line.toString('utf8'), segment.start + offset);
-          if (!event) return false;
-          segment.firstAt ??= event.at;
-          segment.lastAt = event.at;
-          count++;
-          return true;
-        });
-        if (last) {
-          if (reached < size) {
-            options.log?.(`recovery: cut ${size - reached} byte(s) after the last whole event of ${segment.name} (a write the crash interrupted)`);
-            await handle.truncate(reached);
-            await handle.datasync();
-          }
-          end = segment.start + reached;
-          active = handle;
-        } else if (reached < stop) {
-          options.log?.(`recovery: ${segment.name} holds ${stop - reached} byte(s) that are not events after its ${count} event(s)`);
-        }
-      } finally {
-        if (!last) await handle.close();
-      }
-    }
-    const journal = new Journal(dir, identity.store_id, segments, end, active, options);
+    const { storeId, segments, end, active } = await recover(dir, options.files ?? nodeFiles, options.clock ?? Date.now, options.maxLine ?? MAX_LINE, options.log);
+    const journal = new Journal(dir, storeId, segments, end, active, options);
     await journal.writeCommitted();
     return journal;
   }
@@ -176,7 +121,7 @@ export class Journal {
 
   /** One page of the events after `after`, never past the committed end (a clean prefix, however fast events come). */
   read(after: number, limits: Omit<PageLimits, 'maxLine'>, end = this.end): Promise<Page> {
-    return readAfter(this.files, this.dir, this.segments, Math.min(end, this.end), after, { ...limits, maxLine: this.options.maxLine ?? 64 << 20 });
+    return readAfter(this.files, this.dir, this.segments, Math.min(end, this.end), after, { ...limits, maxLine: this.options.maxLine ?? MAX_LINE });
   }
 
   /** The event ids of (at least) the newest `count` events, oldest first: what the duplicate index is rebuilt from. */
@@ -189,7 +134,7 @@ export class Journal {
       const ids: string[] = [];
       const handle = await this.files.open(join(this.dir, segment.name), 'read');
       try {
-        await scanLines(handle, 0, stop - segment.start, this.options.maxLine ?? 64 << 20, (line, offset) => {
+        await scanLines(handle, 0, stop - segment.start, this.options.maxLine ?? MAX_LINE, (line, offset) => {
           const event = decodeLine(line.toString('utf8'), segment.start + offset);
           if (event) ids.push(event.id);
           return event !== undefined;
@@ -341,42 +286,6 @@ export class Journal {
     }
     await this.committedFile.writev([Buffer.from(committedText(this.end))], 0);
   }
-}
-
-/** The store's identity, made on first use: the id that tells a reader its positions belong to this store. */
-async function loadIdentity(files: Files, dir: string, clock: Clock): Promise<StoreIdentity> {
-  const path = join(dir, STORE_FILE);
-  let text: string | undefined;
-  try {
-    text = await files.readText(path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  if (text === undefined) {
-    const identity: StoreIdentity = { store_id: randomUUID(), format: FORMAT_VERSION, created_at: clock() };
-    await files.writeAtomic(path, `${JSON.stringify(identity)}\n`);
-    return identity;
-  }
-  const identity = JSON.parse(text) as StoreIdentity;
-  if (typeof identity?.store_id !== 'string' || identity.format !== FORMAT_VERSION) throw new Error(`${path} is not a store of this receiver (format ${FORMAT_VERSION})`);
-  return identity;
-}
-
-const REASONS: Record<string, string> = {
-  ENOSPC: 'the disk is full',
-  EDQUOT: 'the disk quota is used up',
-  EROFS: 'the store is on a read-only file system',
-  EACCES: 'the store folder is not writable by the receiver',
-  EPERM: 'the store folder is not writable by the receiver',
-  EIO: 'the disk reported an I/O error',
-  EMFILE: 'too many open files',
-};
-
-/** A store failure in words for the 503 and the log: what happened, never a path or a body. */
-export function storeError(error: unknown): StoreError {
-  const code = (error as NodeJS.ErrnoException)?.code;
-  const reason = (code && REASONS[code]) ?? `writing failed${code ? ` (${code})` : ''}`;
-  return new StoreError(`cannot store the event: ${reason}${code && REASONS[code] ? ` (${code})` : ''}`, code);
 }
 
 export type { StoredEvent };
