@@ -38,4 +38,15 @@ ENV AIRBYTE_ENTRYPOINT="node /airbyte/integration_code/dist/main.js"
 ENTRYPOINT ["node", "/airbyte/integration_code/dist/main.js"]
 LABEL io.airbyte.name=source-customer-io
 LABEL io.airbyte.version=0.1.0
+
+# The reporting-webhook receiver (`serve-webhooks`, docs/webhooks.md) runs from the same image: it listens on 8080
+# and keeps its store in /data/webhooks, made here for user node so a named volume mounted there is writable
+# (`-v cio-webhooks:/data/webhooks`). No VOLUME instruction: every `read` and `check` of a platform runs this image
+# too, and would leave an anonymous volume behind each run.
+ENV CIO_WEBHOOK_STORE_DIR=/data/webhooks
+RUN mkdir -p /data/webhooks && chown node:node /data/webhooks && chmod 750 /data/webhooks
+EXPOSE 8080
+# Healthy while the receiver's /healthz answers 200 (node, the slim image has no curl); a container running any other
+# command has no receiver and passes.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=15s --retries=3 CMD ["node", "/airbyte/integration_code/dist/webhooks/healthcheck.js"]
 USER node

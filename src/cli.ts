@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { ConnectorError, asConnectorError, configError } from './errors.js';
 import { errorMessage } from './protocol/messages.js';
 import { Output } from './protocol/output.js';
-import { parseConfig, type Config } from './config.js';
+import { configSecrets, parseConfig, type Config } from './config.js';
 import { runSpec, runCheck, runDiscover, runRead } from './commands.js';
 import { ProtocolSink } from './protocol/sink.js';
 import { machineClock, type Clock } from './clock.js';
@@ -67,13 +67,14 @@ export async function main(argv: string[], output = new Output(), clock: Clock =
   // arguments. Loaded on demand, so the protocol commands never load DuckDB's native binding.
   if (argv[0] === 'sync') return (await import('./sync/cli.js')).syncCommand(argv.slice(1), { readJson: readJsonFile, options: { clock } });
   if (argv[0] === 'query') return (await import('./sync/query.js')).queryCommand(argv.slice(1));
+  // The reporting-webhook receiver: a server, not a protocol command (src/webhooks).
+  if (argv[0] === 'serve-webhooks') return (await import('./webhooks/command.js')).serveWebhooksCommand(argv.slice(1), readJsonFile);
   let config: Config | undefined;
   try {
     const { command, values } = parseCommandLine(argv);
     if (command === 'spec') return runSpec(output);
     const rawConfig = readJsonFile(requireOption(values, 'config', command), 'config');
-    const key = (rawConfig as Record<string, unknown> | null)?.app_api_key;
-    if (typeof key === 'string') output.setSecrets([key, key.trim()]);
+    output.setSecrets(configSecrets(rawConfig));
     if (command === 'check') return await runCheck(rawConfig, output, clock);
     config = parseConfig(rawConfig);
     if (command === 'discover') return await runDiscover(config, output, clock);

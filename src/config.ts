@@ -10,6 +10,7 @@ import { EVERYONE, filterProblems } from './customerio/filter.js';
 import type { JsonObject } from './protocol/messages.js';
 import { HOW_TO_ALLOW, privateNetworkAllowed, urlProblem } from './engine/egress.js';
 import { withoutCredentials } from './redact.js';
+import { receiverUrlProblem, type ReportingWebhooksConfig } from './customerio/reporting-events/receivers.js';
 
 export type Region = 'us' | 'eu';
 export type MetricsPeriod = 'hours' | 'days' | 'weeks' | 'months';
@@ -58,6 +59,8 @@ export interface Config {
   designStudioEmailContent: boolean;
   /** Sending domains esp_suppressions reads each list for (empty: each list once, without a domain). */
   espSuppressionDomains: string[];
+  /** Where reporting_events are read from (reporting-webhook receivers, store folders); none: no such stream. */
+  reportingWebhooks: ReportingWebhooksConfig;
 }
 
 export const REGION_HOSTS: Record<Region, string> = {
@@ -136,6 +139,12 @@ function checkBaseUrl(template: string, env: NodeJS.ProcessEnv = process.env): v
   }
 }
 
+/** The secrets a raw config holds, as given and trimmed: the App API key, the reporting-webhook receivers' read token. */
+export function configSecrets(rawConfig: unknown): string[] {
+  const config = (rawConfig ?? {}) as Record<string, unknown>;
+  return [config.app_api_key, config.reporting_webhook_read_token].filter((s): s is string => typeof s === 'string').flatMap((s) => [s, s.trim()]);
+}
+
 export function parseConfig(raw: unknown): Config {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw configError('The config must be a JSON object with at least "app_api_key"');
@@ -145,7 +154,7 @@ export function parseConfig(raw: unknown): Config {
   const forSchema = { ...input };
   if (forSchema.customer_filter !== undefined && typeof forSchema.customer_filter !== 'string') delete forSchema.customer_filter;
   if (forSchema.customer_filter === null) delete forSchema.customer_filter;
-  for (const key of ['start_date', 'api_base_url', 'metrics_steps', 'esp_suppression_domains', 'activities_lookback_hours', 'messages_recent_lookback_hours', 'messages_full_lookback_every_hours']) if (forSchema[key] === null || forSchema[key] === '') delete forSchema[key];
+  for (const key of ['start_date', 'api_base_url', 'metrics_steps', 'esp_suppression_domains', 'activities_lookback_hours', 'messages_recent_lookback_hours', 'messages_full_lookback_every_hours', 'reporting_webhook_receivers', 'reporting_webhook_read_token', 'reporting_webhook_store_folders', 'reporting_events_accept_gaps']) if (forSchema[key] === null || forSchema[key] === '') delete forSchema[key];
   // Any case: Airbyte's own Customer.io connector saves "US" / "EU", this one "us" / "eu".
   if (typeof forSchema.region === 'string') forSchema.region = forSchema.region.trim().toLowerCase();
   if (forSchema.region === null) delete forSchema.region;
@@ -176,6 +185,7 @@ export function parseConfig(raw: unknown): Config {
     );
   }
 
+  const reportingWebhooks = parseReportingWebhooks(input);
   const steps = forSchema.metrics_steps as number | undefined;
   const customStreams = ((input.custom_streams as JsonObject[] | undefined) ?? []).map((s) => ({
     name: String(s.name),
@@ -212,5 +222,20 @@ export function parseConfig(raw: unknown): Config {
     // On unless turned off, like object_attributes: an email's list row holds no content at all (see design-studio.ts).
     designStudioEmailContent: input.design_studio_email_content !== false,
     espSuppressionDomains: (forSchema.esp_suppression_domains as string[] | undefined) ?? [],
+    reportingWebhooks,
   };
+}
+
+/** The reporting_events fields (already checked for their types by the spec). */
+function parseReportingWebhooks(input: JsonObject): ReportingWebhooksConfig {
+  const receivers = ((input.reporting_webhook_receivers as string[] | undefined) ?? []).map((url) => url.trim().replace(/\/+$/, ''));
+  for (const url of receivers) {
+    const problem = receiverUrlProblem(url);
+    if (problem) throw configError(`"reporting_webhook_receivers": ${JSON.stringify(url.slice(0, 100))} ${problem}`);
+  }
+  if (new Set(receivers).size !== receivers.length) throw configError('"reporting_webhook_receivers" lists the same receiver twice');
+  const token = typeof input.reporting_webhook_read_token === 'string' ? input.reporting_webhook_read_token.trim() : '';
+  if (receivers.length && !token) throw configError('"reporting_webhook_read_token" is required with reporting_webhook_receivers: the receivers\' CIO_WEBHOOK_READ_TOKEN');
+  const folders = ((input.reporting_webhook_store_folders as string[] | undefined) ?? []).map((f) => f.trim()).filter((f) => f !== '');
+  return { receivers, ...(token ? { readToken: token } : {}), folders, acceptGaps: input.reporting_events_accept_gaps === true };
 }

@@ -5,6 +5,7 @@ import { hourlyMean } from './deliveries.js';
 import { PREPARE_MS_PER_MILLION, secondsAtLimit } from './export.js';
 import { STATE_SIZES } from './state-output.js';
 import { machine, table, type Results, type Row } from './report.js';
+import type { WebhooksSizes } from './webhooks.js';
 
 export interface Report {
   results: Results;
@@ -25,6 +26,7 @@ export interface Report {
     exportPeople: number;
     deliveriesPerDay: number;
     syncActivities: number;
+    webhooks: WebhooksSizes;
   };
 }
 
@@ -114,6 +116,14 @@ export function writeReport(path: string, report: Report): void {
     `8. **Sync memory.** \`sync\` of \`activities\` only (${n(sizes.syncActivities)}), no latency or limit, into a new DuckDB file with the`,
     '   default bounds of its DuckDB (src/sync/limits.ts: memory_limit, threads): the peak RSS of the whole process',
     '   (read, loader and DuckDB) against the 300 MB that fits a 512 MB container, and records a second.',
+    `9. **Webhook receiver.** \`node dist/main.js serve-webhooks\` as a measured child process, its store in a temporary`,
+    '   folder on this machine\'s disk (every batch fdatasync\'d), ~1 KB signed email events with new event_ids posted',
+    `   from the benchmark's process over keep-alive connections: ${sizes.webhooks.concurrency} senders back to back for ${sizes.webhooks.sustainedSeconds} s (events answered 2xx`,
+    `   a second), then ${sizes.webhooks.rate} events a second on a fixed schedule for ${sizes.webhooks.pacedSeconds} s (an open loop: time from sending to the`,
+    '   2xx, p50 and p99), after a second of warm-up. The sender shares the 2 cores with the receiver. RSS is sampled',
+    '   every 200 ms; flat = median of the last quarter of the samples ÷ the second quarter\'s. Events per fsync come',
+    '   from the receiver\'s /metrics. Customer.io itself sends one event at a time per webhook (head-of-line):',
+    '   the concurrency stands for many webhooks (workspaces) or a backlog after an outage.',
     '',
     '## Every run',
     '',
@@ -161,6 +171,12 @@ export function writeReport(path: string, report: Report): void {
               `${n(s.first.stateBytes)} STATE bytes of ${n(s.first.bytes)}; second read ${n(s.second.records)} records, ${states(s.second.states)}, ${n(s.second.stateBytes)} STATE bytes of ${n(s.second.bytes)}`,
           )
           .join('; '),
+    ),
+    ...results.webhooks.map(
+      (r, i) =>
+        `- webhooks run ${i + 1}: sustained ${n(r.sustained.events)} events in ${r.sustained.seconds.toFixed(1)} s (${n(Math.round(r.sustained.perSecond))}/s, ${r.sustained.errors} errors); ` +
+        `paced ${n(r.paced.events)} events in ${r.paced.seconds.toFixed(1)} s, p50 ${r.paced.p50Ms.toFixed(1)} ms, p99 ${r.paced.p99Ms.toFixed(1)} ms, max ${r.paced.maxMs.toFixed(1)} ms (${r.paced.errors} errors); ` +
+        `${r.eventsPerFsync.toFixed(1)} events per fsync${r.fsyncP50Ms !== undefined ? `, fsync p50 ≤ ${r.fsyncP50Ms} ms` : ''}; peak RSS ${r.peakRssMb.toFixed(0)} MB, growth ${r.rssGrowth.toFixed(2)}, ${r.cpuSeconds.toFixed(1)} CPU s`,
     ),
     ...results.shared.map(
       (r, i) =>

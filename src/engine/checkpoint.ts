@@ -97,6 +97,18 @@ export class Checkpoint {
   }
 
   /**
+   * Sets a partition's fields as given (a position strategy's cursor and scope): the source's order is the truth, and
+   * a position of another log may be lower than the saved one (a replaced store read from its start).
+   */
+  place(partitionKey: string, values: JsonObject): void {
+    if (!this.strategy) return;
+    const partitions = ((this.state.partitions as Record<string, JsonObject> | undefined) ?? {}) as Record<string, JsonObject>;
+    partitions[partitionKey] = { ...partitions[partitionKey], ...values };
+    this.state.partitions = partitions;
+    this.changes++;
+  }
+
+  /**
    * Forgets the per-partition cursors of partitions not in `live` (see partitionsStillLive); other keys of the
    * state stay as they are. Returns the keys dropped.
    */

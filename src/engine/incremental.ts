@@ -57,7 +57,25 @@ export interface ServerWindowStrategy {
   defaultStart: (nowSeconds: number, partition: { parent?: JsonObject }) => number;
 }
 
-export type IncrementalStrategy = ClientSideStrategy | ServerWindowStrategy;
+/**
+ * A cursor that is a place in an ordered log rather than a time (reporting_events: a receiver's journal). The source
+ * reads "everything after the saved position", in order, so the cursor moves with every page. Positions of two logs
+ * do not compare: the record field `scopeField` names the log (a store's id), kept beside the cursor; what a read
+ * does when the log it finds is not the saved one is the source's business (it sees both). Never bounded by
+ * start_date, no lookback, no future check: a position is not a time.
+ */
+export interface PositionStrategy {
+  kind: 'position';
+  cursorField: string;
+  scopeField: string;
+  perPartition: true;
+}
+
+export type IncrementalStrategy = ClientSideStrategy | ServerWindowStrategy | PositionStrategy;
+
+export function positionCursor(cursorField: string, scopeField: string): PositionStrategy {
+  return { kind: 'position', cursorField, scopeField, perPartition: true };
+}
 
 export const DAY = 86_400;
 
@@ -130,6 +148,7 @@ export function lowerBound(
   saved: unknown,
   config: Config,
 ): number | undefined {
+  if (strategy.kind === 'position') return undefined;
   const savedSeconds = toSeconds(saved);
   const startDate = strategy.kind === 'client' && strategy.boundedByStartDate === false ? undefined : config.startDateSeconds;
   if (savedSeconds !== undefined) {
@@ -380,6 +399,10 @@ function cursorReport(strategy: IncrementalStrategy | undefined, state: JsonObje
   const check = (value: unknown, where: string) => {
     if (value === undefined || value === null) return;
     const shown = JSON.stringify(value).slice(0, 60);
+    if (strategy.kind === 'position') {
+      if (!Number.isSafeInteger(value) || (value as number) < 0) problems.push(`${where} must be a position (a whole number of 0 or more), not ${shown}`);
+      return;
+    }
     const seconds = toSeconds(value);
     if (seconds === undefined) problems.push(`${where} must be a unix timestamp or an ISO-8601 date-time, not ${shown}`);
     else if (seconds < 0) problems.push(`${where} is before 1970 (${shown})`);
@@ -402,6 +425,8 @@ function cursorReport(strategy: IncrementalStrategy | undefined, state: JsonObje
       if (value === null || typeof value !== 'object') problems.push(`partitions["${key}"] must be an object`);
       else {
         check((value as JsonObject)[strategy.cursorField], `partitions["${key}"].${strategy.cursorField}`);
+        const scope = strategy.kind === 'position' ? (value as JsonObject)[strategy.scopeField] : undefined;
+        if (scope !== undefined && typeof scope !== 'string') problems.push(`partitions["${key}"].${(strategy as PositionStrategy).scopeField} must be text`);
         fullLookback((value as JsonObject)[FULL_LOOKBACK_FIELD], `partitions["${key}"].${FULL_LOOKBACK_FIELD}`);
       }
     }

@@ -14,7 +14,7 @@
  */
 import { ConnectorError } from '../errors.js';
 import type { Config } from '../config.js';
-import type { LogLevel } from '../protocol/messages.js';
+import type { JsonObject, LogLevel } from '../protocol/messages.js';
 import type { HttpClient, HttpRequest } from './http.js';
 import { keyText } from './conform.js';
 import { MAX_URGENCY } from './limiter.js';
@@ -35,6 +35,8 @@ export const ENRICH_LOOKAHEAD = 3;
 export interface PassScope {
   window?: { start: number; end: number };
   since?: number;
+  /** For a source read after a position: the partition's saved cursor and scope (position strategy). */
+  resume?: JsonObject;
 }
 
 export type PageVerdict = 'stop' | void;
@@ -74,7 +76,7 @@ export class PageReader {
     // A stream that brings its own records (customers by export) hands them on in its batches; null: pages as usual.
     // Records the API lists again within the pass, dropped before enrich asks anything for them (repeats.ts).
     const repeats = definition.dedupeInPass ? new PassRepeats(definition.primaryKey) : undefined;
-    const batches = definition.source && (await definition.source(this.sourceContext(definition, partition)));
+    const batches = definition.source && (await definition.source(this.sourceContext(definition, partition, scope)));
     if (batches) return this.sourced(batches, repeats, onPage);
     const once = (records: Record_[]) => (repeats ? repeats.firstTimes(records) : records);
     if (!definition.rereadWhenPaged) {
@@ -159,7 +161,7 @@ export class PageReader {
     }
   }
 
-  private sourceContext(definition: StreamDefinition, partition: Partition): SourceContext {
+  private sourceContext(definition: StreamDefinition, partition: Partition, scope: PassScope): SourceContext {
     const { config, http, clock, signal } = this.ctx;
     const name = definition.name;
     return {
@@ -171,6 +173,7 @@ export class PageReader {
       log: (level, message) => this.ctx.log(level, `${name}: ${message}`),
       stopping: () => signal?.aborted === true,
       request: (request) => this.ctx.requests.send(name, { ...request, stream: name }),
+      ...(scope.resume ? { resume: scope.resume } : {}),
     };
   }
 

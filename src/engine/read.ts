@@ -22,7 +22,7 @@ import { forEachConcurrent } from './concurrency.js';
 import { DeleteTracker, type Remembered } from './deletes.js';
 import { settleDeletes } from './lookups.js';
 import { logTo, type ReadRecord, type ReadSink } from './events.js';
-import { AheadOfClock, FULL_LOOKBACK_FIELD, FUTURE_CURSOR_TOLERANCE, inWindow, readStart, requestWindow, toSeconds, UnreadableCursors, windowsToRead, type IncrementalStrategy } from './incremental.js';
+import { AheadOfClock, FULL_LOOKBACK_FIELD, FUTURE_CURSOR_TOLERANCE, inWindow, readStart, requestWindow, toSeconds, UnreadableCursors, windowsToRead, type IncrementalStrategy, type PositionStrategy } from './incremental.js';
 import { PageReader, Stopped } from './pages.js';
 import { PartitionPlanner, type PartitionEnd } from './partitions.js';
 import { primaryKeyOf } from './repeats.js';
@@ -241,10 +241,14 @@ export class Reader {
   private async readPartition(definition: StreamDefinition, partition: Partition, run: IncrementalRun | undefined, emit: (records: Record_[]) => void): Promise<PartitionEnd> {
     const { config, clock } = this.ctx;
     const nowSeconds = Math.floor(clock() / 1000);
-    const start = run ? readStart(run.strategy, { cursor: run.checkpoint.startCursor(partition.key), fullLookbackAt: run.checkpoint.startCursor(partition.key, FULL_LOOKBACK_FIELD) }, config, nowSeconds) : undefined;
+    const start = run && run.strategy.kind !== 'position' ? readStart(run.strategy, { cursor: run.checkpoint.startCursor(partition.key), fullLookbackAt: run.checkpoint.startCursor(partition.key, FULL_LOOKBACK_FIELD) }, config, nowSeconds) : undefined;
     const since = start?.since;
     const secondsOf = run ? (value: unknown) => run.unreadable.seconds(value) : toSeconds;
     try {
+      if (definition.incremental?.kind === 'position') {
+        await this.readLog(definition, partition, definition.incremental, run, emit);
+        return;
+      }
       const windowed = definition.incremental?.kind === 'windows' ? definition.incremental : undefined;
       if (windowed) {
         const windows = windowsToRead(windowed, { since, startDate: config.startDateSeconds }, nowSeconds, partition);
@@ -312,6 +316,21 @@ export class Reader {
       if (error instanceof ApiError && error.status === 401) throw configError((this.ctx.authMessage ?? DEFAULT_AUTH_MESSAGE)(error.status, error.detail));
       throw error;
     }
+  }
+
+  /**
+   * A partition read after a position (position strategy): its source resumes after the saved position and scope (an
+   * incremental read; a full refresh reads everything kept), and the cursor moves with every page, in the source's order.
+   */
+  private async readLog(definition: StreamDefinition, partition: Partition, strategy: PositionStrategy, run: IncrementalRun | undefined, emit: (records: Record_[]) => void): Promise<void> {
+    const { cursorField, scopeField } = strategy;
+    const resume = run && { [cursorField]: run.checkpoint.startCursor(partition.key), [scopeField]: run.checkpoint.startCursor(partition.key, scopeField) };
+    await this.pages.pages(definition, partition, { resume }, (records) => {
+      const last = records.at(-1);
+      // Before the records are handed on: the STATE that may go with them then covers them.
+      if (run && last) run.checkpoint.place(partition.key, { [cursorField]: last[cursorField], [scopeField]: last[scopeField] });
+      emit(records);
+    });
   }
 
   /** What a failed partition means: skipped, empty, the stream unavailable, the key rejected, or a failure. */

@@ -80,6 +80,11 @@ export interface SourceContext extends EnrichContext {
    * child's parent asks the API once when both readers send the same requests in the same order.
    */
   request: (request: HttpRequest) => Promise<HttpResponse>;
+  /**
+   * An incremental read of a stream with a position cursor: the partition's saved cursor and scope (each undefined on
+   * a first read). Absent for a full refresh: the source reads everything it can.
+   */
+  resume?: JsonObject;
 }
 
 /** How one remembered item of a delete-tracked list is asked for on its own (StreamDefinition.lookup). */

@@ -25,4 +25,7 @@ export type {
   SandboxRequestRecord,
   SandboxSizes,
   SandboxStats,
+  WebhookSender,
+  WebhookSenderOptions,
 } from './types.js';
+export { retryWait } from './webhooks/sender.js';

@@ -23,7 +23,13 @@ const USAGE = `usage: npm run sandbox -- [options]
                         read direct_descendants_only (never seen live)
   --faults JSON         fault rules, e.g. '[{"path":"/activities","kind":"status","status":503,"share":0.2}]'
   --exports JSON        how customers exports behave, e.g. '{"prepareMs":10000,"encoding":"gzip","expiredLinks":1}'
+  --webhook-url URL     play Customer.io's reporting webhook: POST signed events to URL as the clock moves
+                        (needs --webhook-key; the signing key may also come from CIO_WEBHOOK_SIGNING_KEYS)
+  --webhook-key KEY     the webhook's signing key
   --<size> N            any size: ${Object.keys(DEFAULT_SIZES).map((k) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)).join(', ')}`;
+
+/** The reporting webhook to play, when asked for (--webhook-url). */
+const webhook: { url?: string; key?: string } = {};
 
 function parseArgs(argv: string[]): SandboxOptions {
   const opts: SandboxOptions = {};
@@ -78,6 +84,8 @@ function parseArgs(argv: string[]): SandboxOptions {
     }
     else if (flag === '--faults') opts.faults = JSON.parse(value()) as FaultRule[];
     else if (flag === '--exports') opts.exports = JSON.parse(value()) as SandboxOptions['exports'];
+    else if (flag === '--webhook-url') webhook.url = value();
+    else if (flag === '--webhook-key') webhook.key = value();
     else if (size in DEFAULT_SIZES) sizes[size as keyof SandboxSizes] = int();
     else throw new Error(`unknown option ${flag}\n${USAGE}`);
   }
@@ -86,6 +94,8 @@ function parseArgs(argv: string[]): SandboxOptions {
   // at its own clock. (Tests that want fixed data pass --now, or use startSandbox's fixed default.)
   opts.now ??= Math.floor(Date.now() / 1000);
   opts.rateLimit = limited ? { perSecond, retryAfter } : false;
+  webhook.key ??= process.env.CIO_WEBHOOK_SIGNING_KEYS?.split(/[\s,]+/)[0];
+  if (webhook.url && !webhook.key) throw new Error('--webhook-url needs --webhook-key (or CIO_WEBHOOK_SIGNING_KEYS)');
   return opts;
 }
 
@@ -113,6 +123,12 @@ async function main(): Promise<void> {
       '',
     ].join('\n'),
   );
+  if (webhook.url) {
+    const sender = sandbox.startWebhooks({ url: webhook.url, signingKey: webhook.key! });
+    // With --real-clock, events happen as time passes: look for them every second (advance wakes it too).
+    if (opts.realClock) setInterval(() => sender.wake(), 1000).unref();
+    process.stdout.write(`  reporting webhook: POST to ${webhook.url} as the clock moves\n`);
+  }
   const stop = () => {
     void sandbox.close().then(() => process.exit(0));
   };

@@ -25,6 +25,7 @@ import { handleStorage } from './storage.js';
 import { trackSandbox } from './one-clock.js';
 import { DEFAULT_KEYS, DEFAULT_NOW, DEFAULT_SEED, type Sandbox, type SandboxOptions } from './types.js';
 import { createWorld } from './world.js';
+import { WebhookSender, type WebhookSenderOptions } from './webhooks/sender.js';
 
 export function buildRouter(exports: ExportStore = new ExportStore()): Router {
   const router = new Router();
@@ -62,6 +63,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   let latency = Math.max(0, opts.latencyMs ?? 0);
   const timers = new Set<NodeJS.Timeout>();
   let closing = false;
+  const senders = new Set<WebhookSender>();
 
   const deps: PipelineDeps = {
     world,
@@ -91,7 +93,16 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     port: 0,
     keys,
     now: () => world.clock.now(),
-    advance: (seconds: number) => void world.clock.advance(seconds),
+    advance: (seconds: number) => {
+      world.clock.advance(seconds);
+      // Reporting webhooks send what the clock's move made happen (in the background: flush() waits for it).
+      for (const sender of senders) sender.wake();
+    },
+    startWebhooks: (options: WebhookSenderOptions) => {
+      const sender = new WebhookSender(world, options);
+      senders.add(sender);
+      return sender;
+    },
     setFaults: (rules: Parameters<FaultInjector['set']>[0]) => faults.set(rules),
     setRateLimit: (limit: Parameters<RateLimiter['set']>[0]) => limiter.set(limit),
     setLatency: (ms: number) => {
@@ -146,6 +157,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     close: async () => {
       closing = true;
       untrack();
+      await Promise.all([...senders].map((sender) => sender.stop()));
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
       await new Promise<void>((resolve) => {

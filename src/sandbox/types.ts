@@ -5,8 +5,9 @@
  */
 
 import type { ExportBehaviour, ExportRecord } from './exports.js';
+import type { WebhookSender, WebhookSenderOptions } from './webhooks/sender.js';
 
-export type { ExportBehaviour, ExportRecord };
+export type { ExportBehaviour, ExportRecord, WebhookSender, WebhookSenderOptions };
 
 export type Region = 'us' | 'eu';
 
@@ -304,7 +305,13 @@ export interface Sandbox {
   port: number;
   keys: Record<string, Region>;
   now(): number;
+  /** Moves the virtual clock; reporting webhooks started with startWebhooks send what happened meanwhile. */
   advance(seconds: number): void;
+  /**
+   * Plays Customer.io's reporting webhook against a receiver (webhooks/sender.ts): POSTs the signed events of the
+   * deliveries as the clock moves, one at a time, with Customer.io's timeout, retries and duplicates.
+   */
+  startWebhooks(options: WebhookSenderOptions): WebhookSender;
   setFaults(faults: FaultRule[]): void;
   setRateLimit(limit: RateLimitOption): void;
   setLatency(ms: number): void;

@@ -7,6 +7,7 @@ import { isAbsolute, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConnectorError } from '../errors.js';
 import { redactorFor } from '../protocol/output.js';
+import { configSecrets } from '../config.js';
 import { runSync, type SyncIo, type SyncOptions } from './command.js';
 
 export const SYNC_USAGE = `usage: source-customer-io sync --config FILE [--catalog FILE] [--duckdb PATH] [--full-refresh]
@@ -46,8 +47,7 @@ export async function syncCommand(args: string[], deps: SyncCommandDeps): Promis
     }
     if (!values.config) throw new ConnectorError(`sync needs --config FILE\n${SYNC_USAGE}`, 'config_error');
     const rawConfig = deps.readJson(values.config, 'config');
-    const key = (rawConfig as Record<string, unknown> | null)?.app_api_key;
-    if (typeof key === 'string') redact = redactorFor([key, key.trim()]);
+    redact = redactorFor(configSecrets(rawConfig));
     const rawCatalog = values.catalog ? deps.readJson(values.catalog, 'catalog') : undefined;
     const result = await runSync(
       { rawConfig, rawCatalog, duckdbPath: values.duckdb ?? DEFAULT_DUCKDB, fullRefresh: values['full-refresh'] === true },

@@ -22,6 +22,7 @@ import { campaignMetrics, newsletterMetrics, broadcastMetrics } from './metrics-
 import { campaignActionMetrics, broadcastActionMetrics } from './action-metrics.js';
 import { objects, objectRelationships } from './objects.js';
 import { ipAddresses } from './info.js';
+import { reportingEvents } from './reporting-events.js';
 import { STREAM_ALIASES } from '../airbyte/aliases.js';
 
 export function streamsFor(config: Config): StreamDefinition[] {
@@ -67,6 +68,8 @@ export function streamsFor(config: Config): StreamDefinition[] {
     designStudioComponents,
     espSuppressions,
     ipAddresses,
+    // Only with a reporting-webhook receiver or store folder to read from.
+    ...(config.reportingWebhooks.receivers.length || config.reportingWebhooks.folders.length ? [reportingEvents] : []),
   ];
   // Custom streams last, and never under a built-in stream's name (nor Airbyte's name of one: people, campaigns_actions).
   return [...builtIn, ...customStreams(config, [...builtIn.map((s) => s.name), ...STREAM_ALIASES.map((a) => a.name)])];
