@@ -87,6 +87,12 @@ export class CliResult {
   }
 }
 
+/** The environment without CUSTOMERIO_APP_API_KEY (src/key.ts). */
+export function withoutKey(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { CUSTOMERIO_APP_API_KEY: _key, ...rest } = env;
+  return rest;
+}
+
 let fileCounter = 0;
 
 /** Writes `files` to a temp dir and returns the CLI flags for them. */
@@ -107,7 +113,8 @@ export function runCli(args: string[], files: CliFiles = {}, options: CliOptions
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, fullArgs, {
       cwd: PROJECT_ROOT,
-      env: { ...process.env, NODE_OPTIONS: '', ...options.env },
+      // A key in the developer's own environment must not reach a test's run unless the test gives one.
+      env: { ...withoutKey(process.env), NODE_OPTIONS: '', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     options.onSpawn?.(child);
