@@ -18,7 +18,7 @@ let config: Record<string, unknown>;
 let env: Record<string, string>;
 
 beforeAll(async () => {
-  sb = await startSandbox({ seed: 23, sizes: { ...SMALL_SIZES, activities: 120, customers: 60, objects: 6 }, rateLimit: false });
+  sb = await startSandbox({ seed: 23, sizes: { ...SMALL_SIZES, activities: 120, customers: 60 }, rateLimit: false });
   config = { app_api_key: 'sandbox-us-key', api_base_url: sb.url };
   env = { CIO_TEST_CLOCK: String(sb.now()), CIO_REQUESTS_PER_SECOND: 'off' };
 });
