@@ -7,6 +7,8 @@ import { Ajv } from 'ajv';
 import { configError } from './errors.js';
 import { loadSpec } from './resources.js';
 import { EVERYONE, filterProblems } from './customerio/filter.js';
+import { KEY_VARIABLE } from './key.js';
+import { parseStartDate } from './start-date.js';
 import type { JsonObject } from './protocol/messages.js';
 import { HOW_TO_ALLOW, privateNetworkAllowed, urlProblem } from './engine/egress.js';
 import { withoutCredentials } from './redact.js';
@@ -33,6 +35,8 @@ export interface Config {
   /** True when the user pinned a single host (api_base_url without `{region}`). */
   pinnedHost: boolean;
   startDateSeconds?: number;
+  /** start_date as the config gave it (for messages that quote it). */
+  startDateGiven?: unknown;
   /** Days of deliveries re-read before the saved cursor: the full lookback. */
   messagesLookbackDays: number;
   /** Hours of deliveries re-read before the saved cursor by the reads between two full lookbacks. */
@@ -84,6 +88,7 @@ function describeSchemaErrors(): string[] {
   return (validateSpec.errors ?? []).map((e) => {
     const field = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : 'config';
     // Where it is missing too: `"name" is required` alone does not say which custom stream lacks it.
+    if (e.params.missingProperty === 'app_api_key' && !e.instancePath) return `"app_api_key" is required (or set ${KEY_VARIABLE})`;
     if (e.params.missingProperty) return `"${String(e.params.missingProperty)}" is required${e.instancePath ? ` in "${field}"` : ''}`;
     if (e.params.allowedValues) {
       // region's enum holds both cases (Airbyte's connector saves US/EU): name each region once.
@@ -93,7 +98,6 @@ function describeSchemaErrors(): string[] {
     if (e.params.pattern && field.startsWith('esp_suppression_domains')) return `"${field}" must be a sending domain in lowercase, like mail.example.com`;
     if (e.keyword === 'uniqueItems') return `"${field}" lists the same value twice`;
     if (e.params.pattern && /^custom_streams\.\d+\.primary_key\.\d+$/.test(field)) return `"${field}" must be a field name or a dotted path like meta.kind, with no empty part`;
-    if (e.params.pattern && field === 'start_date') return `"start_date" must be an ISO-8601 UTC date-time like 2024-01-01T00:00:00Z`;
     return `"${field}" ${e.message ?? 'is invalid'}`;
   });
 }
@@ -154,27 +158,32 @@ export function parseConfig(raw: unknown): Config {
   const forSchema = { ...input };
   if (forSchema.customer_filter !== undefined && typeof forSchema.customer_filter !== 'string') delete forSchema.customer_filter;
   if (forSchema.customer_filter === null) delete forSchema.customer_filter;
-  for (const key of ['start_date', 'api_base_url', 'metrics_steps', 'esp_suppression_domains', 'activities_lookback_hours', 'messages_recent_lookback_hours', 'messages_full_lookback_every_hours', 'reporting_webhook_receivers', 'reporting_webhook_read_token', 'reporting_webhook_store_folders', 'reporting_events_accept_gaps']) if (forSchema[key] === null || forSchema[key] === '') delete forSchema[key];
+  // start_date is checked on its own (parseStartDate): it takes unix seconds as a number too, and its messages quote it.
+  const startDate = forSchema.start_date;
+  delete forSchema.start_date;
+  for (const key of ['api_base_url', 'metrics_steps', 'esp_suppression_domains', 'activities_lookback_hours', 'messages_recent_lookback_hours', 'messages_full_lookback_every_hours', 'reporting_webhook_receivers', 'reporting_webhook_read_token', 'reporting_webhook_store_folders', 'reporting_events_accept_gaps']) if (forSchema[key] === null || forSchema[key] === '') delete forSchema[key];
   // Any case: Airbyte's own Customer.io connector saves "US" / "EU", this one "us" / "eu".
   if (typeof forSchema.region === 'string') forSchema.region = forSchema.region.trim().toLowerCase();
   if (forSchema.region === null) delete forSchema.region;
-  if (!specValidator()(forSchema)) {
-    throw configError(`Invalid config: ${describeSchemaErrors().join('; ')}`);
+  let startDateSeconds: number | undefined;
+  let startDateProblem: string | undefined;
+  try {
+    startDateSeconds = startDate === undefined || startDate === null || startDate === '' ? undefined : parseStartDate(startDate);
+  } catch (error) {
+    startDateProblem = (error as Error).message;
   }
+  if (!specValidator()(forSchema)) {
+    throw configError(`Invalid config: ${[...describeSchemaErrors(), ...(startDateProblem ? [startDateProblem] : [])].join('; ')}`);
+  }
+  if (startDateProblem) throw configError(startDateProblem);
   const apiKey = String(input.app_api_key).trim();
-  if (apiKey === '') throw configError('"app_api_key" is empty; paste an App API key from Customer.io');
+  if (apiKey === '') throw configError(`"app_api_key" is empty; paste an App API key from Customer.io (or leave it out and set ${KEY_VARIABLE})`);
   const region = (forSchema.region ?? 'us') as Region;
 
   const template = typeof forSchema.api_base_url === 'string' ? forSchema.api_base_url.trim().replace(/\/+$/, '') : undefined;
   if (template !== undefined) checkBaseUrl(template);
   const baseUrlFor = (r: Region) => (template ? template.replace('{region}', r) : REGION_HOSTS[r]);
 
-  let startDateSeconds: number | undefined;
-  if (typeof forSchema.start_date === 'string') {
-    const ms = Date.parse(forSchema.start_date);
-    if (Number.isNaN(ms)) throw configError(`"start_date" is not a date: ${forSchema.start_date}`);
-    startDateSeconds = Math.floor(ms / 1000);
-  }
 
   const messagesLookbackDays = (input.messages_lookback_days as number | undefined) ?? 30;
   const messagesRecentLookbackHours = (forSchema.messages_recent_lookback_hours as number | undefined) ?? 24;
@@ -202,6 +211,7 @@ export function parseConfig(raw: unknown): Config {
     baseUrlFor,
     pinnedHost: template !== undefined && !template.includes('{region}'),
     startDateSeconds,
+    ...(startDateSeconds === undefined ? {} : { startDateGiven: startDate }),
     messagesLookbackDays,
     messagesRecentLookbackHours,
     messagesFullLookbackEveryHours: (forSchema.messages_full_lookback_every_hours as number | undefined) ?? 24,

@@ -28,6 +28,7 @@ import { PartitionPlanner, type PartitionEnd } from './partitions.js';
 import { primaryKeyOf } from './repeats.js';
 import { SharedRequests } from './requests.js';
 import type { Partition, Record_, StatusAction, StreamDefinition } from './types.js';
+import { ClockSkew, localHost } from './skew.js';
 import { Lookbacks, readWindows, WindowEdges, type TimeWindow } from './windows.js';
 
 export { chainUrgency } from './pages.js';
@@ -40,8 +41,8 @@ export interface ReadContext {
   clock: () => number;
   /** Set when the run must stop (SIGTERM, a revoked key): no new page starts. */
   signal?: { aborted: boolean; reason?: ConnectorError };
-  /** Messages of authentication failures (the key's problem, not a stream's). */
-  authMessage?: (status: number, detail: string) => string;
+  /** Messages of authentication failures (the key's problem, not a stream's); may ask the API (the other region). */
+  authMessage?: (status: number, detail: string) => string | Promise<string>;
   /** When a STATE is due in the middle of a stream (default DEFAULT_CHECKPOINTS). */
   checkpoints?: CheckpointPolicy;
 }
@@ -86,6 +87,8 @@ export class Reader {
   private readonly pages: PageReader;
   private readonly planner: PartitionPlanner;
   private readonly log: ReturnType<typeof logTo>;
+  /** Records ahead of this machine's clock but not of the API's, across streams: said once (skewWarning). */
+  private readonly skew = new ClockSkew();
   /** Per stream being read: prints a STATE covering what it printed, when any record or move is not covered yet. */
   private readonly uncovered = new Map<string, () => void>();
 
@@ -113,6 +116,11 @@ export class Reader {
    */
   coverAll(): void {
     for (const cover of this.uncovered.values()) cover();
+  }
+
+  /** The run's one WARN about the API's clock being ahead of this machine's, when records showed it. */
+  skewWarning(): string | undefined {
+    return this.skew.warning({ local: localHost(this.ctx.config.baseUrl) });
   }
 
   /** Reads every selected stream; resolves with one outcome per stream (never rejects for a stream's failure). */
@@ -165,7 +173,8 @@ export class Reader {
     this.uncovered.set(name, cover);
 
     sink.emit({ type: 'started', stream: name, at: clock() });
-    for (const note of definition.notes?.(this.ctx.config, Math.floor(clock() / 1000)) ?? []) this.log('WARN', `${name}: ${note}`);
+    const firstRead = !strategy || !state || Object.keys(state).length === 0;
+    for (const note of definition.notes?.(this.ctx.config, Math.floor(clock() / 1000), { firstRead }) ?? []) this.log('WARN', `${name}: ${note}`);
     try {
       const { list: partitions, wholeParentList } = await this.planner.partitionsOf(definition);
       let unavailable: ConnectorError | undefined;
@@ -277,7 +286,13 @@ export class Reader {
         since,
         nowSeconds: () => clock() / 1000,
         secondsOf,
-        ahead: (value) => run?.ahead.note(value),
+        ahead: (value, seconds, answeredAt) => {
+          const nowSeconds = clock() / 1000;
+          // Within the API's own clock: that clock is ahead of this machine's (said once for the run, ClockSkew).
+          if (answeredAt !== undefined && answeredAt / 1000 - nowSeconds > FUTURE_CURSOR_TOLERANCE && seconds <= answeredAt / 1000 + FUTURE_CURSOR_TOLERANCE) {
+            this.skew.note(definition.name, answeredAt / 1000, nowSeconds);
+          } else run?.ahead.note(value);
+        },
         // Printed whatever their cursor: records the last complete read never saw (deletes.ts isNew).
         alsoKeep: run?.deletes && ((record) => run.deletes!.isNew(record)),
         disorder: (broken) => {
@@ -303,7 +318,7 @@ export class Reader {
       run?.checkpoint.advance(partition.key, pass.maximum);
       run?.pages.set(partition.key, pages);
     } catch (error) {
-      return this.refused(definition, partition, error);
+      return await this.refused(definition, partition, error);
     }
   }
 
@@ -313,7 +328,7 @@ export class Reader {
     try {
       return await settleDeletes(definition, run.deletes!, run.pages, { config, http, clock, partitions: new Map(partitions.map((p) => [p.key, p])), log: this.log });
     } catch (error) {
-      if (error instanceof ApiError && error.status === 401) throw configError((this.ctx.authMessage ?? DEFAULT_AUTH_MESSAGE)(error.status, error.detail));
+      if (error instanceof ApiError && error.status === 401) throw configError(await (this.ctx.authMessage ?? DEFAULT_AUTH_MESSAGE)(error.status, error.detail));
       throw error;
     }
   }
@@ -334,7 +349,7 @@ export class Reader {
   }
 
   /** What a failed partition means: skipped, empty, the stream unavailable, the key rejected, or a failure. */
-  private refused(definition: StreamDefinition, partition: Partition, error: unknown): PartitionEnd {
+  private async refused(definition: StreamDefinition, partition: Partition, error: unknown): Promise<PartitionEnd> {
     if (!(error instanceof ApiError)) throw error;
     const action = statusAction(definition, partition, error.status);
     if (action === 'skip-partition') {
@@ -349,7 +364,7 @@ export class Reader {
         { stream: definition.name },
       );
     }
-    if (error.status === 401) throw configError((this.ctx.authMessage ?? DEFAULT_AUTH_MESSAGE)(error.status, error.detail));
+    if (error.status === 401) throw configError(await (this.ctx.authMessage ?? DEFAULT_AUTH_MESSAGE)(error.status, error.detail));
     throw new ConnectorError(`Stream ${definition.name}: ${error.message}`, 'system_error', { stream: definition.name });
   }
 

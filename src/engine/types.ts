@@ -165,8 +165,12 @@ export interface StreamDefinition {
    * printed from it. Every delete-tracked stream whose paginator can ask for a second page declares one.
    */
   lookup?: LookupSpec;
-  /** Things worth telling the user when the stream starts (LOG INFO/WARN), e.g. API retention limits. */
-  notes?: (config: Config, nowSeconds: number) => string[];
+  /**
+   * Things worth telling the user when the stream starts (LOG WARN), e.g. API retention limits. `firstRead`: the read
+   * starts from start_date (no saved cursor: a first incremental read, or a full refresh), where notes about how far
+   * back it can reach belong; a read from state says nothing about them again.
+   */
+  notes?: (config: Config, nowSeconds: number, read: { firstRead: boolean }) => string[];
   /** How many partitions to read at once (all through the shared limiter). Default 4. */
   concurrency?: number;
 }

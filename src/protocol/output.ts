@@ -80,6 +80,11 @@ export class Output {
     }
   }
 
+  /** Text for people (the usage `--help` asks for), never mixed with protocol messages: no protocol command runs. */
+  text(text: string): void {
+    this.write(this.redact(text));
+  }
+
   log(level: LogLevel, message: string): void {
     this.emit(logMessage(level, message));
   }

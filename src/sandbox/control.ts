@@ -7,7 +7,8 @@
  *   GET|POST /__sandbox/faults       (POST body: FaultRule[])
  *   POST /__sandbox/reset-stats      POST /__sandbox/latency?ms=N
  *   POST /__sandbox/rate-limit       (body: {"perSecond":N,"retryAfter":bool} or false)
- *   GET  /__sandbox/health
+ *   GET  /__sandbox/health           GET  /__sandbox/now (the virtual clock, unix seconds as plain text: for
+ *                                    CIO_TEST_CLOCK=$(curl -s …/__sandbox/now) in a shell)
  *   GET  /__sandbox/exports          (every customers export: polls, links, downloads)
  *   POST /__sandbox/exports          (body: ExportBehaviour, unset fields take their defaults)
  *   POST /__sandbox/change           (body: ListChange: delete or edit list objects now)
@@ -95,6 +96,12 @@ function attempt(apply: () => void): { ok: true } {
 }
 
 export async function handleControl(req: IncomingMessage, res: ServerResponse, url: URL, sandbox: Controls, getFaults: () => FaultRule[], getChanges: () => ListChangeRule[] = () => []): Promise<void> {
+  if (req.method === 'GET' && url.pathname.replace(/\/+$/, '') === '/__sandbox/now') {
+    const text = String(sandbox.now());
+    res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': String(Buffer.byteLength(text)) });
+    res.end(text);
+    return;
+  }
   try {
     sendJson(res, 200, await route(req, url, sandbox, getFaults, getChanges));
   } catch (error) {

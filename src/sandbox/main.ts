@@ -116,7 +116,9 @@ async function main(): Promise<void> {
       `  EU api_base_url: ${sandbox.euUrl}`,
       `  region template: ${sandbox.regionUrlTemplate}`,
       `  keys:            ${keys}`,
-      `  controls:        ${sandbox.controlUrl}/stats, POST ${sandbox.controlUrl}/advance?seconds=N`,
+      `  controls:        ${sandbox.controlUrl}/stats, ${sandbox.controlUrl}/now, POST ${sandbox.controlUrl}/advance?seconds=N`,
+      `  a config:        ${JSON.stringify({ app_api_key: Object.keys(sandbox.keys).find((k) => sandbox.keys[k] === 'us'), api_base_url: sandbox.url })}`,
+      '  after an advance, run the connector on this clock: CIO_TEST_CLOCK=$(curl -s ' + `${sandbox.controlUrl}/now)`,
       // The connector sends its key only to https public hosts unless the operator allows this one (docs/security.md).
       `  connector env:   CIO_ALLOW_PRIVATE_NETWORK=1 (the sandbox is plain http on 127.0.0.1)`,
       JSON.stringify({ ready: true, url: sandbox.url, euUrl: sandbox.euUrl, regionUrlTemplate: sandbox.regionUrlTemplate, controlUrl: sandbox.controlUrl, port: sandbox.port, keys: sandbox.keys }),

@@ -12,6 +12,9 @@
 import { existsSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DuckDBInstance, StatementType, type DuckDBConnection, type Json } from '@duckdb/node-api';
+import { aliasTarget } from '../customerio/airbyte/aliases.js';
+import { didYouMean } from '../nearest.js';
+import { STATE_TABLE } from './warehouse.js';
 
 /** Values longer than this are cut in the table (--json prints them whole). */
 const MAX_WIDTH = 60;
@@ -92,6 +95,26 @@ export function formatJsonLines({ columns, rows }: QueryResult): string {
   return rows.map((row) => JSON.stringify(Object.fromEntries(columns.map((c, i) => [c, row[i]]))) + '\n').join('');
 }
 
+/** The tables sync wrote into the file (its own bookkeeping left out). */
+async function tablesOf(path: string): Promise<string[]> {
+  try {
+    const { rows } = await runQuery(path, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY table_name");
+    return rows.map((r) => String(r[0])).filter((name) => name !== STATE_TABLE && !name.startsWith('_cio_'));
+  } catch {
+    return [];
+  }
+}
+
+/** What to query instead of a table the file does not have: Airbyte's name's table, or the nearest names. */
+async function missingTableHint(path: string, table: string): Promise<string> {
+  const tables = await tablesOf(path);
+  const target = aliasTarget(table);
+  if (target !== table) return `${table} is Airbyte's name of ${target}: sync lands it in table ${target}${tables.includes(target) ? '' : ' (not in this file yet)'}.`;
+  const near = didYouMean(table, tables);
+  if (near) return `${near[0].toUpperCase()}${near.slice(1)}`;
+  return tables.length ? `The file's tables: ${tables.join(', ')}.` : 'The file has no tables yet: run sync first.';
+}
+
 export interface QueryIo {
   stdout: { write(text: string): unknown };
   stderr: { write(text: string): unknown };
@@ -131,11 +154,14 @@ export async function queryCommand(args: string[], io: QueryIo = process): Promi
     return 0;
   } catch (error) {
     // DuckDB's messages name the problem (a missing table, a syntax error, a file in use) on their first lines.
-    const message = (error as Error).message.split('\n').map((l) => l.trim()).filter(Boolean).slice(0, 3).join(' ');
+    let message = (error as Error).message.split('\n').map((l) => l.trim()).filter(Boolean).slice(0, 3).join(' ');
     const busy = /could not set lock/i.test(message) ? ' (a sync has the file open: query it when the sync is done)' : '';
     const fenced = /disabled by configuration|disabled through configuration|configuration has been locked/i.test(message)
       ? ' (query reads the DuckDB file it was given and nothing else: no other file, no extension, no setting)'
       : '';
+    const missing = /Table with name (\S+) does not exist!/.exec(message)?.[1];
+    // DuckDB's own guess ranges over its system tables ("people" → "pg_depend"): ours, over the file's tables.
+    if (missing) message = message.replace(/ Did you mean "[^"]*"\?/, '').replace(/!/, `! ${await missingTableHint(path, missing)}`);
     io.stderr.write(`error: ${message}${busy}${fenced}\n`);
     return 1;
   }

@@ -95,6 +95,12 @@ export class CliResult {
   }
 }
 
+/** The environment without CUSTOMERIO_APP_API_KEY (src/key.ts). */
+export function withoutKey(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { CUSTOMERIO_APP_API_KEY: _key, ...rest } = env;
+  return rest;
+}
+
 let fileCounter = 0;
 
 /** Writes `files` to a temp dir and returns the CLI flags for them. */
@@ -112,7 +118,8 @@ export function writeInputs(files: CliFiles): string[] {
 
 export function runCli(args: string[], files: CliFiles = {}, options: CliOptions = {}): Promise<CliResult> {
   // The sandbox is http on 127.0.0.1: allowed by default; a test of the refusal passes PRIVATE_NETWORK_ENV ''.
-  const env = { ...process.env, NODE_OPTIONS: '', [PRIVATE_NETWORK_ENV]: '1', ...options.env };
+  // A key in the developer's own environment must not reach a test's run unless the test gives one.
+  const env = { ...withoutKey(process.env), NODE_OPTIONS: '', [PRIVATE_NETWORK_ENV]: '1', ...options.env };
   try {
     // Before anything runs: a read on another clock than the sandbox's would be compared with the wrong truth (issue 21).
     assertOneClock(files.config, env, options.clockApart);

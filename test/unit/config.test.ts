@@ -192,12 +192,42 @@ describe('parseConfig start_date', () => {
     expect(parseConfig(withKey({ start_date: text })).startDateSeconds).toBe(seconds);
   });
 
-  it.each(['2024-05-01', '2024-05-01 00:00:00', 'May 1 2024', '1714521600', '2024-13-45T00:00:00Z'])('rejects %j naming start_date', (text) => {
-    expect(configError(withKey({ start_date: text }))).toMatch(/"start_date"/);
+  it.each<[unknown, number]>([
+    ['2024-05-01', MAY_1],
+    [' 2024-05-01 ', MAY_1],
+    ['2024-05-01 00:00:00', MAY_1],
+    ['2024-05-01T00:00', MAY_1],
+    ['2024-05-01T00:00:00', MAY_1],
+    ['2024-05-01t00:00:00z', MAY_1],
+    ['2024-05-01T02:00:00+0200', MAY_1],
+    ['1714521600', MAY_1],
+    [1714521600, MAY_1],
+    [1714521600.9, MAY_1],
+    ['0', 0],
+  ])('also reads %j (a day, a date-time without seconds or zone, unix seconds as a number or as digits)', (value, seconds) => {
+    expect(parseConfig(withKey({ start_date: value })).startDateSeconds).toBe(seconds);
   });
 
-  it('explains the expected form', () => {
-    expect(configError(withKey({ start_date: '2024-05-01' }))).toMatch(/ISO-8601 UTC date-time like 2024-01-01T00:00:00Z/);
+  it.each<[unknown, RegExp]>([
+    ['May 1 2024', /"start_date" "May 1 2024" is not a date/],
+    ['2024-13-45T00:00:00Z', /"start_date" "2024-13-45T00:00:00Z" is not a real date/],
+    ['2024-02-30', /"start_date" "2024-02-30" is not a real date/],
+    ['01/02/2024', /"start_date" "01\/02\/2024" is not a date/],
+    [1714521600000, /"start_date" 1714521600000 looks like milliseconds/],
+    ['-5', /"start_date" "-5" is not a date/],
+    [-5, /"start_date" -5 is not a time/],
+    [true, /"start_date" true is not a date/],
+    [{}, /"start_date" \{\} is not a date/],
+  ])('rejects %j quoting the value', (value, pattern) => {
+    expect(configError(withKey({ start_date: value }))).toMatch(pattern);
+  });
+
+  it('shows every form it takes, with an example of each, in every refusal', () => {
+    expect(configError(withKey({ start_date: 'yesterday' }))).toMatch(/give a day like 2024-01-01, a date-time like 2024-01-01T00:00:00Z, or unix seconds like 1704067200/);
+  });
+
+  it('names start_date beside the other fields when the config has more than one problem', () => {
+    expect(configError(withKey({ start_date: 'yesterday', region: 'mars' }))).toMatch(/"region" must be one of us, eu; "start_date" "yesterday" is not a date/);
   });
 });
 

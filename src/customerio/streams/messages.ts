@@ -32,8 +32,8 @@ export const messages = {
   partitions: typePartitions,
   transform: normalizeDelivery,
   incremental: deliveryWindows((nowSeconds) => nowSeconds - MESSAGES_DEFAULT_HISTORY_SECONDS),
-  notes: (config) =>
-    config.startDateSeconds === undefined
+  notes: (config, _nowSeconds, read) =>
+    read.firstRead && config.startDateSeconds === undefined
       ? ['start_date is not set: a first read of messages covers the last 365 days; set start_date to read further back']
       : [],
 } satisfies StreamDefinition;

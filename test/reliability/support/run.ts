@@ -23,7 +23,7 @@ export const FAST_RETRIES = {
 /** Runs the built CLI, keeps stdout and stderr for the secret scan, fails at once on a leaked key. */
 export async function runRecorded(args: string[], files: CliFiles = {}, options: CliOptions & { secrets?: string[] } = {}): Promise<CliResult> {
   const result = await runCli(args, files, { ...options, env: { ...FAST_RETRIES, ...options.env } });
-  const secrets = [...secretsOf(files.config), ...(options.secrets ?? [])];
+  const secrets = [...secretsOf(files.config, options.env), ...(options.secrets ?? [])];
   keepOutput(`${args.join(' ')} (stdout)`, result.stdout, secrets);
   keepOutput(`${args.join(' ')} (stderr)`, result.stderr, secrets);
   return result;
