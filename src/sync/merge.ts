@@ -4,20 +4,25 @@
  * Pure string building, so each statement can be read in one place; warehouse.ts runs them in order
  * inside one transaction.
  */
-import { castColumns, DELETED_AT, EXTRACTED_AT, extractExpression, ident, jsonPath, keyExpression, keysMatch, literal, valueExpression, type TableLayout } from './layout.js';
+import { castColumns, EXTRACTED_AT, fieldColumns, fieldExpression, ident, keyExpression, keysMatch, markerExpression, parseExpression, valueExpression, type TableLayout } from './layout.js';
 
 /** Staged records: JSON text, emitted_at (ms) and arrival order. */
 export const STAGE_COLUMNS = '_raw VARCHAR, _emitted_ms BIGINT, _seq BIGINT';
 
+/** The parsed record's name inside the typing SQL (layout.ts parseExpression). */
+const PARSED = '_cio_parsed';
+
 /**
  * `CREATE … AS` the typed batch: one row per key (the last staged), with `_deleted` set for records that
- * carry `_ab_cdc_deleted_at`. Without a primary key every record is its own row.
+ * carry `_ab_cdc_deleted_at`. Without a primary key every record is its own row. Each record is parsed once.
  */
 export function typedBatchSql(layout: TableLayout, stage: string, batch: string, temp = true): string {
-  const columns = layout.columns.map((c) => `${valueExpression(layout, c, '_raw')} AS ${ident(c.name)}`);
+  const fields = fieldColumns(layout);
+  const parsed = `SELECT ${parseExpression(fields, '_raw')} AS ${PARSED}, _raw, _emitted_ms, _seq FROM ${ident(stage)}`;
+  const columns = layout.columns.map((c) => `${valueExpression(layout, c, '_raw', PARSED)} AS ${ident(c.name)}`);
   const typed =
-    `SELECT ${[...columns, `to_timestamp(_emitted_ms / 1000.0) AS ${ident(EXTRACTED_AT)}`, `json_extract_string(_raw, ${literal(jsonPath([DELETED_AT]))}) IS NOT NULL AS _deleted`, '_seq'].join(', ')} ` +
-    `FROM ${ident(stage)}`;
+    `SELECT ${[...columns, `to_timestamp(_emitted_ms / 1000.0) AS ${ident(EXTRACTED_AT)}`, `${markerExpression(fields, '_raw', PARSED)} IS NOT NULL AS _deleted`, '_seq'].join(', ')} ` +
+    `FROM (${parsed})`;
   const keys = layout.primaryKey.map((p) => keyExpression(p, 's')).join(', ');
   const deduplicated = keys ? `SELECT * FROM (${typed}) s QUALIFY row_number() OVER (PARTITION BY ${keys} ORDER BY _seq DESC) = 1` : typed;
   return `CREATE OR REPLACE ${temp ? 'TEMP ' : ''}TABLE ${ident(batch)} AS ${deduplicated}`;
@@ -28,10 +33,10 @@ export function misfitSql(layout: TableLayout, stage: string): string | undefine
   const columns = castColumns(layout);
   if (columns.length === 0) return undefined;
   const counts = columns.map((c) => {
-    const text = `json_extract_string(_raw, ${literal(jsonPath([c.name]))})`;
-    return `count(*) FILTER (WHERE ${text} IS NOT NULL AND ${extractExpression(c, '_raw')} IS NULL) AS ${ident(c.name)}`;
+    const present = fieldExpression({ name: c.name, type: 'VARCHAR' }, PARSED);
+    return `count(*) FILTER (WHERE ${present} IS NOT NULL AND ${fieldExpression(c, PARSED)} IS NULL) AS ${ident(c.name)}`;
   });
-  return `SELECT ${counts.join(', ')} FROM ${ident(stage)}`;
+  return `SELECT ${counts.join(', ')} FROM (SELECT ${parseExpression(columns, '_raw')} AS ${PARSED} FROM ${ident(stage)})`;
 }
 
 // Compared as text, so a table written by an older schema (a column since retyped) still compares.

@@ -7,9 +7,16 @@ const layout = layoutOf('metrics', { additionalProperties: { type: ['integer', '
 describe('the typed batch', () => {
   it('types declared fields from their JSON path and gathers the rest into the catch-all', () => {
     const sql = typedBatchSql(layout, '_cio_stage', '_cio_batch');
-    expect(sql).toContain(`TRY_CAST(json_extract_string(_raw, '$."id"') AS BIGINT) AS "id"`);
-    expect(sql).toContain(`TRY_CAST(json_extract_string(_raw, '$."sent"') AS BIGINT) AS "sent"`);
+    expect(sql).toContain(`TRY_CAST(struct_extract(_cio_parsed, 'id') AS BIGINT) AS "id"`);
+    expect(sql).toContain(`TRY_CAST(struct_extract(_cio_parsed, 'sent') AS BIGINT) AS "sent"`);
     expect(sql).toContain(`${extraExpression(layout, '_raw')} AS "_cio_extra"`);
+  });
+
+  it('parses each record once for all its columns and the deletion marker, not once per column', () => {
+    const sql = typedBatchSql(layout, '_cio_stage', '_cio_batch');
+    expect(sql.match(/json_transform\(/g)).toHaveLength(1);
+    expect(sql).toContain(`json_transform(_raw, '{"id":"VARCHAR","sent":"VARCHAR","_ab_cdc_deleted_at":"VARCHAR"}') AS _cio_parsed`);
+    expect(sql).not.toMatch(/json_extract/);
   });
 
   it('has no catch-all when the schema allows nothing more', () => {

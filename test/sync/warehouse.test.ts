@@ -91,6 +91,23 @@ describe('upsert', () => {
     expect(await warehouse.rows('SELECT active, updated FROM campaigns')).toEqual([{ active: null, updated: null }]);
   });
 
+  it('reads every field by its exact name, whatever characters the name holds', async () => {
+    const names = ['*', 'a.b', "it's", 'q"uote', 'first name', '$', 'back\\slash'];
+    const odd = layoutOf('odd', { additionalProperties: false, properties: Object.fromEntries([['id', { type: 'integer' }], ...names.map((n) => [n, { type: 'string' }])]) }, [['id']]);
+    const record = Object.fromEntries([['id', 1], ...names.map((n, i) => [n, `value ${i}`])]);
+    await warehouse.upsert(await warehouse.prepareUpsert(odd), staged(record), {});
+    const [row] = await warehouse.rows(`SELECT * EXCLUDE (_extracted_at) FROM odd`);
+    expect(row).toEqual({ id: '1', ...Object.fromEntries(names.map((n, i) => [n, `value ${i}`])) });
+  });
+
+  it('deletes by the exact marker _ab_cdc_deleted_at even when a column has its name in another case', async () => {
+    const upper = layoutOf('upper', { properties: { id: { type: 'integer' }, _AB_CDC_DELETED_AT: { type: 'string' } } }, [['id']]);
+    const effective = await warehouse.prepareUpsert(upper);
+    await warehouse.upsert(effective, staged({ id: 1 }, { id: 2, _AB_CDC_DELETED_AT: 'a field, not the marker' }), {});
+    await warehouse.upsert(effective, staged({ id: 1, _ab_cdc_deleted_at: '2026-01-01T00:00:00Z' }), {});
+    expect(await warehouse.rows(`SELECT id, "_AB_CDC_DELETED_AT" AS f FROM upper ORDER BY id`)).toEqual([{ id: '2', f: 'a field, not the marker' }]);
+  });
+
   it('adds the columns a schema gained since the table was created', async () => {
     await warehouse.prepareUpsert(layoutOf('campaigns', { properties: { id: { type: 'integer' } } }, [['id']]));
     const effective = await warehouse.prepareUpsert(layout);
