@@ -3,9 +3,10 @@
  *
  * - upsert (incremental streams): the batch's rows and the stream's new state commit in ONE transaction,
  *   so the state in the file never covers rows that are not there (a killed sync resumes, never skips).
- * - replace (full-refresh streams): batches are appended to a load table as they come; when the stream
- *   completes, one transaction swaps it in for the old table and stores the state. A failed stream drops
- *   the load table: the old table is untouched.
+ * - replace (full-refresh streams): batches are upserted into a load table as they come (typed and
+ *   deduplicated batch by batch, so memory stays that of one batch however long the stream); when the
+ *   stream completes, one transaction renames it in for the old table and stores the state. A failed
+ *   stream drops the load table: the old table is untouched.
  *
  * Records are appended as JSON text (DuckDB's appender, one flush per batch) and typed in SQL (layout.ts).
  */
@@ -34,8 +35,9 @@ export interface LoadCounts {
 export const STATE_TABLE = '_state';
 const STAGE = '_cio_stage';
 const BATCH = '_cio_batch';
-/** Internal tables of an unfinished replace; a sync drops any left by a killed run before it starts. */
+/** The load table of an unfinished replace; a sync drops any left by a killed run before it starts. */
 const LOAD_PREFIX = '_cio_load_';
+/** Earlier versions swapped a `_cio_new_` table in: dropped too, should one be there. */
 const NEW_PREFIX = '_cio_new_';
 
 const KNOWN_TYPES: Record<string, ColumnType> = {
@@ -48,8 +50,11 @@ const KNOWN_TYPES: Record<string, ColumnType> = {
   'TIMESTAMP WITH TIME ZONE': 'TIMESTAMPTZ',
 };
 
+const NO_CHANGES = { inserted: 0, updated: 0, unchanged: 0, deleted: 0 };
+
 export class Warehouse {
-  private readonly seq = new Map<string, number>();
+  /** The load tables of unfinished replaces this process made, with the misfits counted in them so far. */
+  private readonly loads = new Map<string, Record<string, number>>();
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -62,7 +67,6 @@ export class Warehouse {
     const instance = await DuckDBInstance.create(path, duckDbOptions(limits));
     const warehouse = new Warehouse(instance, await instance.connect(), path);
     await warehouse.run(`CREATE TABLE IF NOT EXISTS ${ident(STATE_TABLE)} (stream VARCHAR, state JSON, mode VARCHAR, updated_at TIMESTAMPTZ)`);
-    await warehouse.run(`CREATE TEMP TABLE IF NOT EXISTS ${ident(STAGE)} (${STAGE_COLUMNS})`);
     const leftovers = await warehouse.rows(
       `SELECT table_name FROM information_schema.tables WHERE table_catalog = current_database() AND table_schema = 'main' AND (starts_with(table_name, '${LOAD_PREFIX}') OR starts_with(table_name, '${NEW_PREFIX}'))`,
     );
@@ -122,60 +126,46 @@ export class Warehouse {
   /** Applies a batch to an upserted stream and stores its state, in one transaction. */
   async upsert(layout: TableLayout, records: StagedRecord[], state: JsonObject): Promise<LoadCounts> {
     return this.transaction(async () => {
-      await this.append(STAGE, records, 'temp', 0);
-      const misfits = await this.misfits(layout, STAGE);
-      await this.run(typedBatchSql(layout, STAGE, BATCH));
-      const counts = await this.counts(upsertCountsSql(layout, layout.table, BATCH));
-      const remove = deleteMatchedSql(layout, layout.table, BATCH);
-      if (remove) await this.run(remove);
-      await this.run(insertLiveSql(layout, layout.table, BATCH));
+      const counts = await this.apply(layout, layout.table, records, true);
       await this.saveState(layout.table, state, 'upsert');
-      await this.run(`DELETE FROM ${ident(STAGE)}`);
-      return { ...counts, misfits };
+      return counts;
     });
   }
 
-  /** Appends a batch of a replaced stream to its load table (the live table is not touched). */
+  /** Applies a batch of a replaced stream to its load table (the live table is not touched). */
   async stage(layout: TableLayout, records: StagedRecord[]): Promise<void> {
     const load = LOAD_PREFIX + layout.table;
-    await this.transaction(async () => {
-      await this.run(`CREATE TABLE IF NOT EXISTS ${ident(load)} (${STAGE_COLUMNS})`);
-      const start = this.seq.get(load) ?? 0;
-      await this.append(load, records, null, start);
-      this.seq.set(load, start + records.length);
+    const { misfits } = await this.transaction(async () => {
+      if (!this.loads.has(load)) await this.run(createTableSql(layout, load));
+      return this.apply(layout, load, records, false);
     });
+    this.loads.set(load, addMisfits(this.loads.get(load) ?? {}, misfits));
   }
 
   /** Swaps the load table in for the stream's table and stores the state, in one transaction. */
   async replace(layout: TableLayout, state: JsonObject): Promise<LoadCounts> {
     const load = LOAD_PREFIX + layout.table;
-    const fresh = NEW_PREFIX + layout.table;
-    return this.transaction(async () => {
-      await this.run(`CREATE TABLE IF NOT EXISTS ${ident(load)} (${STAGE_COLUMNS})`);
-      const misfits = await this.misfits(layout, load);
-      await this.run(typedBatchSql(layout, load, BATCH));
-      await this.run(createTableSql(layout, fresh));
-      await this.run(insertLiveSql(layout, fresh, BATCH));
+    const result = await this.transaction(async () => {
+      if (!this.loads.has(load)) await this.run(createTableSql(layout, load));
       let counts: Omit<LoadCounts, 'misfits'>;
       if (await this.tableExists(layout.table)) {
-        counts = await this.counts(replaceCountsSql(await this.sharedLayout(layout), layout.table, fresh));
+        counts = await this.counts(replaceCountsSql(await this.sharedLayout(layout), layout.table, load));
         await this.run(`DROP TABLE ${ident(layout.table)}`);
       } else {
-        counts = { inserted: await this.count(fresh), updated: 0, unchanged: 0, deleted: 0 };
+        counts = { ...NO_CHANGES, inserted: await this.count(load) };
       }
-      await this.run(`ALTER TABLE ${ident(fresh)} RENAME TO ${ident(layout.table)}`);
-      await this.run(`DROP TABLE ${ident(load)}`);
-      await this.run(`DROP TABLE ${ident(BATCH)}`);
+      await this.run(`ALTER TABLE ${ident(load)} RENAME TO ${ident(layout.table)}`);
       await this.saveState(layout.table, state, 'replace');
-      this.seq.delete(load);
-      return { ...counts, misfits };
+      return { ...counts, misfits: this.loads.get(load) ?? {} };
     });
+    this.loads.delete(load);
+    return result;
   }
 
   /** Forgets an unfinished replace: the stream's table and state stay as they were. */
   async discard(layout: TableLayout): Promise<void> {
     await this.run(`DROP TABLE IF EXISTS ${ident(LOAD_PREFIX + layout.table)}`);
-    this.seq.delete(LOAD_PREFIX + layout.table);
+    this.loads.delete(LOAD_PREFIX + layout.table);
   }
 
   close(): void {
@@ -201,14 +191,33 @@ export class Warehouse {
     await this.run(`INSERT INTO ${ident(STATE_TABLE)} VALUES (?, CAST(? AS JSON), ?, now())`, [stream, JSON.stringify(state), mode]);
   }
 
-  private async append(table: string, records: StagedRecord[], catalog: string | null, firstSeq: number): Promise<void> {
+  /**
+   * Stages a batch, types it (the last record per key) and applies it to `table`: rows of its keys deleted, its
+   * live rows inserted. Counts what it changes when asked (a load table's changes are counted at the swap).
+   */
+  private async apply(layout: TableLayout, table: string, records: StagedRecord[], count: boolean): Promise<LoadCounts> {
+    // A new stage table a batch: rows deleted from a temporary table keep their memory until it is dropped.
+    await this.run(`CREATE OR REPLACE TEMP TABLE ${ident(STAGE)} (${STAGE_COLUMNS})`);
+    await this.append(records);
+    const misfits = await this.misfits(layout, STAGE);
+    await this.run(typedBatchSql(layout, STAGE, BATCH));
+    const counts = count ? await this.counts(upsertCountsSql(layout, table, BATCH)) : NO_CHANGES;
+    const remove = deleteMatchedSql(layout, table, BATCH);
+    if (remove) await this.run(remove);
+    await this.run(insertLiveSql(layout, table, BATCH));
+    await this.run(`DROP TABLE ${ident(BATCH)}`);
+    await this.run(`DROP TABLE ${ident(STAGE)}`);
+    return { ...counts, misfits };
+  }
+
+  private async append(records: StagedRecord[]): Promise<void> {
     if (records.length === 0) return;
-    const appender = await this.connection.createAppender(table, 'main', catalog);
+    const appender = await this.connection.createAppender(STAGE, 'main', 'temp');
     try {
       records.forEach((record, i) => {
         appender.appendVarchar(record.json);
         appender.appendBigInt(BigInt(Math.trunc(record.emittedAt)));
-        appender.appendBigInt(BigInt(firstSeq + i));
+        appender.appendBigInt(BigInt(i));
         appender.endRow();
       });
       appender.flushSync();
@@ -240,4 +249,9 @@ export class Warehouse {
       throw error;
     }
   }
+}
+
+function addMisfits(total: Record<string, number>, more: Record<string, number>): Record<string, number> {
+  for (const [column, n] of Object.entries(more)) total[column] = (total[column] ?? 0) + n;
+  return total;
 }

@@ -181,6 +181,19 @@ describe('replace', () => {
     expect(await warehouse.rows('SELECT id, name FROM workspaces')).toEqual([{ id: '3', name: 'c' }]);
   });
 
+  it('keeps the last record of a key across batches, deletes a key a later batch marks deleted, and counts misfits of every batch', async () => {
+    await warehouse.stage(layout, staged({ id: 1, name: 'first' }, { id: 2, name: 'two' }, { id: 3, updated: 'soon' }));
+    await warehouse.stage(layout, staged({ id: 1, name: 'last' }, { id: 2, _ab_cdc_deleted_at: '2026-01-01T00:00:00Z' }, { id: 4, updated: 'later' }));
+    await warehouse.stage(layout, staged({ id: 3, name: 'three', active: 'maybe' }));
+    const counts = await warehouse.replace(layout, {});
+    expect(counts).toMatchObject({ inserted: 3, misfits: { updated: 2, active: 1 } });
+    expect(await warehouse.rows('SELECT id, name FROM campaigns ORDER BY id')).toEqual([
+      { id: '1', name: 'last' },
+      { id: '3', name: 'three' },
+      { id: '4', name: null },
+    ]);
+  });
+
   it('leaves the old table untouched when an unfinished replace is discarded', async () => {
     await warehouse.stage(workspaces, staged({ id: 1, name: 'old' }));
     await warehouse.replace(workspaces, { v: 1 });
