@@ -154,7 +154,7 @@ export class HttpClient {
     let lastStatus: number | undefined;
     for (let attempt = 1; attempt <= maxTries; attempt++) {
       try {
-        return await this.limiter.schedule(() => this.attempt(method, url, label, body), urgency);
+        return await this.limiter.schedule((sentLate) => this.attempt(method, url, label, body, sentLate), urgency);
       } catch (error) {
         if (this.cancelled) throw new RequestCancelled();
         if (!(error instanceof RetryableFailure)) throw error;
@@ -191,9 +191,10 @@ export class HttpClient {
     void this.limiter.stop();
   }
 
-  private async attempt(method: 'GET' | 'POST', url: string, label: string, body: unknown): Promise<HttpResponse> {
+  private async attempt(method: 'GET' | 'POST', url: string, label: string, body: unknown, sentLate: (ms: number) => void = () => undefined): Promise<HttpResponse> {
     if (this.cancelled) throw new RequestCancelled();
     this.counts.attempts++;
+    const began = Date.now();
     let response;
     try {
       response = await this.transport(url, {
@@ -212,6 +213,10 @@ export class HttpClient {
       const message = error instanceof Error ? error.message : String(error);
       throw new RetryableFailure(`network error${code ? ` ${code}` : ''} (${message.split('\n')[0]})`);
     }
+    // When the request went out (written whole, after any new connection's handshake; got's timings, wall clock):
+    // the limiter moves this start to it, so the request rps later cannot reach the API within a second of it.
+    const upload = response.timings?.upload;
+    if (typeof upload === 'number') sentLate(upload - began);
     const status = response.statusCode;
     const text = response.body ?? '';
     if (status >= 200 && status < 300) {

@@ -21,6 +21,8 @@ export interface PipelineDeps {
   limiter: RateLimiter;
   faults: FaultInjector;
   stats: StatsRecorder;
+  /** The earliest moment a request handled now may have arrived (stalls.ts); the rate limit counts it from then. */
+  earliestArrival?: () => number;
   latencyMs: () => number;
   /** A timer the server can cancel on close (latency past the client's timeout must not hold close()). */
   sleep: (ms: number) => Promise<void>;
@@ -37,7 +39,8 @@ let references = 0;
 export async function handleApiRequest(req: IncomingMessage, res: ServerResponse, url: URL, deps: PipelineDeps): Promise<void> {
   const arrived = Date.now();
   const method = req.method ?? 'GET';
-  deps.stats.arrived(arrived);
+  const counted = Math.min(arrived, deps.earliestArrival?.() ?? arrived);
+  deps.stats.arrived(arrived, counted);
   const host = splitHostPath(url.pathname);
   const match = host ? deps.router.match(method, host.rest) : null;
   const plan = deps.faults.plan(method, url.pathname);
@@ -55,7 +58,7 @@ export async function handleApiRequest(req: IncomingMessage, res: ServerResponse
   const terminal = plan.terminal;
   if (terminal && terminal.kind !== 'truncate') return finish(applyFault(terminal, req, res, url));
 
-  const answer = await answerApi(req, url, host, match, deps);
+  const answer = await answerApi(req, url, host, match, deps, { at: arrived, earliest: counted });
   if (terminal?.kind === 'truncate') {
     truncate(res, answer);
     return finish(answer.status);
@@ -71,6 +74,7 @@ async function answerApi(
   host: ReturnType<typeof splitHostPath>,
   match: ReturnType<Router['match']>,
   deps: PipelineDeps,
+  arrived: { at: number; earliest: number },
 ): Promise<Answer> {
   try {
     if (!host) throw notFound(`path ${url.pathname}`);
@@ -78,7 +82,7 @@ async function answerApi(
     if (!match || match.auth) {
       const key = authenticate(req.headers, host.region, deps.keys);
       if (!match) throw notFound(`path ${url.pathname}`);
-      deps.limiter.admit(key);
+      deps.limiter.admit(key, arrived.at, arrived.earliest);
     }
     if (!match) throw notFound(`path ${url.pathname}`);
     const request = { method: req.method ?? 'GET', region: host.region, path: host.rest, params: match.params, query: url.searchParams, body };

@@ -18,6 +18,7 @@ import { registerMisc } from './routes/misc.js';
 import { registerObjects } from './routes/objects.js';
 import { registerPeople } from './routes/people.js';
 import { registerExports } from './routes/exports.js';
+import { StallWatch } from './stalls.js';
 import { StatsRecorder } from './stats.js';
 import { handleStorage } from './storage.js';
 import { DEFAULT_KEYS, DEFAULT_NOW, DEFAULT_SEED, type Sandbox, type SandboxOptions } from './types.js';
@@ -50,6 +51,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const faults = new FaultInjector(seed, opts.faults ?? []);
   const limiter = new RateLimiter(opts.rateLimit ?? { perSecond: 10, retryAfter: true });
   const stats = new StatsRecorder();
+  const stalls = new StallWatch();
   const exportStore = new ExportStore(opts.exports);
   let latency = Math.max(0, opts.latencyMs ?? 0);
   const timers = new Set<NodeJS.Timeout>();
@@ -62,6 +64,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     limiter,
     faults,
     stats,
+    earliestArrival: () => stalls.earliestArrival(),
     latencyMs: () => latency,
     sleep: (ms) =>
       new Promise<void>((resolve) => {
@@ -129,6 +132,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     port,
     close: async () => {
       closing = true;
+      stalls.stop();
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
       await new Promise<void>((resolve) => {
