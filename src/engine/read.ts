@@ -21,13 +21,13 @@ import { RecordConformer } from './conform.js';
 import { forEachConcurrent } from './concurrency.js';
 import { DeleteTracker } from './deletes.js';
 import { logTo, type ReadRecord, type ReadSink } from './events.js';
-import { AheadOfClock, FULL_LOOKBACK_FIELD, FUTURE_CURSOR_TOLERANCE, inWindow, readStart, requestWindow, toSeconds, UnreadableCursors, windowsToRead, type IncrementalStrategy } from './incremental.js';
+import { AheadOfClock, FULL_LOOKBACK_FIELD, FUTURE_CURSOR_TOLERANCE, inWindow, readStart, requestWindow, servedFrom, toSeconds, UnreadableCursors, windowsToRead, type IncrementalStrategy } from './incremental.js';
 import { PageReader, Stopped } from './pages.js';
 import { PartitionPlanner, type PartitionEnd } from './partitions.js';
 import { primaryKeyOf } from './repeats.js';
 import { SharedRequests } from './requests.js';
 import type { Partition, Record_, StatusAction, StreamDefinition } from './types.js';
-import { Lookbacks, readWindows, WindowEdges, type TimeWindow } from './windows.js';
+import { BeyondServed, Lookbacks, readWindows, WindowEdges, type TimeWindow } from './windows.js';
 
 export { chainUrgency } from './pages.js';
 
@@ -76,6 +76,8 @@ interface IncrementalRun {
   deletes?: DeleteTracker;
   /** Which windowed partitions re-read their full lookback, which a recent one (said once per stream). */
   lookbacks?: Lookbacks;
+  /** Windowed partitions whose cursor is older than the API serves (said once per stream). */
+  beyondServed: BeyondServed;
 }
 
 export class Reader {
@@ -131,6 +133,7 @@ export class Reader {
       disordered: false,
       deletes: DeleteTracker.for(definition),
       lookbacks: Lookbacks.for(strategy, this.ctx.config),
+      beyondServed: new BeyondServed(),
     };
     const outcome: StreamOutcome = { stream: name, records: 0 };
     // Records that do not fit the schema are fixed or skipped, with a WARN, instead of failing the stream.
@@ -195,6 +198,8 @@ export class Reader {
       for (const warning of [run?.unreadable.warning(name), run?.ahead.warning(name)]) if (warning) this.log('WARN', warning);
       const lookbacks = run?.lookbacks?.summary(name);
       if (lookbacks) this.log('INFO', lookbacks);
+      const beyond = run && run.strategy.kind === 'windows' ? run.beyondServed.warning(name, run.strategy.servedSeconds ?? 0) : undefined;
+      if (beyond) this.log('WARN', beyond);
       sink.emit({ type: 'ended', stream: name, complete: true, at: clock() });
     } catch (error) {
       // Whatever ends the stream, its last STATE covers every record it printed (the sink drops it after a signal's last words).
@@ -243,6 +248,7 @@ export class Reader {
       const windowed = definition.incremental?.kind === 'windows' ? definition.incremental : undefined;
       if (windowed) {
         const windows = windowsToRead(windowed, { since, startDate: config.startDateSeconds }, nowSeconds, partition);
+        if (run && start?.lookback !== 'first') run.beyondServed.note(toSeconds(run.checkpoint.startCursor(partition.key)), servedFrom(windowed, nowSeconds));
         // A record created exactly on the edge of two windows is kept by both (see inWindow: whichever of them the
         // API returns it in), and printed by the first that has it.
         const edges = new WindowEdges((record) => primaryKeyOf(definition.primaryKey, record));

@@ -64,29 +64,57 @@ describe('messages', () => {
     expectRecordsMatchSchema(messages, records);
   });
 
-  it('reads the last 365 days when start_date is not set, and says so', async () => {
-    const from = NOW - 365 * DAY;
-    const windows = Math.ceil((365 * DAY) / (30 * DAY - 1));
+  /** Every window asked of GET /v1/messages (answered empty), as [start_ts, end_ts]. */
+  function windowsAsked(times: number): Array<[number, number]> {
     const seen: Array<[number, number]> = [];
     nock(API)
       .get('/v1/messages')
       .query(true)
-      .times(windows)
+      .times(times)
       .reply(200, (uri) => {
         const query = new URL(uri, API).searchParams;
         seen.push([Number(query.get('start_ts')), Number(query.get('end_ts'))]);
-        return { messages: [] };
+        return { messages: [], next: '' };
       });
+    return seen;
+  }
+  const SERVED = 184 * DAY;
+  const servedWindows = Math.ceil(SERVED / (30 * DAY - 1));
+
+  it('reads all the API serves (its last 6 months, 184 days at their longest) when start_date is not set, in windows of 30 days', async () => {
+    const seen = windowsAsked(servedWindows);
     const result = await readStreams([{ definition: messages }]);
-    expect(seen).toHaveLength(windows);
-    expect(seen[0][0]).toBe(from - 1);
+    expect(seen).toHaveLength(servedWindows);
+    expect(seen[0][0]).toBe(NOW - SERVED - 1);
     expect(seen.at(-1)![1]).toBe(NOW);
     // Asked spans never longer than 30 days, each overlapping the one before by a second.
     seen.forEach(([s, e], i) => {
       expect(e - s).toBeLessThanOrEqual(30 * DAY);
       if (i > 0) expect(s).toBe(seen[i - 1][1] - 1);
     });
-    expect(result.logs('WARN').join('\n')).toMatch(/start_date is not set: a first read of messages covers the last 365 days/);
+    expect(result.logs('WARN')).toEqual([]);
+  });
+
+  it('asks for no window older than the API serves when start_date is older, and says so once', async () => {
+    const seen = windowsAsked(servedWindows);
+    const result = await readStreams([{ definition: messages }], { config: { start_date: '2022-01-01T00:00:00Z' } });
+    expect(seen).toHaveLength(servedWindows);
+    expect(Math.min(...seen.map(([s]) => s))).toBe(NOW - SERVED - 1);
+    expect(result.logs('WARN')).toEqual([
+      'messages: start_date 2022-01-01T00:00:00Z is older than the 184 days GET /v1/messages serves: deliveries are read from 2023-11-30T00:00:00Z (the API answers older ranges with nothing)',
+    ]);
+    expect(result.statuses('messages')).toContain('COMPLETE');
+  });
+
+  it('resumes a saved cursor older than the API serves from what it serves, and says what can no longer be read', async () => {
+    const seen = windowsAsked(servedWindows);
+    const state = { partitions: { all: { created: NOW - 300 * DAY, full_lookback_read_at: NOW - 300 * DAY } } };
+    const result = await readStreams([{ definition: messages, syncMode: 'incremental', state }]);
+    expect(Math.min(...seen.map(([s]) => s))).toBe(NOW - SERVED - 1);
+    expect(result.logs('WARN')).toEqual([
+      'messages: the saved cursor 2023-08-06T00:00:00Z is older than the 184 days the API serves: read from 2023-11-30T00:00:00Z; what was created between the two can no longer be read (read more often than that to keep every record)',
+    ]);
+    expect(result.lastState('messages')).toMatchObject({ partitions: { all: { created: NOW } } });
   });
 
   it('reads one partition per listed message type, each with its own cursor and lookback', async () => {
