@@ -8,6 +8,7 @@
  * objects of a type ~100 KB, a million ~100 MB. The streams that declare it list objects of one type, or the people
  * of one object; a stream whose passes can hold millions of records should not.
  */
+import { createHash } from 'node:crypto';
 import { valueAt } from './conform.js';
 import type { Record_ } from './types.js';
 
@@ -32,4 +33,33 @@ export class PassRepeats {
       return true;
     });
   }
+}
+
+/**
+ * Pages the API gives again within one pass: the same records in the same order as an earlier page. Tokens are
+ * positional; GET /v1/messages answers a token past the list's end (the list shrank while it was read) with its
+ * first page again, and that page's `next`, so the pass would print the same records over and over. The page loop
+ * checks each page here before printing it (pages.ts). A digest of the keys is kept per page, for the latest
+ * MAX_PAGES pages: memory stays flat however long the pass.
+ */
+export class RepeatedPages {
+  private readonly digests = new Map<string, number>();
+
+  constructor(private readonly primaryKey: string[][]) {}
+
+  /** The index of an earlier page of the pass that held the same records in the same order, or undefined. */
+  earlier(page: number, records: Record_[]): number | undefined {
+    if (records.length === 0) return undefined;
+    const keys = records.map((record) => primaryKeyOf(this.primaryKey, record) ?? '');
+    // Records without keys cannot be told apart: such a page says nothing.
+    if (keys.every((key) => key === '')) return undefined;
+    const digest = createHash('sha1').update(keys.join('\n')).digest('base64');
+    const before = this.digests.get(digest);
+    if (before !== undefined) return before;
+    this.digests.set(digest, page);
+    if (this.digests.size > RepeatedPages.MAX_PAGES) this.digests.delete(this.digests.keys().next().value as string);
+    return undefined;
+  }
+
+  static readonly MAX_PAGES = 1000;
 }

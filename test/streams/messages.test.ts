@@ -117,6 +117,37 @@ describe('messages', () => {
     expect(result.lastState('messages')).toMatchObject({ partitions: { all: { created: NOW } } });
   });
 
+  it.each([
+    ['with the token of its page 2 again', 'djIwOjE='],
+    ['with a token of its own', 'djIwOjk5'],
+  ])('fails the pass (transient) before printing a page the API gave before: an out-of-range token restarts GET /v1/messages at page 1 (%s)', async (_how, restartToken) => {
+    const window = { limit: '1000', start_ts: String(NOW - 2 * DAY - 1), end_ts: String(NOW) };
+    const page1 = [delivery(1, NOW - DAY), delivery(2, NOW - DAY)];
+    nock(API)
+      .get('/v1/messages')
+      .query(window)
+      .reply(200, { messages: page1, next: 'djIwOjE=' })
+      .get('/v1/messages')
+      .query({ ...window, start: 'djIwOjE=' })
+      .reply(200, { messages: [delivery(3, NOW - DAY)], next: 'djIwOjI=' })
+      // The list shrank under the positional token: the API answers page 1 again, as it does live.
+      .get('/v1/messages')
+      .query({ ...window, start: 'djIwOjI=' })
+      .reply(200, { messages: page1, next: restartToken });
+    const state = { partitions: { all: { created: NOW - DAY, full_lookback_read_at: NOW - HOUR } } };
+    const result = await readStreams([{ definition: messages, syncMode: 'incremental', state }], { config: { messages_lookback_days: 1 } });
+    expect(nock.isDone()).toBe(true);
+    expect(result.records('messages').map((r) => r.id)).toEqual(['msg1', 'msg2', 'msg3']);
+    expect(result.errors).toEqual([
+      expect.objectContaining({
+        failure_type: 'transient_error',
+        message: expect.stringMatching(/^messages \(partition all, window .+\): page 3 repeats an earlier page of the same pass \(.+\): the API started the list over, as it does when a list shrinks while it is read\. Stopped rather than print the same records again or loop; run the sync again\.$/),
+      }),
+    ]);
+    expect(result.statuses('messages')).toContain('INCOMPLETE');
+    expect(result.lastState('messages')).toEqual(state);
+  });
+
   it('reads one partition per listed message type, each with its own cursor and lookback', async () => {
     const api = nock(API)
       .get('/v1/messages')

@@ -4,7 +4,7 @@
  */
 import nock from 'nock';
 import { cursorPaginator } from '../../src/engine/paginators.js';
-import { PassRepeats, primaryKeyOf } from '../../src/engine/repeats.js';
+import { PassRepeats, primaryKeyOf, RepeatedPages } from '../../src/engine/repeats.js';
 import type { EnrichContext, Record_, StreamDefinition } from '../../src/engine/types.js';
 import { BASE, ReadRun } from './reader-harness.js';
 
@@ -25,6 +25,39 @@ describe('PassRepeats', () => {
     const repeats = new PassRepeats([['type'], ['id']]);
     expect(repeats.firstTimes([{ type: 1, id: 'a' }, { type: 1, id: 'b' }, { type: 1, id: 'a' }])).toEqual([{ type: 1, id: 'a' }, { type: 1, id: 'b' }]);
     expect(repeats.firstTimes([{ type: 1, id: 'b' }, { type: 1, id: null }, { type: 1, id: null }, { type: '1', id: 'c' }])).toEqual([{ type: 1, id: null }, { type: 1, id: null }, { type: '1', id: 'c' }]);
+  });
+});
+
+describe('RepeatedPages', () => {
+  const page = (...ids: Array<number | string | null>) => ids.map((id) => ({ id }));
+
+  it('names the earlier page that held the same records in the same order', () => {
+    const pages = new RepeatedPages([['id']]);
+    expect(pages.earlier(0, page(1, 2, 3))).toBeUndefined();
+    expect(pages.earlier(1, page(4, 5, 6))).toBeUndefined();
+    expect(pages.earlier(2, page(1, 2, 3))).toBe(0);
+    expect(pages.earlier(3, page('4', 5, 6))).toBe(1); // ids as text or numbers alike
+  });
+
+  it('takes pages that only share records with an earlier one (an overlap the objects search is documented to have)', () => {
+    const pages = new RepeatedPages([['id']]);
+    expect(pages.earlier(0, page(1, 2, 3))).toBeUndefined();
+    expect(pages.earlier(1, page(3, 4, 5))).toBeUndefined();
+    expect(pages.earlier(2, page(1, 2))).toBeUndefined();
+    expect(pages.earlier(3, page(2, 1, 3))).toBeUndefined();
+  });
+
+  it('says nothing of empty pages or of records without keys', () => {
+    const pages = new RepeatedPages([['id']]);
+    expect([pages.earlier(0, []), pages.earlier(1, [])]).toEqual([undefined, undefined]);
+    expect([pages.earlier(2, page(null, null)), pages.earlier(3, page(null, null))]).toEqual([undefined, undefined]);
+  });
+
+  it('remembers the latest pages only, however long the pass', () => {
+    const pages = new RepeatedPages([['id']]);
+    for (let i = 0; i < RepeatedPages.MAX_PAGES + 10; i++) pages.earlier(i, page(i));
+    expect(pages.earlier(9_999, page(0))).toBeUndefined();
+    expect(pages.earlier(10_000, page(RepeatedPages.MAX_PAGES + 5))).toBe(RepeatedPages.MAX_PAGES + 5);
   });
 });
 
