@@ -44,6 +44,11 @@ export class ApiError extends Error {
     readonly status: number,
     readonly detail: string,
     readonly request: { method: string; path: string },
+    /**
+     * A 404 whose body is not JSON: the API has no such route (live: the plain text `404 page not found`), unlike the
+     * JSON 404 of a route whose resource (a parent, a person) does not exist.
+     */
+    readonly unrouted = false,
   ) {
     super(`${request.method} ${request.path} answered ${status}${detail ? `: ${detail}` : ''}`);
     this.name = 'ApiError';
@@ -86,6 +91,15 @@ export function errorDetail(text: string): string {
     // not JSON: fall through to the text itself
   }
   return trimmed.length > 300 ? `${trimmed.slice(0, 300)}…` : trimmed;
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function queryString(query: Record<string, QueryValue> | undefined): string {
@@ -236,6 +250,6 @@ export class HttpClient {
       throw new RetryableFailure(`answered ${status}${detail ? ` (${detail})` : ''}`, Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, status);
     }
     const [requestMethod, ...rest] = label.split(' ');
-    throw new ApiError(status, detail, { method: requestMethod, path: rest.join(' ') });
+    throw new ApiError(status, detail, { method: requestMethod, path: rest.join(' ') }, status === 404 && !isJson(text));
   }
 }

@@ -302,6 +302,8 @@ export class Reader {
   /** What a failed partition means: skipped, empty, the stream unavailable, the key rejected, or a failure. */
   private refused(definition: StreamDefinition, partition: Partition, error: unknown): PartitionEnd {
     if (!(error instanceof ApiError)) throw error;
+    // Not a missing parent to skip nor an empty list: nothing of the stream can be read from that path.
+    if (error.unrouted) throw unroutedError(definition, error);
     const action = statusAction(definition, partition, error.status);
     if (action === 'skip-partition') {
       this.log('WARN', `${definition.name}: skipped ${partition.key || 'the stream'} (${error.message}); it was probably deleted during the sync`);
@@ -328,6 +330,12 @@ export class Reader {
     const shown = dropped.slice(0, 10).join(', ') + (dropped.length > 10 ? ', …' : '');
     this.log('INFO', `${definition.name}: dropped the saved cursor${dropped.length === 1 ? '' : 's'} of ${dropped.length} ${noun} no longer in Customer.io (${shown})`);
   }
+}
+
+function unroutedError(definition: StreamDefinition, error: ApiError): ConnectorError {
+  const fix = definition.userDefined ? 'check the path of this custom stream' : 'report it: the API may have moved the endpoint';
+  const what = `${error.request.method} ${error.request.path} is not a route of the Customer.io API (it answered the plain-text "404 page not found", not the JSON 404 of something missing)`;
+  return new ConnectorError(`Stream ${definition.name}: ${what}; ${fix}.`, definition.userDefined ? 'config_error' : 'system_error', { stream: definition.name });
 }
 
 function statusAction(definition: StreamDefinition, partition: Partition, status: number): StatusAction | undefined {
