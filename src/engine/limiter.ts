@@ -7,11 +7,15 @@
  * is moved later to the moment its request actually went out, once that is known (`sentLate`: a new
  * connection's handshake, a busy event loop): such a delay costs the request rps later that much wait, and only
  * that one, instead of bunching the two at the API. Saturated, the budget lost is the window's margin (and any
- * time a timer fires late: a start is never earlier than its timer). A 429 pauses everyone until its Retry-After has passed and slows the
- * pace for a while; the pace recovers after a run of successes, but only to a little below the pace that met
- * the 429 (the ceiling), which itself relaxes back to the configured pace after a long run without one. So a
- * key shared with another client settles just under what is left for us instead of meeting the limit every
- * few seconds, and a one-off 429 costs a few slower seconds. Several 429s answered to requests already in
+ * time a timer fires late: a start is never earlier than its timer). [inferred: the moment is known once the
+ * answer is in (got's timings), so an answer slower than a window comes too late to hold back the request rps
+ * later; at the API's usual latency it comes well before.]
+ *
+ * A 429 pauses everyone until its Retry-After has passed and slows the pace for a while; the pace recovers
+ * after a run of successes, but only to a little below the pace that met the 429 (the ceiling), which itself
+ * relaxes back to the configured pace after a long run without one. So a key shared with another client
+ * settles just under what is left for us instead of meeting the limit every few seconds, and a one-off 429
+ * costs a few slower seconds. Several 429s answered to requests already in
  * flight when the first came (a burst) are one event: they extend the pause but slow the pace once.
  *
  * Requests waiting for the budget go out by urgency (0 to MAX_URGENCY), then in order. A pass over a paged list
