@@ -167,7 +167,7 @@ export class PageReader {
       ? transformAll(definition, raw, { config, partition, now: clock(), answeredAt: response.date }, (record, error) => warn(`skipped record ${keyText(definition.primaryKey, record)}: it could not be read (${error instanceof Error ? error.message : String(error)})`))
       : raw;
     // The next page's parameters now, not when it is fetched: a page whose `next` token came before in this pass, or
-    // that lists the very records of an earlier page, is a repeat, and fails the pass before it is printed.
+    // that lists the very records of the pass's first page, is a repeat, and fails the pass before it is printed.
     let following: PageState['params'] | null;
     try {
       following = definition.paginate.next(response.body, raw.length, pageState);
@@ -176,7 +176,7 @@ export class PageReader {
       throw error;
     }
     const earlier = repeatedPages.earlier(page, records);
-    if (earlier !== undefined) throw repeatedPage(definition, partition, scope, page, `it lists the same records as page ${earlier + 1}`);
+    if (earlier !== undefined) throw repeatedPage(definition, partition, scope, page, `it lists the same records as page ${earlier + 1}, a restart`);
     return { records, next: () => following, time: { requestedAt, ...(response.date !== undefined ? { answeredAt: response.date } : {}) } };
   }
 

@@ -36,30 +36,29 @@ export class PassRepeats {
 }
 
 /**
- * Pages the API gives again within one pass: the same records in the same order as an earlier page. Tokens are
- * positional; GET /v1/messages answers a token past the list's end (the list shrank while it was read) with its
- * first page again, and that page's `next`, so the pass would print the same records over and over. The page loop
- * checks each page here before printing it (pages.ts). A digest of the keys is kept per page, for the latest
- * MAX_PAGES pages: memory stays flat however long the pass.
+ * A page the API gives again within one pass: the first page's records, in the same order. Tokens are positional;
+ * GET /v1/messages answers a token past the list's end (the list shrank while it was read) with its first page
+ * again, and that page's `next`, so the pass would print the same records over and over. The page loop checks each
+ * page here before printing it (pages.ts). Only the first page is compared: a restart gives that one, whereas a
+ * list read newest first while records arrive may give a later page the very records of the page before it (as
+ * many arrived as a page holds), which is no loop and loses nothing. A digest of the first page's keys is kept.
  */
 export class RepeatedPages {
-  private readonly digests = new Map<string, number>();
+  private first?: string;
 
   constructor(private readonly primaryKey: string[][]) {}
 
-  /** The index of an earlier page of the pass that held the same records in the same order, or undefined. */
+  /** 0 when the page holds the pass's first page again (the same records, in the same order), else undefined. */
   earlier(page: number, records: Record_[]): number | undefined {
     if (records.length === 0) return undefined;
     const keys = records.map((record) => primaryKeyOf(this.primaryKey, record) ?? '');
     // Records without keys cannot be told apart: such a page says nothing.
     if (keys.every((key) => key === '')) return undefined;
     const digest = createHash('sha1').update(keys.join('\n')).digest('base64');
-    const before = this.digests.get(digest);
-    if (before !== undefined) return before;
-    this.digests.set(digest, page);
-    if (this.digests.size > RepeatedPages.MAX_PAGES) this.digests.delete(this.digests.keys().next().value as string);
-    return undefined;
+    if (page === 0 || this.first === undefined) {
+      if (page === 0) this.first = digest;
+      return undefined;
+    }
+    return digest === this.first ? 0 : undefined;
   }
-
-  static readonly MAX_PAGES = 1000;
 }
