@@ -18,7 +18,8 @@ let config: Record<string, unknown>;
 
 beforeAll(async () => {
   // The sandbox's own rate limit is off: these cases inject 429s on purpose (one case turns it back on).
-  sb = await startSandbox({ seed: 9, sizes: SIZES, rateLimit: false });
+  // On the connector's clock (a minute behind it): the deliveries are within the 6 months a read asks for.
+  sb = await startSandbox({ seed: 9, now: Math.floor(Date.now() / 1000) - 60, sizes: SIZES, rateLimit: false });
   config = { app_api_key: 'sandbox-us-key', api_base_url: sb.url };
 });
 afterAll(() => sb.close());
