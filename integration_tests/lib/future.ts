@@ -1,7 +1,11 @@
 /**
  * Abnormal (far-future) states: a stream state whose every cursor value is moved to FUTURE, keeping the
  * representation the connector printed (unix seconds, a numeric string or an ISO-8601 date-time).
- * Delete tracking (`ids`, `ids_cursor`) is left out: it belongs to a real past read, not to a made-up future one.
+ * Delete tracking (`ids`, `ids_cursor`) is kept: this connector's states always carry it beside a list's cursor,
+ * and a bare whole-number cursor on such a list reads as an older Airbyte CDK's (carried over an hour earlier).
+ * When a windowed partition last re-read its full lookback (`full_lookback_read_at`, the wall time of the read
+ * that made the file) is left out, so the file is the same from run to run; without it the re-read is due, from
+ * a cursor still in the future.
  */
 import { toSeconds } from './streams.js';
 
@@ -22,7 +26,7 @@ export function futureValue(value: unknown): unknown {
 function moveCursors(state: Record<string, unknown>, cursorField: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(state)) {
-    if (key === 'ids' || key === 'ids_cursor') continue;
+    if (key === 'full_lookback_read_at') continue;
     if (key === cursorField) out[key] = futureValue(value);
     else if (key === 'partitions' && value && typeof value === 'object') {
       out[key] = Object.fromEntries(

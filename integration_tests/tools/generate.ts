@@ -68,7 +68,12 @@ async function main(): Promise<void> {
       const incRead = await runCli(['read'], { config: incrementalConfig, catalog: deriveCatalog(streams, 'incremental') }, { timeoutMs: 300_000 });
       if (incRead.exitCode !== 0) throw new Error(`the incremental read failed: ${incRead.errors.map((e) => e.message).join('; ')}`);
       const cursors = new Map(streams.map((s) => [s.name, s.default_cursor_field?.[0]]));
-      const states = finalStates(incRead.messages).map((s) => futureState(s, cursors));
+      // In the catalog's order, not the order the streams ended in: the file is the same on every run.
+      const order = new Map(streams.map((s, i) => [s.name, i]));
+      const position = (state: Record<string, any>) => order.get(state.stream?.stream_descriptor?.name) ?? streams.length;
+      const states = finalStates(incRead.messages)
+        .sort((a, b) => position(a) - position(b))
+        .map((s) => futureState(s, cursors));
       write(incremental.future_state.future_state_path, asFileText(states));
     }
   } finally {
