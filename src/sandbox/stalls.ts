@@ -4,7 +4,8 @@
  * arrived meanwhile are handled late, all at once, and stamped as if they came bunched. The real API's gateway
  * stamps them as they come. So the sandbox watches its own event loop: a heartbeat every HEARTBEAT_MS that comes
  * much later than due marks a stall, and a request handled in the same turn of the loop may have arrived at any
- * time since the stall began: `earliestArrival` gives that time (otherwise the handler's own time). The rate
+ * time since the stall began (a new connection's first request is read a turn later than its connection is
+ * accepted, so for two turns): `earliestArrival` gives that time (otherwise the handler's own time). The rate
  * limit counts a request from the earliest moment it may have arrived, so a 429 means the client really sent too
  * many, not that the sandbox read them late.
  */
@@ -41,9 +42,10 @@ export class StallWatch {
     if (now - this.lastBeat > HEARTBEAT_MS + STALL_MS) {
       const stall = { from: this.lastBeat, over: false };
       this.stall = stall;
-      // Timers run before the loop polls for I/O; what arrived during the stall is handled in this turn's poll,
-      // and setImmediate runs right after it: from then on, requests are handled as they come again.
-      setImmediate(() => (stall.over = true));
+      // Timers run before the loop polls for I/O; what arrived during the stall is handled in this turn's poll, and
+      // setImmediate runs right after it. A connection opened during the stall is accepted in this turn and read in
+      // the next: the stall holds until the check phase of that one, then requests are handled as they come again.
+      setImmediate(() => setImmediate(() => (stall.over = true)));
     }
     this.lastBeat = now;
   }
