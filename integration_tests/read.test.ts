@@ -143,7 +143,14 @@ describe.each(fullRefresh.cases.map((c, i) => [i, c] as const))('full_refresh #%
     const config = suite.config(testCase);
     catalog = await suite.catalog(config, testCase.configured_catalog_path, 'full_refresh');
     first = await suite.read(config, catalog);
-    second = await suite.read(config, catalog, undefined, { fresh: true });
+    // The second read starts after the first ended, as on a platform: its clock (the suite's is the sandbox's frozen
+    // one, issue 21) starts a second after the first read's last stamp, however long that read took.
+    const firstEnded = first.messages.reduce((last, m) => Math.max(last, m.record?.emitted_at ?? m.trace?.emitted_at ?? 0), 0);
+    second = await suite.read(config, catalog, undefined, {
+      fresh: true,
+      env: { CIO_TEST_CLOCK: String(Math.ceil(firstEnded / 1000) + 1) },
+      clockApart: { maxSeconds: 15 * 60, reason: "a second read after the first one's time on the connector's clock" },
+    });
   }, ms(testCase.timeout_seconds, 300));
 
   it('both reads end with exit 0 and no error trace', () => {

@@ -7,17 +7,18 @@ import { errorMessage, type JsonObject } from './protocol/messages.js';
 import type { Output } from './protocol/output.js';
 import { stopOnSignal } from './protocol/signals.js';
 import { parseConfiguredCatalog } from './protocol/catalog.js';
-import { parseState } from './protocol/state.js';
+import { parseState, STATE_EXPECTED } from './protocol/state.js';
 import { offeredStream, toAirbyteStream } from './engine/discover.js';
 import { futureCursors, stateProblems } from './engine/incremental.js';
 import { logTo, type ReadSink } from './engine/events.js';
-import { Reader, type SelectedStream } from './engine/read.js';
+import { Reader, type SelectedStream, type StreamOutcome } from './engine/read.js';
 import { checkpointPolicyFromEnv, type CheckpointPolicy } from './engine/checkpoint-policy.js';
 import type { HttpClient } from './engine/http.js';
-import { authMessage, createHttpClient, DOCS_URL } from './customerio/base.js';
-import { checkConnection } from './customerio/check.js';
+import { createHttpClient, DOCS_URL } from './customerio/base.js';
+import { checkConnection, keyRefusal } from './customerio/check.js';
+import { futureStartDate } from './start-date.js';
 import { streamsFor } from './customerio/streams/index.js';
-import { carryOverStates, mirrorAliases, planAliases, withAliases } from './customerio/airbyte/index.js';
+import { carryOverStates, mirrorAliases, planAliases, withAliases, type PlannedRead } from './customerio/airbyte/index.js';
 import { ConnectorError } from './errors.js';
 
 export function runSpec(output: Output): number {
@@ -37,6 +38,7 @@ export async function runCheck(rawConfig: unknown, output: Output, clock: Clock 
       config = parseConfig(rawConfig);
       // The streams a config defines (custom streams) are part of it: a check must not pass a config read refuses.
       streamsFor(config);
+      refuseFutureStartDate(config, clock);
     } catch (error) {
       // An invalid config is a failed check, said in the check's own answer (the protocol's way).
       const message = error instanceof ConnectorError ? error.message : String(error);
@@ -65,6 +67,12 @@ export async function runDiscover(config: Config, output: Output, clock: Clock =
   }
 }
 
+/** A start_date after the run's clock: a config_error (a read from it would find nothing). */
+export function refuseFutureStartDate(config: Config, clock: Clock): void {
+  const problem = futureStartDate(config.startDateSeconds, Math.floor(clock() / 1000), config.startDateGiven);
+  if (problem) throw configError(problem);
+}
+
 /** What an in-process caller may bring to a read: its own HTTP client (to watch its counts), the run's clock. */
 export interface ReadOptions {
   http?: HttpClient;
@@ -81,6 +89,7 @@ export interface ReadOptions {
 export async function runRead(config: Config, rawCatalog: unknown, rawState: unknown, sink: ReadSink, options: ReadOptions = {}): Promise<number> {
   const clock = options.clock ?? machineClock;
   const log = logTo(sink);
+  refuseFutureStartDate(config, clock);
   // Airbyte's names of two streams are offered too, and Airbyte's states carried over: customerio/airbyte.
   const definitions = withAliases(streamsFor(config));
   const byName = new Map(definitions.map((d) => [d.name, d]));
@@ -91,12 +100,19 @@ export async function runRead(config: Config, rawCatalog: unknown, rawState: unk
   // the config; or not selected today) are not its business: checked, they would fail every run until someone edits
   // the state. They are named once and left alone (no STATE is printed for them, so the platform keeps them).
   const others = [...states.keys()].filter((name) => !selectedNames.has(name));
-  if (others.length) log('WARN', unreadStateWarning(others, (name) => byName.has(name)));
+  if (others.length) log('WARN', unreadStateWarning(others, (name) => byName.has(name)) + (others.every((n) => !byName.has(n)) && others.length === states.size ? ` None of them names a stream of this connector: is it another tool's state? ${STATE_EXPECTED}.` : ''));
   for (const [name, state] of states) {
     const definition = byName.get(name);
     if (!definition || !selectedNames.has(name)) continue;
     const problems = stateProblems(definition.incremental, state);
-    if (problems.length) throw configError(`The state of stream "${name}" is not usable: ${problems.join('; ')}. Reset that stream's state.`);
+    if (problems.length) {
+      // The stream this is about gets its statuses (started, then incomplete around the one error); nothing is read.
+      const failure = configError(`The state of stream "${name}" is not usable: ${problems.join('; ')}. Reset that stream's state.`, { stream: name });
+      sink.emit({ type: 'started', stream: name, at: clock() });
+      sink.emit({ type: 'error', stream: name, error: failure, at: clock() });
+      sink.emit({ type: 'ended', stream: name, complete: false, at: clock() });
+      return 1;
+    }
     const future = futureCursors(definition.incremental, state, clock() / 1000);
     if (future.length) {
       log('WARN', `The state of stream "${name}" has a cursor in the future: ${future.join('; ')}. Nothing newer will be read until then; if that is a mistake (milliseconds for seconds?), reset that stream's state.`);
@@ -108,14 +124,17 @@ export async function runRead(config: Config, rawCatalog: unknown, rawState: unk
   const signal: { aborted: boolean; reason?: ConnectorError } = { aborted: false };
   // A stream selected under an alias (or both names) is read once, its messages printed under each name selected.
   const reads = planAliases(selected, states, (name) => byName.get(name)?.incremental);
+  for (const r of reads) if (r.printAs.length > 1) log('INFO', aliasNote(r));
   const readSink = mirrorAliases(sink, reads);
+  const printedAs = new Map(reads.map((r) => [r.name, Math.max(1, r.printAs.length)]));
   const reader = new Reader({
     config,
     http,
     sink: readSink,
     clock,
     signal,
-    authMessage: (status, detail) => authMessage(status, detail, config),
+    // A 401 asks the other region once: a key of the other region is told so, as check tells it.
+    authMessage: keyRefusal(config),
     checkpoints: options.checkpoints ?? checkpointPolicyFromEnv(),
   });
   const streams: SelectedStream[] = reads.map((s) => ({ definition: byName.get(s.name)!, syncMode: s.syncMode, state: s.state }));
@@ -141,9 +160,10 @@ export async function runRead(config: Config, rawCatalog: unknown, rawState: unk
       }),
     );
     await http.limiter.stop();
+    const skew = reader.skewWarning();
+    if (skew) log('WARN', skew);
     const seconds = ((clock() - started) / 1000).toFixed(1);
-    const summary = outcomes.map((o) => `${o.stream}=${o.records}${o.error ? ' (incomplete)' : ''}`).join(', ');
-    log('INFO', `Read ${outcomes.reduce((n, o) => n + o.records, 0)} records in ${seconds}s with ${http.counts.attempts} requests (${http.counts.retries} retried, ${http.counts.rateLimited} rate-limited): ${summary}`);
+    log('INFO', closingLine(outcomes, reads, printedAs, `in ${seconds}s with ${http.counts.attempts} requests (${http.counts.retries} retried, ${http.counts.rateLimited} rate-limited)`));
     const failed = outcomes.filter((o) => o.error);
     if (signal.reason && !failed.some((o) => o.error === signal.reason)) {
       sink.emit({ type: 'error', error: signal.reason, at: clock() });
@@ -152,6 +172,27 @@ export async function runRead(config: Config, rawCatalog: unknown, rawState: unk
   } finally {
     release();
   }
+}
+
+/** Said once per stream selected under two names: it is read once and printed under each. */
+function aliasNote(read: PlannedRead): string {
+  const names = read.printAs.map((p) => p.name);
+  return `${read.name} is selected under ${names.length} names (${names.join(', ')}): read once, each record printed under each name`;
+}
+
+/**
+ * The read's closing line: the RECORD lines it printed, per name printed under; when a stream is printed under two
+ * names, also the records read, so the two numbers are never confused.
+ */
+function closingLine(outcomes: StreamOutcome[], reads: PlannedRead[], printedAs: Map<string, number>, how: string): string {
+  const read = outcomes.reduce((n, o) => n + o.records, 0);
+  const printed = outcomes.reduce((n, o) => n + o.records * (printedAs.get(o.stream) ?? 1), 0);
+  const perName = outcomes.flatMap((o) => {
+    const names = reads.find((r) => r.name === o.stream)?.printAs.map((p) => p.name) ?? [];
+    return (names.length ? names : [o.stream]).map((name) => `${name}=${o.records}${o.error ? ' (incomplete)' : ''}`);
+  });
+  const copies = printed === read ? '' : ` and printed ${printed} (${printed - read} of them again, under a second name of the same stream)`;
+  return `Read ${read} records${copies} ${how}: ${perName.join(', ')}`;
 }
 
 /** The one WARN about state entries a read leaves alone, naming them (the first 10) by why. */

@@ -7,7 +7,12 @@ import { Ajv } from 'ajv';
 import { configError } from './errors.js';
 import { loadSpec } from './resources.js';
 import { EVERYONE, filterProblems } from './customerio/filter.js';
+import { KEY_VARIABLE } from './key.js';
+import { parseStartDate } from './start-date.js';
 import type { JsonObject } from './protocol/messages.js';
+import { HOW_TO_ALLOW, privateNetworkAllowed, urlProblem } from './engine/egress.js';
+import { withoutCredentials } from './redact.js';
+import { receiverUrlProblem, type ReportingWebhooksConfig } from './customerio/reporting-events/receivers.js';
 
 export type Region = 'us' | 'eu';
 export type MetricsPeriod = 'hours' | 'days' | 'weeks' | 'months';
@@ -30,6 +35,8 @@ export interface Config {
   /** True when the user pinned a single host (api_base_url without `{region}`). */
   pinnedHost: boolean;
   startDateSeconds?: number;
+  /** start_date as the config gave it (for messages that quote it). */
+  startDateGiven?: unknown;
   /** Days of deliveries re-read before the saved cursor: the full lookback. */
   messagesLookbackDays: number;
   /** Hours of deliveries re-read before the saved cursor by the reads between two full lookbacks. */
@@ -52,8 +59,12 @@ export interface Config {
   customStreams: CustomStreamConfig[];
   /** objects: fetch each object's attributes (one request per object). */
   objectAttributes: boolean;
+  /** design_studio_emails: fetch each email's content, envelope and transformers (one request per email listed). */
+  designStudioEmailContent: boolean;
   /** Sending domains esp_suppressions reads each list for (empty: each list once, without a domain). */
   espSuppressionDomains: string[];
+  /** Where reporting_events are read from (reporting-webhook receivers, store folders); none: no such stream. */
+  reportingWebhooks: ReportingWebhooksConfig;
 }
 
 export const REGION_HOSTS: Record<Region, string> = {
@@ -77,6 +88,7 @@ function describeSchemaErrors(): string[] {
   return (validateSpec.errors ?? []).map((e) => {
     const field = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : 'config';
     // Where it is missing too: `"name" is required` alone does not say which custom stream lacks it.
+    if (e.params.missingProperty === 'app_api_key' && !e.instancePath) return `"app_api_key" is required (or set ${KEY_VARIABLE})`;
     if (e.params.missingProperty) return `"${String(e.params.missingProperty)}" is required${e.instancePath ? ` in "${field}"` : ''}`;
     if (e.params.allowedValues) {
       // region's enum holds both cases (Airbyte's connector saves US/EU): name each region once.
@@ -85,7 +97,7 @@ function describeSchemaErrors(): string[] {
     }
     if (e.params.pattern && field.startsWith('esp_suppression_domains')) return `"${field}" must be a sending domain in lowercase, like mail.example.com`;
     if (e.keyword === 'uniqueItems') return `"${field}" lists the same value twice`;
-    if (e.params.pattern && field === 'start_date') return `"start_date" must be an ISO-8601 UTC date-time like 2024-01-01T00:00:00Z`;
+    if (e.params.pattern && /^custom_streams\.\d+\.primary_key\.\d+$/.test(field)) return `"${field}" must be a field name or a dotted path like meta.kind, with no empty part`;
     return `"${field}" ${e.message ?? 'is invalid'}`;
   });
 }
@@ -109,6 +121,34 @@ function parseFilter(raw: unknown): JsonObject {
   return filter as JsonObject;
 }
 
+/**
+ * `api_base_url` (both regions' URLs when it holds `{region}`) must be one the key may be sent to (egress.ts):
+ * https, a public host, unless the operator's environment allows a private network. Printed without any
+ * `user:password@`.
+ */
+function checkBaseUrl(template: string, env: NodeJS.ProcessEnv = process.env): void {
+  const shown = String(withoutCredentials(template));
+  for (const region of Object.keys(REGION_HOSTS)) {
+    let url: URL;
+    try {
+      url = new URL(template.replace('{region}', region));
+    } catch {
+      throw configError(`"api_base_url" is not a URL: ${shown}`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw configError(`"api_base_url" must be an https URL like ${REGION_HOSTS.us}: ${shown}`);
+    const problem = urlProblem(url, privateNetworkAllowed(env));
+    if (problem) {
+      throw configError(`"api_base_url" ${shown} is refused: ${problem}, and the App API key is sent to it. Use https and a public host (the default ${REGION_HOSTS.us} needs no api_base_url). ${HOW_TO_ALLOW}`);
+    }
+  }
+}
+
+/** The secrets a raw config holds, as given and trimmed: the App API key, the reporting-webhook receivers' read token. */
+export function configSecrets(rawConfig: unknown): string[] {
+  const config = (rawConfig ?? {}) as Record<string, unknown>;
+  return [config.app_api_key, config.reporting_webhook_read_token].filter((s): s is string => typeof s === 'string').flatMap((s) => [s, s.trim()]);
+}
+
 export function parseConfig(raw: unknown): Config {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw configError('The config must be a JSON object with at least "app_api_key"');
@@ -118,35 +158,32 @@ export function parseConfig(raw: unknown): Config {
   const forSchema = { ...input };
   if (forSchema.customer_filter !== undefined && typeof forSchema.customer_filter !== 'string') delete forSchema.customer_filter;
   if (forSchema.customer_filter === null) delete forSchema.customer_filter;
-  for (const key of ['start_date', 'api_base_url', 'metrics_steps', 'esp_suppression_domains', 'activities_lookback_hours', 'messages_recent_lookback_hours', 'messages_full_lookback_every_hours']) if (forSchema[key] === null || forSchema[key] === '') delete forSchema[key];
+  // start_date is checked on its own (parseStartDate): it takes unix seconds as a number too, and its messages quote it.
+  const startDate = forSchema.start_date;
+  delete forSchema.start_date;
+  for (const key of ['api_base_url', 'metrics_steps', 'esp_suppression_domains', 'activities_lookback_hours', 'messages_recent_lookback_hours', 'messages_full_lookback_every_hours', 'reporting_webhook_receivers', 'reporting_webhook_read_token', 'reporting_webhook_store_folders', 'reporting_events_accept_gaps']) if (forSchema[key] === null || forSchema[key] === '') delete forSchema[key];
   // Any case: Airbyte's own Customer.io connector saves "US" / "EU", this one "us" / "eu".
   if (typeof forSchema.region === 'string') forSchema.region = forSchema.region.trim().toLowerCase();
   if (forSchema.region === null) delete forSchema.region;
-  if (!specValidator()(forSchema)) {
-    throw configError(`Invalid config: ${describeSchemaErrors().join('; ')}`);
+  let startDateSeconds: number | undefined;
+  let startDateProblem: string | undefined;
+  try {
+    startDateSeconds = startDate === undefined || startDate === null || startDate === '' ? undefined : parseStartDate(startDate);
+  } catch (error) {
+    startDateProblem = (error as Error).message;
   }
+  if (!specValidator()(forSchema)) {
+    throw configError(`Invalid config: ${[...describeSchemaErrors(), ...(startDateProblem ? [startDateProblem] : [])].join('; ')}`);
+  }
+  if (startDateProblem) throw configError(startDateProblem);
   const apiKey = String(input.app_api_key).trim();
-  if (apiKey === '') throw configError('"app_api_key" is empty; paste an App API key from Customer.io');
+  if (apiKey === '') throw configError(`"app_api_key" is empty; paste an App API key from Customer.io (or leave it out and set ${KEY_VARIABLE})`);
   const region = (forSchema.region ?? 'us') as Region;
 
   const template = typeof forSchema.api_base_url === 'string' ? forSchema.api_base_url.trim().replace(/\/+$/, '') : undefined;
-  if (template !== undefined) {
-    let url: URL;
-    try {
-      url = new URL(template.replace('{region}', region));
-    } catch {
-      throw configError(`"api_base_url" is not a URL: ${template}`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw configError('"api_base_url" must start with http:// or https://');
-  }
+  if (template !== undefined) checkBaseUrl(template);
   const baseUrlFor = (r: Region) => (template ? template.replace('{region}', r) : REGION_HOSTS[r]);
 
-  let startDateSeconds: number | undefined;
-  if (typeof forSchema.start_date === 'string') {
-    const ms = Date.parse(forSchema.start_date);
-    if (Number.isNaN(ms)) throw configError(`"start_date" is not a date: ${forSchema.start_date}`);
-    startDateSeconds = Math.floor(ms / 1000);
-  }
 
   const messagesLookbackDays = (input.messages_lookback_days as number | undefined) ?? 30;
   const messagesRecentLookbackHours = (forSchema.messages_recent_lookback_hours as number | undefined) ?? 24;
@@ -157,6 +194,7 @@ export function parseConfig(raw: unknown): Config {
     );
   }
 
+  const reportingWebhooks = parseReportingWebhooks(input);
   const steps = forSchema.metrics_steps as number | undefined;
   const customStreams = ((input.custom_streams as JsonObject[] | undefined) ?? []).map((s) => ({
     name: String(s.name),
@@ -173,6 +211,7 @@ export function parseConfig(raw: unknown): Config {
     baseUrlFor,
     pinnedHost: template !== undefined && !template.includes('{region}'),
     startDateSeconds,
+    ...(startDateSeconds === undefined ? {} : { startDateGiven: startDate }),
     messagesLookbackDays,
     messagesRecentLookbackHours,
     messagesFullLookbackEveryHours: (forSchema.messages_full_lookback_every_hours as number | undefined) ?? 24,
@@ -190,6 +229,23 @@ export function parseConfig(raw: unknown): Config {
     messageTypes: (input.message_types as string[] | undefined) ?? [],
     customStreams,
     objectAttributes: input.object_attributes !== false,
+    // On unless turned off, like object_attributes: an email's list row holds no content at all (see design-studio.ts).
+    designStudioEmailContent: input.design_studio_email_content !== false,
     espSuppressionDomains: (forSchema.esp_suppression_domains as string[] | undefined) ?? [],
+    reportingWebhooks,
   };
+}
+
+/** The reporting_events fields (already checked for their types by the spec). */
+function parseReportingWebhooks(input: JsonObject): ReportingWebhooksConfig {
+  const receivers = ((input.reporting_webhook_receivers as string[] | undefined) ?? []).map((url) => url.trim().replace(/\/+$/, ''));
+  for (const url of receivers) {
+    const problem = receiverUrlProblem(url);
+    if (problem) throw configError(`"reporting_webhook_receivers": ${JSON.stringify(url.slice(0, 100))} ${problem}`);
+  }
+  if (new Set(receivers).size !== receivers.length) throw configError('"reporting_webhook_receivers" lists the same receiver twice');
+  const token = typeof input.reporting_webhook_read_token === 'string' ? input.reporting_webhook_read_token.trim() : '';
+  if (receivers.length && !token) throw configError('"reporting_webhook_read_token" is required with reporting_webhook_receivers: the receivers\' CIO_WEBHOOK_READ_TOKEN');
+  const folders = ((input.reporting_webhook_store_folders as string[] | undefined) ?? []).map((f) => f.trim()).filter((f) => f !== '');
+  return { receivers, ...(token ? { readToken: token } : {}), folders, acceptGaps: input.reporting_events_accept_gaps === true };
 }

@@ -14,5 +14,9 @@ export default function setup() {
   process.env.CIO_TEST_SCRATCH = root;
   process.env.TMPDIR = process.env.TMP = process.env.TEMP = root;
   process.env.CIO_RELIABILITY_OUTPUTS = join(root, 'reliability-outputs');
+  // Every test talks to a local server (the sandbox, nock, a loopback server): the operator's permission for a
+  // private network (src/engine/egress.ts PRIVATE_NETWORK_ENV), for in-process runs and every child they start.
+  // Tests of the refusal take it away in their own child's environment.
+  process.env.CIO_ALLOW_PRIVATE_NETWORK = '1';
   mkdirSync(process.env.CIO_RELIABILITY_OUTPUTS);
 }

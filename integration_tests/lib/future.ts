@@ -3,9 +3,9 @@
  * representation the connector printed (unix seconds, a numeric string or an ISO-8601 date-time).
  * Delete tracking (`ids`, `ids_cursor`) is kept: this connector's states always carry it beside a list's cursor,
  * and a bare whole-number cursor on such a list reads as an older Airbyte CDK's (carried over an hour earlier).
- * When a windowed partition last re-read its full lookback (`full_lookback_read_at`, the wall time of the read
- * that made the file) is left out, so the file is the same from run to run; without it the re-read is due, from
- * a cursor still in the future.
+ * The time of the last full lookback of deliveries (`full_lookback_read_at`) is left out: the connector's clock a
+ * second or so into the generating read, it would make `npm run catalogs` differ from run to run; without it the
+ * re-read is due, from a cursor still in the future.
  */
 import { toSeconds } from './streams.js';
 

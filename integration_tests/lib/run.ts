@@ -6,6 +6,7 @@
  */
 import { runCli, type CliFiles, type CliOptions, type CliResult } from '../../test/helpers/cli.js';
 import { parseProtocolLines } from '../../test/helpers/protocol.js';
+import { suiteClockEnv } from './sandbox.js';
 
 export interface Printed {
   label: string;
@@ -18,7 +19,8 @@ const printed: Printed[] = [];
 
 export async function cli(args: string[], files: CliFiles = {}, options: CliOptions = {}): Promise<CliResult> {
   const label = `${args.join(' ')}`;
-  const result = await runCli(args, files, options);
+  // Every run on the suite's one clock, the sandbox's (runCli refuses a run whose clock is off the sandbox's).
+  const result = await runCli(args, files, { ...options, env: { ...suiteClockEnv(), ...options.env } });
   printed.push({ label, stdout: result.stdout, stderr: result.stderr, killed: result.signal !== null });
   return result;
 }

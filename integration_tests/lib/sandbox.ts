@@ -3,17 +3,26 @@
  * acceptance-test-config.yml (`sandbox:`), so every file, and `npm run catalogs`, sees the same data.
  */
 import { createServer } from 'node:net';
-import type { Sandbox, SandboxOptions } from '../../src/sandbox/types.js';
+import { DEFAULT_NOW, type Sandbox, type SandboxOptions } from '../../src/sandbox/types.js';
 import { acceptanceConfig, type Placeholders } from './config.js';
 
 export type { Sandbox };
+
+/** Where the suite's one clock stands: the sandbox's frozen `now` in acceptance-test-config.yml (else its default). */
+export const suiteNow = (): number => acceptanceConfig().sandbox?.now ?? DEFAULT_NOW;
+
+/**
+ * The connector's clock in every run of the suite: the sandbox's (issue 21). The sandbox's clock never moves in
+ * the suite, so the connector reads the same slice of time on any day the suite runs.
+ */
+export const suiteClockEnv = (): { CIO_TEST_CLOCK: string } => ({ CIO_TEST_CLOCK: String(suiteNow()) });
 
 export async function startSuiteSandbox(extra: Partial<SandboxOptions> = {}): Promise<Sandbox> {
   const { startSandbox } = await import('../../src/sandbox/index.js');
   const section = acceptanceConfig().sandbox ?? {};
   return startSandbox({
     seed: section.seed ?? 42,
-    ...(section.now !== undefined ? { now: section.now } : {}),
+    now: suiteNow(),
     sizes: section.sizes,
     ...(section.rate_limit !== undefined ? { rateLimit: section.rate_limit } : {}),
     ...extra,

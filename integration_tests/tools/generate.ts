@@ -19,7 +19,7 @@ import { dirname } from 'node:path';
 import { runCli } from '../../test/helpers/cli.js';
 import { asFileText, catalogFiles, deriveCatalog, type DiscoveredStream } from '../lib/catalogs.js';
 import { casesOf, configOf, repoPath } from '../lib/config.js';
-import { placeholdersFor, startSuiteSandbox } from '../lib/sandbox.js';
+import { placeholdersFor, startSuiteSandbox, suiteClockEnv } from '../lib/sandbox.js';
 import { finalStates, primaryKeyOf } from '../lib/streams.js';
 import { futureState } from '../lib/future.js';
 
@@ -37,14 +37,16 @@ async function main(): Promise<void> {
   const sandbox = await startSuiteSandbox();
   try {
     const config = configOf(basic, await placeholdersFor(sandbox));
-    const discovered = await runCli(['discover'], { config });
+    // The connector on the sandbox's frozen clock: the files are the same whatever day they are written on.
+    const env = suiteClockEnv();
+    const discovered = await runCli(['discover'], { config }, { env });
     const streams = discovered.ofType('CATALOG')[0]?.catalog.streams as DiscoveredStream[] | undefined;
     if (!streams) throw new Error(`discover printed no catalog: ${discovered.errors.map((e) => e.message).join('; ')}`);
     for (const [path, catalog] of Object.entries(catalogFiles(streams))) write(path, asFileText(catalog));
 
     // Expected records: a few of every stream, chosen by primary key so the file is the same on every run.
     const full = deriveCatalog(streams, 'full_refresh');
-    const read = await runCli(['read'], { config, catalog: full }, { timeoutMs: 300_000 });
+    const read = await runCli(['read'], { config, catalog: full }, { env, timeoutMs: 300_000 });
     if (read.exitCode !== 0) throw new Error(`the full refresh read failed: ${read.errors.map((e) => e.message).join('; ')}`);
     const excluded = new Set((basic.expect_records?.exclude_streams ?? []).map((s) => s.name));
     const lines: string[] = [];
@@ -65,14 +67,14 @@ async function main(): Promise<void> {
     const [incremental] = casesOf('incremental').cases;
     if (incremental?.future_state) {
       const incrementalConfig = configOf(incremental, await placeholdersFor(sandbox));
-      const incRead = await runCli(['read'], { config: incrementalConfig, catalog: deriveCatalog(streams, 'incremental') }, { timeoutMs: 300_000 });
+      const incRead = await runCli(['read'], { config: incrementalConfig, catalog: deriveCatalog(streams, 'incremental') }, { env, timeoutMs: 300_000 });
       if (incRead.exitCode !== 0) throw new Error(`the incremental read failed: ${incRead.errors.map((e) => e.message).join('; ')}`);
       const cursors = new Map(streams.map((s) => [s.name, s.default_cursor_field?.[0]]));
-      // In the catalog's order, not the order the streams ended in: the file is the same on every run.
+      // In discover's order, not the order streams happened to finish in: the file is the same on every run.
       const order = new Map(streams.map((s, i) => [s.name, i]));
-      const position = (state: Record<string, any>) => order.get(state.stream?.stream_descriptor?.name) ?? streams.length;
+      const nameOf = (s: Record<string, unknown>) => (s.stream as { stream_descriptor: { name: string } }).stream_descriptor.name;
       const states = finalStates(incRead.messages)
-        .sort((a, b) => position(a) - position(b))
+        .sort((a, b) => (order.get(nameOf(a)) ?? 0) - (order.get(nameOf(b)) ?? 0))
         .map((s) => futureState(s, cursors));
       write(incremental.future_state.future_state_path, asFileText(states));
     }

@@ -15,6 +15,11 @@ export interface ConnectorRun {
   catalog: unknown;
   state?: unknown;
   env?: Record<string, string>;
+  /**
+   * The connector's clock (unix s, set as CIO_TEST_CLOCK): where the sandbox's stands, or a little after it, so
+   * the two agree whatever the machine's clock says (issue 21).
+   */
+  clock?: number;
   /** Read stdout at most this fast (bytes a second); unlimited when absent. */
   readBytesPerSecond?: number;
   /** Called with every RECORD line (for per-partition counts); costs a JSON.parse per call, if the callee parses. */
@@ -71,7 +76,8 @@ export async function runConnector(run: ConnectorRun): Promise<ConnectorResult> 
     writeFileSync(path, JSON.stringify(value));
     args.push(`--${name}`, path);
   }
-  const { child, done } = spawnMeasured(join(DIST, 'main.js'), args, run.env);
+  const env = run.clock === undefined ? run.env : { ...run.env, CIO_TEST_CLOCK: String(run.clock) };
+  const { child, done } = spawnMeasured(join(DIST, 'main.js'), args, env);
   const result: ConnectorResult = { exitCode: null, wallMs: 0, rssSamplesMb: [], records: 0, recordsByStream: {}, states: 0, stateBytes: 0, lastStateLines: {}, bytes: 0, others: [], stderr: '' };
   let pending = '';
   let lastStateLine: string | undefined;

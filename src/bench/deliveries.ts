@@ -41,7 +41,7 @@ export async function runDeliveries(perDay: number): Promise<DeliveriesRun> {
     let now = START;
     const sync = async (config: Record<string, unknown>, state: unknown) => {
       await sandbox.resetStats();
-      const result = await runConnector({ config: { ...base, ...config }, catalog, state, keepState: true, env: { CIO_REQUESTS_PER_SECOND: 'off', CIO_TEST_CLOCK: String(now) } });
+      const result = await runConnector({ config: { ...base, ...config }, catalog, state, keepState: true, env: { CIO_REQUESTS_PER_SECOND: 'off' }, clock: now });
       if (result.exitCode !== 0 || !result.lastState) throw new Error(`a sync of messages failed (exit ${result.exitCode}): ${result.stderr.slice(0, 1000)} ${JSON.stringify(result.others.slice(-3))}`);
       return { result, requests: (await sandbox.stats()).total, state: [stripped(result.lastState)] };
     };

@@ -58,7 +58,7 @@ export async function runExport(people: number): Promise<ExportRun> {
   try {
     const config = { app_api_key: 'sandbox-us-key', api_base_url: sandbox.url };
     const startedAt = Date.now();
-    const exported = await runConnector({ config: { ...config, customers_method: 'export' }, catalog: catalogOf(['customers']) });
+    const exported = await runConnector({ config: { ...config, customers_method: 'export' }, catalog: catalogOf(['customers']), clock: sandbox.now + 60 });
     if (exported.exitCode !== 0 || !exported.usage) throw new Error(`the export read failed (exit ${exported.exitCode}): ${exported.stderr.slice(0, 1000)} ${JSON.stringify(exported.others.slice(-3))}`);
     const exitedAt = startedAt + exported.wallMs;
     const apiRequests = (await sandbox.stats()).total;
@@ -71,7 +71,7 @@ export async function runExport(people: number): Promise<ExportRun> {
     // The API way, side by side: same sandbox, same people, no limits (its time at the limit is requests ÷ 10).
     await sandbox.control('POST', 'rate-limit', false);
     await sandbox.resetStats();
-    const api = await runConnector({ config: { ...config, customers_method: 'api' }, catalog: catalogOf(['customers']), env: { CIO_REQUESTS_PER_SECOND: 'off' } });
+    const api = await runConnector({ config: { ...config, customers_method: 'api' }, catalog: catalogOf(['customers']), env: { CIO_REQUESTS_PER_SECOND: 'off' }, clock: sandbox.now + 60 });
     if (api.exitCode !== 0 || !api.usage) throw new Error(`the API read failed (exit ${api.exitCode}): ${api.stderr.slice(0, 1000)}`);
     const apiStats = await sandbox.stats();
 

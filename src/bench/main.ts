@@ -13,10 +13,13 @@
  *      full 30-day lookback (as every sync did before) against a day of hourly syncs with the recent lookback;
  *   7. STATE output — an incremental campaign_actions read at 100 × 40 and 400 × 50 (campaigns × actions): STATE
  *      messages and bytes of a first read and of a second from its state, and their growth beside the records'.
+ *   8. sync memory — peak RSS and time of `sync` landing 1,000,000 activities in DuckDB with its default bounds.
+ *   9. reporting-webhook receiver — serve-webhooks taking signed events: sustained events/s, p50/p99 time to the 2xx
+ *      at 500 events/s, peak RSS and whether it stays flat (webhooks.ts).
  * Every part runs the built CLI (dist/main.js) as a child process against the sandbox in another process, a
  * few times; the table shows medians with their min–max spread and is written into BENCHMARKS.md.
  *
- * Options: --quick (smaller sizes, one run each; also BENCH_QUICK=1), --runs N, --only utilisation,throughput,memory,shared,export,deliveries,state,
+ * Options: --quick (smaller sizes, one run each; also BENCH_QUICK=1), --runs N, --only utilisation,throughput,memory,shared,export,deliveries,state,sync,webhooks,
  * --out FILE (default BENCHMARKS.md for a full run; a quick run writes only with --out).
  */
 import { execFileSync } from 'node:child_process';
@@ -26,14 +29,16 @@ import { runDeliveries, type DeliveriesRun } from './deliveries.js';
 import { runExport, type ExportRun } from './export.js';
 import { runMemory, type MemoryRun } from './memory.js';
 import { runStateOutput, stateGrowth } from './state-output.js';
+import { runSyncMemory } from './sync-memory.js';
 import { machine, rows, table, type Results } from './report.js';
 import { DIST } from './sandbox-process.js';
 import { runThroughput, type ThroughputRun } from './throughput.js';
 import { LATENCY_MS, LIMIT, QUICK_UTILISATION_SIZES, runUtilisation, SHARED_LIMIT, UTILISATION_SIZES, type UtilisationRun } from './utilisation.js';
 import { writeReport } from './write.js';
+import { runWebhooks } from './webhooks.js';
 
 const ROOT = join(DIST, '..');
-const PARTS = ['utilisation', 'throughput', 'memory', 'shared', 'export', 'deliveries', 'state'] as const;
+const PARTS = ['utilisation', 'throughput', 'memory', 'shared', 'export', 'deliveries', 'state', 'sync', 'webhooks'] as const;
 type Part = (typeof PARTS)[number];
 
 const USAGE = `usage: npm run bench [-- [--quick] [--runs N] [--only ${PARTS.join(',')}] [--out FILE]]
@@ -71,15 +76,15 @@ for (const part of only) if (!PARTS.includes(part)) usageError(`--only: unknown 
 const out = values.out ?? (quick ? undefined : join(ROOT, 'BENCHMARKS.md'));
 
 const sizes = quick
-  ? { utilisation: QUICK_UTILISATION_SIZES, throughput: { activities: 100_000, deliveries: 20_000 }, memory: { small: 100_000, large: 300_000 }, slowBytesPerSecond: 4_000_000, exportPeople: 100_000, deliveriesPerDay: 10_000 }
-  : { utilisation: UTILISATION_SIZES, throughput: { activities: 1_000_000, deliveries: 200_000 }, memory: { small: 100_000, large: 1_000_000 }, slowBytesPerSecond: 4_000_000, exportPeople: 1_000_000, deliveriesPerDay: 30_000 };
+  ? { utilisation: QUICK_UTILISATION_SIZES, throughput: { activities: 100_000, deliveries: 20_000 }, memory: { small: 100_000, large: 300_000 }, slowBytesPerSecond: 4_000_000, exportPeople: 100_000, deliveriesPerDay: 10_000, syncActivities: 200_000, webhooks: { concurrency: 64, sustainedSeconds: 5, rate: 500, pacedSeconds: 5 } }
+  : { utilisation: UTILISATION_SIZES, throughput: { activities: 1_000_000, deliveries: 200_000 }, memory: { small: 100_000, large: 1_000_000 }, slowBytesPerSecond: 4_000_000, exportPeople: 1_000_000, deliveriesPerDay: 30_000, syncActivities: 1_000_000, webhooks: { concurrency: 64, sustainedSeconds: 30, rate: 500, pacedSeconds: 30 } };
 
 const say = (text: string) => process.stderr.write(`${text}\n`);
 const started = Date.now();
 
 async function main(): Promise<void> {
   say(`benchmark: ${quick ? 'quick' : 'full'} run, ${runs} run(s) of each part (${[...only].join(', ')})`);
-  const results: Results = { utilisation: [], throughput: [], memory: { small: [], large: [], slow: [] }, shared: [], export: [], deliveries: [], state: [] };
+  const results: Results = { utilisation: [], throughput: [], memory: { small: [], large: [], slow: [] }, shared: [], export: [], deliveries: [], state: [], sync: [], webhooks: [] };
   for (let i = 1; i <= runs; i++) {
     if (only.has('utilisation')) {
       const run: UtilisationRun = await runUtilisation(sizes.utilisation);
@@ -118,11 +123,24 @@ async function main(): Promise<void> {
       results.deliveries.push(run);
       say(`  [${i}/${runs}] deliveries ${run.everyTimeRequests} requests re-reading the full lookback; hourly ${run.hourly.join(' ')} (${run.fullSyncs} full); ratio ${run.ratio.toFixed(3)}, ${run.seconds.toFixed(1)} s`);
     }
+    if (only.has('sync')) {
+      const run = await runSyncMemory(sizes.syncActivities);
+      results.sync.push(run);
+      say(`  [${i}/${runs}] sync ${run.activities.toLocaleString('en-US')} activities: peak RSS ${run.peakRssMb.toFixed(0)} MB, ${run.seconds.toFixed(1)} s (${Math.round(run.recordsPerSecond)} records/s)`);
+    }
     if (only.has('state')) {
       const run = await runStateOutput();
       results.state.push(run);
       const sizes = run.map((s) => `${s.campaigns}×${s.actionsPerCampaign}: ${s.second.states} STATE(s), ${(s.second.stateBytes / 1e6).toFixed(2)} MB, ${s.second.records} records`).join('; ');
       say(`  [${i}/${runs}] state output (second read) ${sizes}; growth ÷ records read ${stateGrowth(run, 'second').toFixed(2)}`);
+    }
+    if (only.has('webhooks')) {
+      const run = await runWebhooks(sizes.webhooks);
+      results.webhooks.push(run);
+      say(
+        `  [${i}/${runs}] webhooks ${Math.round(run.sustained.perSecond)} events/s sustained; at ${sizes.webhooks.rate}/s p50 ${run.paced.p50Ms.toFixed(1)} ms, p99 ${run.paced.p99Ms.toFixed(1)} ms; ` +
+          `peak RSS ${run.peakRssMb.toFixed(0)} MB, growth ${run.rssGrowth.toFixed(2)}; ${run.eventsPerFsync.toFixed(1)} events per fsync; errors ${run.sustained.errors + run.paced.errors}`,
+      );
     }
   }
   const list = rows(results);

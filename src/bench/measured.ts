@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DIST } from './sandbox-process.js';
+import { PRIVATE_NETWORK_ENV } from '../engine/egress.js';
 
 export interface Usage {
   maxRssMb: number;
@@ -24,7 +25,8 @@ export function spawnMeasured(script: string, args: string[], env: Record<string
   const probe = pathToFileURL(join(DIST, 'bench', 'probe.js')).href;
   const child = spawn(process.execPath, ['--import', probe, script, ...args], {
     stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-    env: { ...process.env, NODE_OPTIONS: '', ...env },
+    // The sandbox is plain http on 127.0.0.1: the operator's permission (docs/security.md).
+    env: { ...process.env, NODE_OPTIONS: '', [PRIVATE_NETWORK_ENV]: '1', ...env },
   });
   let usageText = '';
   let stderr = '';

@@ -23,6 +23,7 @@ export async function runMemory(activities: number, readBytesPerSecond?: number)
       config: { app_api_key: 'sandbox-us-key', api_base_url: sandbox.url },
       catalog: catalogOf(['activities']),
       env: { CIO_REQUESTS_PER_SECOND: 'off' },
+      clock: sandbox.now + 60,
       readBytesPerSecond,
     });
     if (result.exitCode !== 0 || !result.usage) throw new Error(`the read failed (exit ${result.exitCode}): ${result.stderr.slice(0, 1000)}`);

@@ -8,7 +8,9 @@ import { hourlyMean, type DeliveriesRun } from './deliveries.js';
 import { secondsAtLimit, type ExportRun } from './export.js';
 import type { MemoryRun } from './memory.js';
 import { stateGrowth, type StateRun } from './state-output.js';
+import type { SyncMemoryRun } from './sync-memory.js';
 import type { ThroughputRun } from './throughput.js';
+import type { WebhooksRun } from './webhooks.js';
 import { LIMIT, SHARED_LIMIT, type UtilisationRun } from './utilisation.js';
 
 export interface Results {
@@ -23,6 +25,10 @@ export interface Results {
   deliveries: DeliveriesRun[];
   /** Part 7: STATE output of incremental campaign_actions reads at two sizes. */
   state: StateRun[];
+  /** Part 8: sync of activities into DuckDB with its default bounds. */
+  sync: SyncMemoryRun[];
+  /** Part 9: the reporting-webhook receiver. */
+  webhooks: WebhooksRun[];
 }
 
 export interface Row {
@@ -148,6 +154,31 @@ export function rows(results: Results): Row[] {
     out.push(
       { part: '', figure: `STATE bytes ratio ÷ records read ratio (${recordsRatio.toFixed(2)}), first read (same run; bounded by the 1% share, see notes)`, value: formatSpread(first, 2), target: '' },
       { part: '', figure: `STATE bytes ratio ÷ records read ratio (${recordsRatio.toFixed(2)}), second read (same run)`, value: formatSpread(second, 2), target: '≤ 1.1', met: second.median <= 1.1, everyRun: second.max <= 1.1 },
+    );
+  }
+  const sy = results.sync;
+  if (sy.length) {
+    const peak = of(sy, (r) => r.peakRssMb);
+    out.push(
+      { part: '8. Sync memory', figure: `sync peak RSS, ${sy[0].activities.toLocaleString('en-US')} activities (MB)`, value: formatSpread(peak, 0), target: '≤ 300', met: peak.median <= 300, everyRun: peak.max <= 300 },
+      { part: '', figure: 'sync records/s', value: formatSpread(of(sy, (r) => r.recordsPerSecond), 0), target: '' },
+    );
+  }
+  const w = results.webhooks;
+  if (w.length) {
+    const rate = of(w, (r) => r.sustained.perSecond);
+    const p99 = of(w, (r) => r.paced.p99Ms);
+    const rss = of(w, (r) => r.peakRssMb);
+    const growth = of(w, (r) => r.rssGrowth);
+    const errors = of(w, (r) => r.sustained.errors + r.paced.errors);
+    out.push(
+      { part: '9. Webhook receiver', figure: 'sustained events/s answered 2xx (64 senders back to back, fsync per batch)', value: formatSpread(rate, 0), target: '≥ 2000', met: rate.median >= 2000, everyRun: rate.min >= 2000 },
+      { part: '', figure: 'time to 2xx at 500 events/s, p50 (ms)', value: formatSpread(of(w, (r) => r.paced.p50Ms), 1), target: '' },
+      { part: '', figure: 'time to 2xx at 500 events/s, p99 (ms)', value: formatSpread(p99, 1), target: '< 250', met: p99.median < 250, everyRun: p99.max < 250 },
+      { part: '', figure: 'events per fsync (group commit), whole run', value: formatSpread(of(w, (r) => r.eventsPerFsync), 1), target: '' },
+      { part: '', figure: 'receiver peak RSS (MB)', value: formatSpread(rss, 0), target: '' },
+      { part: '', figure: 'receiver RSS, last quarter ÷ second quarter of the run (medians)', value: formatSpread(growth, 2), target: '≤ 1.20 (flat)', met: growth.median <= 1.2, everyRun: growth.max <= 1.2 },
+      { part: '', figure: 'answers other than 2xx', value: formatSpread(errors, 0), target: '0', met: errors.max === 0 },
     );
   }
   return out;

@@ -24,6 +24,8 @@ export interface SandboxProcessOptions {
 
 export interface SandboxProcess {
   url: string;
+  /** The virtual clock it started at (unix s): it stands still unless advanced through the controls. */
+  now: number;
   controlUrl: string;
   pid: number;
   stats(): Promise<SandboxStats>;
@@ -50,6 +52,7 @@ export async function startSandboxProcess(options: SandboxProcessOptions): Promi
   };
   return {
     url: String(ready.url),
+    now: options.now,
     controlUrl,
     pid: child.pid!,
     stats: async () => (await control('GET', 'stats')) as SandboxStats,

@@ -62,9 +62,11 @@ export async function runStateSize(size: { campaigns: number; actionsPerCampaign
     const expected = (await sandbox.control('GET', 'expected')) as { counts: Record<string, number> };
     const recordsRead = expected.counts.campaign_actions;
     if (!(recordsRead > 0)) throw new Error(`the sandbox serves no campaign actions: ${JSON.stringify(expected.counts)}`);
-    const first = await runConnector({ config, catalog, env });
+    // An hour after the sandbox's clock, as when the sandbox started an hour behind the machine's: every edit in the past.
+    const clock = sandbox.now + 3600;
+    const first = await runConnector({ config, catalog, env, clock });
     const firstFigures = figures(first, recordsRead, 'first');
-    const second = await runConnector({ config, catalog, env, state: lastStates(first) });
+    const second = await runConnector({ config, catalog, env, clock, state: lastStates(first) });
     return { ...size, first: firstFigures, second: figures(second, recordsRead, 'second') };
   } finally {
     await sandbox.close();

@@ -5,6 +5,7 @@ import { hourlyMean } from './deliveries.js';
 import { PREPARE_MS_PER_MILLION, secondsAtLimit } from './export.js';
 import { STATE_SIZES } from './state-output.js';
 import { machine, table, type Results, type Row } from './report.js';
+import type { WebhooksSizes } from './webhooks.js';
 
 export interface Report {
   results: Results;
@@ -24,6 +25,8 @@ export interface Report {
     slowBytesPerSecond: number;
     exportPeople: number;
     deliveriesPerDay: number;
+    syncActivities: number;
+    webhooks: WebhooksSizes;
   };
 }
 
@@ -113,6 +116,17 @@ export function writeReport(path: string, report: Report): void {
     '   the API answered (the sandbox\'s ground truth; what the first read prints). Growth = (STATE bytes at the',
     '   larger size ÷ at the smaller) ÷ (records read at the larger ÷ at the smaller), both sizes in the same run: 1',
     '   grows linearly with the data, 5 grows with its square at these sizes.',
+    `8. **Sync memory.** \`sync\` of \`activities\` only (${n(sizes.syncActivities)}), no latency or limit, into a new DuckDB file with the`,
+    '   default bounds of its DuckDB (src/sync/limits.ts: memory_limit, threads): the peak RSS of the whole process',
+    '   (read, loader and DuckDB) against the 300 MB that fits a 512 MB container, and records a second.',
+    `9. **Webhook receiver.** \`node dist/main.js serve-webhooks\` as a measured child process, its store in a temporary`,
+    '   folder on this machine\'s disk (every batch fdatasync\'d), ~1 KB signed email events with new event_ids posted',
+    `   from the benchmark's process over keep-alive connections: ${sizes.webhooks.concurrency} senders back to back for ${sizes.webhooks.sustainedSeconds} s (events answered 2xx`,
+    `   a second), then ${sizes.webhooks.rate} events a second on a fixed schedule for ${sizes.webhooks.pacedSeconds} s (an open loop: time from sending to the`,
+    '   2xx, p50 and p99), after a second of warm-up. The sender shares the 2 cores with the receiver. RSS is sampled',
+    '   every 200 ms; flat = median of the last quarter of the samples ÷ the second quarter\'s. Events per fsync come',
+    '   from the receiver\'s /metrics. Customer.io itself sends one event at a time per webhook (head-of-line):',
+    '   the concurrency stands for many webhooks (workspaces) or a backlog after an outage.',
     '',
     '## Every run',
     '',
@@ -137,6 +151,7 @@ export function writeReport(path: string, report: Report): void {
         (slow ? `; slow stdout ${slow.peakRssMb.toFixed(0)} MB in ${slow.seconds.toFixed(1)} s` : '')
       );
     }),
+    ...results.sync.map((r, i) => `- sync run ${i + 1}: ${n(r.activities)} activities, peak RSS ${r.peakRssMb.toFixed(0)} MB, ${r.seconds.toFixed(1)} s (${n(Math.round(r.recordsPerSecond))} records/s)`),
     ...results.export.map(
       (r, i) =>
         `- export run ${i + 1}: ${n(r.records)} records, ${r.apiRequests} App API requests, ${r.downloads} download(s); preparation ${r.preparationSeconds.toFixed(1)} s, ` +
@@ -159,6 +174,12 @@ export function writeReport(path: string, report: Report): void {
               `${n(s.first.stateBytes)} STATE bytes of ${n(s.first.bytes)}; second read ${n(s.second.records)} records, ${states(s.second.states)}, ${n(s.second.stateBytes)} STATE bytes of ${n(s.second.bytes)}`,
           )
           .join('; '),
+    ),
+    ...results.webhooks.map(
+      (r, i) =>
+        `- webhooks run ${i + 1}: sustained ${n(r.sustained.events)} events in ${r.sustained.seconds.toFixed(1)} s (${n(Math.round(r.sustained.perSecond))}/s, ${r.sustained.errors} errors); ` +
+        `paced ${n(r.paced.events)} events in ${r.paced.seconds.toFixed(1)} s, p50 ${r.paced.p50Ms.toFixed(1)} ms, p99 ${r.paced.p99Ms.toFixed(1)} ms, max ${r.paced.maxMs.toFixed(1)} ms (${r.paced.errors} errors); ` +
+        `${r.eventsPerFsync.toFixed(1)} events per fsync${r.fsyncP50Ms !== undefined ? `, fsync p50 ≤ ${r.fsyncP50Ms} ms` : ''}; peak RSS ${r.peakRssMb.toFixed(0)} MB, growth ${r.rssGrowth.toFixed(2)}, ${r.cpuSeconds.toFixed(1)} CPU s`,
     ),
     ...results.shared.map(
       (r, i) =>
@@ -253,8 +274,8 @@ const NOTES: string[] = [
   '  that re-reads the full lookback reaches back 30 days from the previous full re-read, so 31 days, not 30 days and an',
   '  hour: 23 × 25 ÷ 24 + 31 days of deliveries against 24 × (30 + 1 ÷ 24), 0.076 with no per-window requests at all. The',
   '  recent lookback could be ~41 hours before the target of 0.1 is missed; it is 24 by default (48 would make 0.107).',
-  '- **STATE output (part 7).** The second read prints one STATE, at its end: its delete memory (every action\'s id)',
-  '  and 400 cursors weigh ~150 KB, some 60 times what the 400 records it prints would allow in the middle of the',
+  '- **STATE output (part 7).** The second read prints one STATE, at its end: its delete memory (each action\'s',
+  '  campaign and id) and 400 cursors weigh ~270 KB, some 100 times what the 400 records it prints would allow in the middle of the',
   '  read (checkpoint-policy.ts: a STATE over 1 KB at most 1% of the record bytes since the last). So its STATE bytes',
   '  grow with the list (ids a digit longer here and there: a little over 1). The first read prints a STATE every',
   '  1,000 records or so, each holding the cursors of the campaigns read so far: those grow with the read until their',

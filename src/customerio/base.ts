@@ -39,12 +39,19 @@ export function createHttpClient(config: Config, log?: (level: LogLevel, message
     maxTries: overrides.maxTries ?? numberFromEnv(env.CIO_MAX_TRIES) ?? 6,
     backoffBaseMs: overrides.backoffBaseMs ?? numberFromEnv(env.CIO_BACKOFF_BASE_MS) ?? 1000,
     backoffMaxMs: overrides.backoffMaxMs ?? numberFromEnv(env.CIO_BACKOFF_MAX_MS) ?? 60_000,
+    // For operators: the most one answer may weigh, in bytes (default MAX_RESPONSE_BYTES, 64 MiB).
+    maxResponseBytes: positiveFromEnv(env.CIO_MAX_RESPONSE_BYTES),
     log,
   });
 }
 
 function rateFromEnv(value: string | undefined): number | undefined {
   if (value?.trim() === 'off') return Number.POSITIVE_INFINITY;
+  const n = numberFromEnv(value);
+  return n !== undefined && n > 0 ? n : undefined;
+}
+
+function positiveFromEnv(value: string | undefined): number | undefined {
   const n = numberFromEnv(value);
   return n !== undefined && n > 0 ? n : undefined;
 }

@@ -25,6 +25,40 @@ async function workspaces(config: Config, region: Region) {
   }
 }
 
+/** What to do about a key another region accepts: the one message check, read and sync give. */
+export const wrongRegionMessage = (other: Region): string => `This App API key belongs to the ${other.toUpperCase()} region; set region to ${other}.`;
+
+/**
+ * The region whose host accepts the key, other than the configured one (one GET /workspaces there), or undefined:
+ * not that region's key either, or a pinned host (api_base_url without {region}) where there is no other to ask.
+ */
+export async function otherRegionOf(config: Config): Promise<Region | undefined> {
+  if (config.pinnedHost) return undefined;
+  const other: Region = config.region === 'us' ? 'eu' : 'us';
+  try {
+    await workspaces(config, other);
+    return other;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The message of a refused key for a read: on a 401, the other region is asked once per run (however many
+ * requests met the 401), and named when it takes the key; otherwise authMessage's.
+ */
+export function keyRefusal(config: Config, probe: (config: Config) => Promise<Region | undefined> = otherRegionOf): (status: number, detail: string) => Promise<string> {
+  let asked: Promise<Region | undefined> | undefined;
+  return async (status, detail) => {
+    if (status === 401) {
+      asked ??= probe(config);
+      const other = await asked;
+      if (other) return `Customer.io refused the App API key at the ${config.region.toUpperCase()} host (401), and the ${other.toUpperCase()} host accepts it. ${wrongRegionMessage(other)}`;
+    }
+    return authMessage(status, detail, config);
+  };
+}
+
 export async function checkConnection(config: Config): Promise<CheckResult> {
   try {
     const found = await workspaces(config, config.region);
@@ -32,19 +66,9 @@ export async function checkConnection(config: Config): Promise<CheckResult> {
     return { status: 'SUCCEEDED', message: names ? `Connected to workspace ${names}` : 'Connected' };
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {
-      const other: Region = config.region === 'us' ? 'eu' : 'us';
-      if (!config.pinnedHost) {
-        try {
-          await workspaces(config, other);
-          return {
-            status: 'FAILED',
-            message: `This App API key belongs to the ${other.toUpperCase()} region; set region to ${other}.`,
-          };
-        } catch {
-          // Not the other region's key either: report the original refusal.
-        }
-      }
-      return { status: 'FAILED', message: authMessage(401, error.detail, config) };
+      const other = await otherRegionOf(config);
+      // Not the other region's key either: the original refusal.
+      return { status: 'FAILED', message: other ? wrongRegionMessage(other) : authMessage(401, error.detail, config) };
     }
     if (error instanceof ApiError && error.status === 403) {
       return {
@@ -67,6 +91,8 @@ export async function checkConnection(config: Config): Promise<CheckResult> {
         message: `Could not reach Customer.io at ${host}: ${error.label} failed ${error.attempts} times (last: ${what}). Check network access${config.pinnedHost ? ' and api_base_url' : ''}.`,
       };
     }
+    // A refusal of ours (a name resolving into a private network) says itself what to do.
+    if (error instanceof ConnectorError) return { status: 'FAILED', message: error.message };
     return { status: 'FAILED', message: `Check failed: ${error instanceof Error ? error.message : String(error)}` };
   }
 }

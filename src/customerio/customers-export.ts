@@ -12,6 +12,8 @@
  * `email`, then one per attribute]. Without a `cio_id` column no record could be keyed: the stream then reads
  * the API way instead, with a WARN, rather than lose people or guess their ids.
  */
+import { hasOwn, setOwn } from '../engine/own.js';
+import type { LinkPolicy } from './download-hosts.js';
 import type { Got } from 'got';
 import type { Config } from '../config.js';
 import { transientError } from '../errors.js';
@@ -85,7 +87,8 @@ export function personFromRow(plan: ColumnPlan, row: string[], attributeNames: s
   const all: JsonObject = {};
   for (const [name, index] of plan.attributes) {
     const value = cell(index);
-    if (value !== '' && !(name in all)) all[name] = value;
+    // As fields, whatever their names: `constructor`, `toString` and `__proto__` are attributes like any other.
+    if (value !== '' && !hasOwn(all, name)) setOwn(all, name, value);
   }
   const identifiers = { cio_id: idString(cell(plan.cioId)), id: idString(cell(plan.id)), email: idString(cell(plan.email)) };
   const unsubscribed = typeof all.unsubscribed === 'string' ? all.unsubscribed.trim().toLowerCase() : undefined;
@@ -116,6 +119,8 @@ export interface ExportDeps {
   timings?: PollTimings;
   transport?: Got;
   idleTimeoutMs?: number;
+  /** Which links to the file are followed (default: download-hosts.ts's, with the operator's environment). */
+  links?: LinkPolicy;
 }
 
 /** The customers stream's record source (StreamDefinition.source), with the real clock and waits. */
@@ -147,7 +152,7 @@ async function readByExport(ctx: SourceContext, deps: ExportDeps): Promise<Async
     sleep: deps.sleep,
     stopping: ctx.stopping,
     log: ctx.log,
-    allowHttp: new URL(ctx.config.baseUrl).protocol === 'http:',
+    links: deps.links,
   };
   let file: ExportFile;
   let total: number | undefined;
@@ -170,6 +175,7 @@ async function readByExport(ctx: SourceContext, deps: ExportDeps): Promise<Async
       sleep: deps.sleep,
       random: deps.random,
       idleTimeoutMs: deps.idleTimeoutMs,
+      links: deps.links,
     });
   } catch (error) {
     // auto only wanted the cheaper way: when the export way is refused or fails, the API way still reads everyone.

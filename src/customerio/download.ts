@@ -23,6 +23,8 @@ import { ConnectorError, transientError } from '../errors.js';
 import { retryDelay } from '../engine/retry.js';
 import { CsvError, CsvParser } from './csv.js';
 import { machineSleep } from '../clock.js';
+import { connectorCause, guardedLookup } from '../engine/egress.js';
+import { LinkRefused, linkPolicyFromEnv, linkProblem, type LinkPolicy } from './download-hosts.js';
 
 export const MAX_ATTEMPTS = 6;
 export const MAX_DOWNLOADS = 20;
@@ -51,6 +53,8 @@ export interface ExportFileOptions {
   responseTimeoutMs?: number;
   backoffBaseMs?: number;
   backoffMaxMs?: number;
+  /** Which links and redirects are followed (default: the declared storage hosts and the operator's environment). */
+  links?: LinkPolicy;
 }
 
 /** A download that may work when tried again. */
@@ -87,9 +91,11 @@ export class ExportFile {
   /** Downloads started, the first included. */
   downloads = 0;
   private readonly now: () => number;
+  private readonly links: LinkPolicy;
 
   constructor(private readonly options: ExportFileOptions) {
     this.now = options.now ?? Date.now;
+    this.links = options.links ?? linkPolicyFromEnv();
     if (options.firstLink) this.link = { url: options.firstLink, at: this.now() };
   }
 
@@ -172,6 +178,13 @@ export class ExportFile {
     }
     if (!this.link || this.now() - this.link.at > LINK_TTL_MS - LINK_MARGIN_MS) this.link = { url: await this.options.newLink(), at: this.now() };
     this.downloads++;
+    // Every hop is checked: this link here, each redirect in beforeRedirect, each name where it is resolved.
+    const refused = (url: string | URL, hop: number) => {
+      const problem = linkProblem(url, this.links);
+      if (problem) throw new LinkRefused(exportId, problem, hop, this.options.stream);
+    };
+    refused(this.link.url, 0);
+    let hops = 0;
     const request = (this.options.transport ?? got).stream(this.link.url, {
       // No authorization header: the link is signed. gzip welcome; decoded here (decompress off) so a gzip file
       // served without Content-Encoding is handled the same way.
@@ -182,6 +195,8 @@ export class ExportFile {
       timeout: { connect: 30_000, secureConnect: 30_000, response: this.options.responseTimeoutMs ?? 60_000 },
       followRedirect: true,
       maxRedirects: 5,
+      hooks: { beforeRedirect: [(next) => refused(next.url as URL, ++hops)] },
+      ...(this.links.allowPrivate ? {} : { dnsLookup: guardedLookup() }),
     });
     // Errors are read by whoever waits on the request (below, or the chunk iterator); this keeps a late one from
     // going unhandled between the two.
@@ -190,7 +205,8 @@ export class ExportFile {
     this.current = { request, chunks: emptyChunks(), parser };
     const response = await new Promise<{ statusCode: number; headers: Record<string, string | string[] | undefined> }>((resolve, reject) => {
       request.once('response', resolve);
-      request.once('error', (error: Error) => reject(new DownloadProblem(`network error (${this.scrub(error.message)})`)));
+      // A hop refused (above, or by the lookup's guard) is not a network problem: it stops the download as it is.
+      request.once('error', (error: Error) => reject(connectorCause(error) ?? new DownloadProblem(`network error (${this.scrub(error.message)})`)));
     });
     const host = hostOf(this.link.url);
     if (response.statusCode < 200 || response.statusCode >= 300) {

@@ -6,6 +6,7 @@
  * export Customer.io takes minutes to prepare costs a few dozen requests, not one every two seconds.
  * (The file itself: download.ts.)
  */
+import { LinkRefused, linkPolicyFromEnv, linkProblem, type LinkPolicy } from './download-hosts.js';
 import { ConnectorError, transientError } from '../errors.js';
 import { ApiError, RequestCancelled, type HttpClient } from '../engine/http.js';
 import type { JsonObject } from '../protocol/messages.js';
@@ -89,8 +90,8 @@ export interface ExportContext {
   sleep?: (ms: number) => Promise<void>;
   /** True once the read must stop: waits end early with RequestCancelled. */
   stopping?: () => boolean;
-  /** Links over http are taken too (the API itself is on http: the sandbox, a local proxy). */
-  allowHttp?: boolean;
+  /** Which links are followed (default: the declared storage hosts and the operator's environment). */
+  links?: LinkPolicy;
   log?: (level: 'INFO' | 'WARN', message: string) => void;
 }
 
@@ -152,19 +153,14 @@ export async function downloadLink(ctx: ExportContext, exportId: string, options
     throw error;
   }
   const url = body && typeof body === 'object' ? (body as JsonObject).url : undefined;
-  const usable = typeof url === 'string' && linkProtocolOk(url, ctx.allowHttp === true);
-  if (usable) return url;
-  if (options.pendingIsFine) return undefined;
-  throw transientError(`Customer.io answered GET /exports/${exportId}/download without a usable https link; try the sync again later.`, { stream: ctx.stream });
-}
-
-function linkProtocolOk(url: string, allowHttp: boolean): boolean {
-  try {
-    const { protocol } = new URL(url);
-    return protocol === 'https:' || (allowHttp && protocol === 'http:');
-  } catch {
-    return false;
+  if (typeof url === 'string' && url.trim() !== '') {
+    // A link is there: one the connector will not follow stops the read, whatever the wait (download-hosts.ts).
+    const problem = linkProblem(url, ctx.links ?? linkPolicyFromEnv());
+    if (problem) throw new LinkRefused(exportId, problem, 0, ctx.stream);
+    return url;
   }
+  if (options.pendingIsFine) return undefined;
+  throw transientError(`Customer.io answered GET /exports/${exportId}/download without a link; try the sync again later.`, { stream: ctx.stream });
 }
 
 /** Waits `ms`, a second at a time, so a stop is noticed within a second even during a long wait. */

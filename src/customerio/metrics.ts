@@ -8,6 +8,7 @@
  * Calendar arithmetic is done here, with Intl (no timezone library): buckets of hours follow UTC hours
  * (New York's offsets are whole hours), days/weeks/months follow New York's wall clock across DST.
  */
+import { setOwn } from '../engine/own.js';
 import type { MetricsPeriod, Config } from '../config.js';
 import { clientSide } from '../engine/incremental.js';
 import { noPagination } from '../engine/paginators.js';
@@ -180,7 +181,8 @@ export function tidyMetrics(
     const record: Record_ = { [options.idField]: options.id, period: options.period, period_start: isoInNewYork(start) };
     for (const [name, values] of Object.entries(series)) {
       const index = i - (length - values.length);
-      record[name] = index >= 0 ? count(values[index]) : null;
+      // A metric's name is the API's: set as a field whatever it is (own.ts).
+      setOwn(record, name, index >= 0 ? count(values[index]) : null);
     }
     records.push(record);
   }

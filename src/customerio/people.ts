@@ -3,6 +3,7 @@
  * ids may arrive as numbers and `id` as `""` for people without one. One normaliser so every stream shows
  * the same identifiers the same way.
  */
+import { hasOwn } from '../engine/own.js';
 import type { JsonObject } from '../protocol/messages.js';
 
 /** A string id: numbers coerced (the API sends both), `""` and missing values as null. */
@@ -27,5 +28,6 @@ export function pickAttributes(attributes: unknown, names: string[]): JsonObject
   if (!attributes || typeof attributes !== 'object' || Array.isArray(attributes)) return null;
   if (names.length === 0) return attributes as JsonObject;
   const source = attributes as JsonObject;
-  return Object.fromEntries(names.filter((name) => name in source).map((name) => [name, source[name]]));
+  // Own attributes only: `__proto__` or `toString` the person lacks must not be invented from Object.prototype.
+  return Object.fromEntries(names.filter((name) => hasOwn(source, name)).map((name) => [name, source[name]]));
 }

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { createWriteStream, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PRIVATE_NETWORK_ENV } from '../engine/egress.js';
 
 /** dist/main.js, beside this file's folder once built. */
 export const CONNECTOR = fileURLToPath(new URL('../main.js', import.meta.url));
@@ -32,13 +33,14 @@ export function inputFile(dir: string, name: string, value: unknown): string {
  * Runs `node dist/main.js <args>`; stdout goes to `<dir>/<file>` (and is parsed as protocol lines when
  * `protocol`), stderr to the terminal (sync's live progress) or to `<file>.stderr.txt`.
  */
-export function runConnector(args: string[], dir: string, file: string, options: { protocol: boolean; showStderr?: boolean }): Promise<StepResult> {
+export function runConnector(args: string[], dir: string, file: string, options: { protocol: boolean; showStderr?: boolean; env?: Record<string, string> }): Promise<StepResult> {
   const started = Date.now();
   const path = join(dir, file);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CONNECTOR, ...args], {
       stdio: ['ignore', 'pipe', options.showStderr ? 'inherit' : 'pipe'],
-      env: { ...process.env, NODE_OPTIONS: '' },
+      // The sandbox is plain http on 127.0.0.1: the operator's permission (docs/security.md).
+      env: { ...process.env, NODE_OPTIONS: '', [PRIVATE_NETWORK_ENV]: '1', ...options.env },
     });
     const out = createWriteStream(path);
     let stdout = '';

@@ -4,6 +4,7 @@
  * one place (take). `version` and `bytes()` tell the checkpoint policy (checkpoint-policy.ts) whether the state
  * moved since the last STATE and how large a STATE would be now.
  */
+import { ownValue, setOwn } from './own.js';
 import type { JsonObject } from '../protocol/messages.js';
 import { DELETE_MEMORY_KEYS } from './deletes.js';
 import { laterCursor, savedCursor, type IncrementalStrategy } from './incremental.js';
@@ -30,8 +31,8 @@ export class Checkpoint {
     const memory: JsonObject = {};
     const rest: JsonObject = {};
     for (const [key, value] of Object.entries(structuredClone(initial ?? {}))) {
-      if ((DELETE_MEMORY_KEYS as readonly string[]).includes(key)) memory[key] = value;
-      else rest[key] = value;
+      // A state's keys are its author's: each kept as a field, `__proto__` included (own.ts).
+      setOwn((DELETE_MEMORY_KEYS as readonly string[]).includes(key) ? memory : rest, key, value);
     }
     this.initial = rest;
     this.state = structuredClone(rest);
@@ -80,16 +81,30 @@ export class Checkpoint {
     }
     if (this.strategy.perPartition) {
       const partitions = ((this.state.partitions as Record<string, JsonObject> | undefined) ?? {}) as Record<string, JsonObject>;
-      const current = partitions[partitionKey]?.[field];
+      // A partition's key is the API's (a parent's id, a type): read and set as a field whatever it is (own.ts).
+      const existing = ownValue(partitions, partitionKey) as JsonObject | undefined;
+      const current = ownValue(existing, field);
       const later = laterCursor(current, value);
-      if (later === current && partitions[partitionKey] !== undefined) return;
-      partitions[partitionKey] = { ...partitions[partitionKey], [field]: later };
+      if (later === current && existing !== undefined) return;
+      setOwn(partitions, partitionKey, { ...existing, [field]: later });
       this.state.partitions = partitions;
     } else {
       const later = laterCursor(this.state[field], value);
       if (later === this.state[field]) return;
       this.state[field] = later;
     }
+    this.changes++;
+  }
+
+  /**
+   * Sets a partition's fields as given (a position strategy's cursor and scope): the source's order is the truth, and
+   * a position of another log may be lower than the saved one (a replaced store read from its start).
+   */
+  place(partitionKey: string, values: JsonObject): void {
+    if (!this.strategy) return;
+    const partitions = ((this.state.partitions as Record<string, JsonObject> | undefined) ?? {}) as Record<string, JsonObject>;
+    partitions[partitionKey] = { ...partitions[partitionKey], ...values };
+    this.state.partitions = partitions;
     this.changes++;
   }
 

@@ -19,10 +19,18 @@ export interface ClientPassOptions {
   nowSeconds: () => number;
   /** Reads a cursor value as time (counting those that are not, see UnreadableCursors). */
   secondsOf?: (value: unknown) => number | undefined;
-  /** Hears each cursor value too far ahead of the clock to become the cursor (see AheadOfClock). */
-  ahead?: (value: unknown) => void;
+  /**
+   * Hears each cursor value of a printed record too far ahead of the clock to become the cursor (see AheadOfClock),
+   * with the API's clock when its answer was dated (`answeredAt`, unix ms: see ClockSkew).
+   */
+  ahead?: (value: unknown, seconds: number, answeredAt: number | undefined) => void;
   /** Hears, once, that a pass that may stop early was not listed newest first (it is then read to its end). */
   disorder?: (broken: { before: number; after: number }) => void;
+  /**
+   * Records kept whatever their cursor: those no destination was given yet (DeleteTracker.isNew: a read before skipped
+   * them, or they were added while it ran, with a cursor now older than the saved one).
+   */
+  alsoKeep?: (record: Record_) => boolean;
 }
 
 export class ClientPass {
@@ -54,9 +62,11 @@ export class ClientPass {
       const value = record[strategy.cursorField];
       const seconds = this.secondsOf(value);
       times.push(seconds);
+      const keep = keptBy(seconds, since);
       if (cursorMayAdvance(seconds, now)) this.newest = laterCursor(this.newest, value);
-      else if (seconds !== undefined) this.options.ahead?.(value);
-      if (keptBy(seconds, since)) kept.push(record);
+      // Only records that are printed are told of ("… were emitted"): one older than `since` is dropped here.
+      else if (seconds !== undefined && keep) this.options.ahead?.(value, seconds, time?.answeredAt);
+      if (keep || this.options.alsoKeep?.(record)) kept.push(record);
       else older++;
     }
     if (strategy.stopWhenOlder) {

@@ -12,6 +12,7 @@
  * flood the log. Records without a key that the stream declares expected (`keyless`) are only counted: one WARN
  * when the stream ends.
  */
+import { ownValue, setOwn } from './own.js';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { JsonObject } from '../protocol/messages.js';
 import { schemaOf } from './discover.js';
@@ -19,7 +20,8 @@ import type { Record_, StreamDefinition } from './types.js';
 
 export const MAX_WARNINGS = 20;
 
-const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+// ownProperties: a record without a `constructor` field must not be checked against the one it inherits.
+const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, ownProperties: true });
 const validators = new WeakMap<JsonObject, ValidateFunction>();
 
 function validatorFor(schema: JsonObject): ValidateFunction {
@@ -110,7 +112,7 @@ export class RecordConformer {
       return undefined;
     }
     const fixed: Record_ = { ...record };
-    for (const field of fields.keys()) fixed[field] = null;
+    for (const field of fields.keys()) setOwn(fixed, field, null);
     if (!this.validate(fixed)) {
       this.skip(record, [...fields.values()].join('; '));
       return undefined;
@@ -146,7 +148,8 @@ export class RecordConformer {
 /** The value at a key path (`['a','b']`: record.a.b), or undefined where the path leaves the record's objects. */
 export function valueAt(record: Record_, path: string[]): unknown {
   let value: unknown = record;
-  for (const field of path) value = value && typeof value === 'object' ? (value as JsonObject)[field] : undefined;
+  // Own fields only: `__proto__` or `constructor` a record lacks must not be found on Object.prototype (own.ts).
+  for (const field of path) value = ownValue(value, field);
   return value;
 }
 

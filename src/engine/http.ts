@@ -1,11 +1,17 @@
 /**
  * HTTP for every request of the process: got for the transport, bearer auth, a timeout, our own retry loop
  * (got's is off: one owner for retries) and the shared RateLimiter scheduling every attempt.
- * Answers are parsed here; a final non-2xx answer becomes an ApiError carrying the API's own detail.
- * Nothing here ever puts the key (or any request header) into a message.
+ * Answers are read as a stream and parsed here, never past MAX_RESPONSE_BYTES (an endless answer would otherwise
+ * grow the process until the platform kills it, with no TRACE ERROR); a final non-2xx answer becomes an ApiError
+ * carrying the API's own detail, the key redacted from it before it is cut to length. Nothing here ever puts the
+ * key (or any request header) into a message. Names are resolved through egress.ts's guard unless the operator
+ * allows a private network; redirects are never followed (a redirect could take the key elsewhere).
  */
+import type { Readable } from 'node:stream';
 import got, { type Got } from 'got';
 import { ConnectorError } from '../errors.js';
+import { redactorFor, type Redactor } from '../redact.js';
+import { connectorCause, guardedLookup, privateNetworkAllowed } from './egress.js';
 import { RateLimiter } from './limiter.js';
 import { isRetryableStatus, retryDelay } from './retry.js';
 import type { QueryValue } from './types.js';
@@ -55,11 +61,25 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * The most an answer may weigh (decoded), by default: far above the largest real page (1,000 deliveries with
+ * their metrics are some 2 MB, 30,000 segment membership ids under 1 MB, a newsletter's contents with big HTML
+ * bodies a few MB) and small enough that reading and parsing it fits a 512 MB container. CIO_MAX_RESPONSE_BYTES
+ * changes it for operators.
+ */
+export const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+
 export interface HttpClientOptions {
   baseUrl: string;
   apiKey: string;
   limiter: RateLimiter;
   timeoutMs?: number;
+  /** An answer heavier than this (decoded) is abandoned as a retryable failure (default MAX_RESPONSE_BYTES). */
+  maxResponseBytes?: number;
+  /** Loopback, private and link-local addresses may be connected to (default: CIO_ALLOW_PRIVATE_NETWORK). */
+  allowPrivateNetwork?: boolean;
+  /** The resolver under the private-address guard, injectable for tests (default: the system's). */
+  resolve?: Parameters<typeof guardedLookup>[0];
   /** Attempts per request, the first included (default 6). */
   maxTries?: number;
   backoffBaseMs?: number;
@@ -71,8 +91,13 @@ export interface HttpClientOptions {
   transport?: Got;
 }
 
-/** The API's own explanation from any of its error shapes: `{"errors":[{detail}]}`, `{"meta":{"error"}}`, text. */
-export function errorDetail(text: string): string {
+/**
+ * The API's own explanation from any of its error shapes: `{"errors":[{detail}]}`, `{"meta":{"error"}}`, text.
+ * Redacted before it is cut to 300 characters: a cut can leave part of a secret that the redactor would no longer
+ * recognise whole.
+ */
+export function errorDetail(raw: string, redact: Redactor = (t) => t): string {
+  const text = redact(raw);
   const trimmed = text.trim();
   if (trimmed === '') return '';
   try {
@@ -152,11 +177,17 @@ export class HttpClient {
   /** Requests per stream (`HttpRequest.stream`), each counted once however many attempts it took. */
   readonly requestsByStream = new Map<string, number>();
   private cancelled = false;
+  private readonly redact: Redactor;
+  private readonly maxResponseBytes: number;
+  private readonly lookup?: ReturnType<typeof guardedLookup>;
 
   constructor(private readonly options: HttpClientOptions) {
     this.transport = options.transport ?? got;
     this.sleep = options.sleep ?? machineSleep;
     this.limiter = options.limiter;
+    this.redact = redactorFor([options.apiKey, options.apiKey.trim()]);
+    this.maxResponseBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
+    if (!(options.allowPrivateNetwork ?? privateNetworkAllowed())) this.lookup = guardedLookup(options.resolve);
   }
 
   async request({ method = 'GET', path, query, body, urgency, stream }: HttpRequest): Promise<HttpResponse> {
@@ -209,33 +240,41 @@ export class HttpClient {
     if (this.cancelled) throw new RequestCancelled();
     this.counts.attempts++;
     const began = Date.now();
-    let response;
+    let response: Answer;
     try {
-      response = await this.transport(url, {
+      const request = this.transport.stream(url, {
         method,
         headers: { authorization: `Bearer ${this.options.apiKey}`, accept: 'application/json' },
-        ...(body === undefined ? {} : { json: body }),
+        // A stream request without a body waits for one to be written: a POST without one sends an empty body.
+        ...(body !== undefined ? { json: body } : method === 'GET' ? {} : { body: '' }),
         timeout: { request: this.options.timeoutMs ?? 60_000 },
         retry: { limit: 0 },
         throwHttpErrors: false,
         followRedirect: false,
-        responseType: 'text',
+        ...(this.lookup ? { dnsLookup: this.lookup } : {}),
       });
+      response = await receive(request, this.maxResponseBytes);
     } catch (error) {
+      // A host refused by the egress guard: not a network problem, and no retry can change it.
+      const refused = connectorCause(error);
+      if (refused) throw refused;
+      if (error instanceof TooLarge) {
+        const mib = (this.maxResponseBytes / 1024 / 1024).toFixed(this.maxResponseBytes % (1024 * 1024) === 0 ? 0 : 2);
+        throw new RetryableFailure(`answered ${error.status} with a body over ${mib} MiB${error.declared ? ` (Content-Length ${error.declared})` : ''}; stopped reading it (the limit is CIO_MAX_RESPONSE_BYTES)`, undefined, error.status);
+      }
       // Network failures, timeouts and bodies cut off mid-way are all worth another try.
       const code = (error as { code?: string }).code;
       const message = error instanceof Error ? error.message : String(error);
-      throw new RetryableFailure(`network error${code ? ` ${code}` : ''} (${message.split('\n')[0]})`);
+      throw new RetryableFailure(`network error${code ? ` ${code}` : ''} (${this.redact(message.split('\n')[0])})`);
     }
     // When the request went out (written whole, after any new connection's handshake; got's timings, wall clock):
     // the limiter moves this start to it, so the request rps later cannot reach the API within a second of it.
-    const upload = response.timings?.upload;
-    if (typeof upload === 'number') sentLate(upload - began);
-    const status = response.statusCode;
-    const text = response.body ?? '';
+    if (typeof response.uploadedAt === 'number') sentLate(response.uploadedAt - began);
+    const { status, headers } = response;
+    const text = response.body;
     if (status >= 200 && status < 300) {
       this.limiter.onSuccess();
-      const date = headerDate(response.headers.date);
+      const date = headerDate(headers.date);
       const dated = date === undefined ? {} : { date };
       if (text.trim() === '') return { status, body: {}, ...dated };
       try {
@@ -244,12 +283,57 @@ export class HttpClient {
         throw new RetryableFailure(`answered ${status} with a body that is not JSON (${text.length} bytes)`);
       }
     }
-    const detail = errorDetail(text);
+    const detail = errorDetail(text, this.redact);
     if (isRetryableStatus(status)) {
-      const retryAfter = response.headers['retry-after'];
+      const retryAfter = headers['retry-after'];
       throw new RetryableFailure(`answered ${status}${detail ? ` (${detail})` : ''}`, Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, status);
     }
     const [requestMethod, ...rest] = label.split(' ');
     throw new ApiError(status, detail, { method: requestMethod, path: rest.join(' ') }, status === 404 && !isJson(text));
+  }
+}
+
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+  /** When the request was written whole (got's `timings.upload`, unix ms), when known. */
+  uploadedAt?: number;
+}
+
+/** An answer heavier than the limit: `declared` when its Content-Length said so before any of it was read. */
+class TooLarge extends Error {
+  constructor(
+    readonly status: number,
+    readonly declared?: number,
+  ) {
+    super('answer too large');
+  }
+}
+
+/** The answer's status, headers and (decoded) body text, read chunk by chunk and abandoned past `maxBytes`. */
+async function receive(request: Readable, maxBytes: number): Promise<Answer> {
+  // Whoever waits below reads the error; this keeps a late one from going unhandled in between.
+  request.on('error', () => undefined);
+  const response = await new Promise<{ statusCode: number; headers: Answer['headers'] }>((resolve, reject) => {
+    request.once('response', resolve);
+    request.once('error', reject);
+  });
+  const status = response.statusCode;
+  try {
+    const declared = Number(response.headers['content-length']);
+    // A compressed body's length says nothing of its decoded size: only an uncompressed one is refused unread.
+    if (Number.isFinite(declared) && declared > maxBytes && !response.headers['content-encoding']) throw new TooLarge(status, declared);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of request as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > maxBytes) throw new TooLarge(status);
+      chunks.push(chunk);
+    }
+    const uploadedAt = (request as { timings?: { upload?: number } }).timings?.upload;
+    return { status, headers: response.headers, body: Buffer.concat(chunks).toString('utf8'), uploadedAt };
+  } finally {
+    request.destroy();
   }
 }

@@ -14,6 +14,7 @@
  * Cursor values are compared as unix seconds (numbers, numeric strings and ISO-8601 strings are accepted,
  * by one strict reader for state and records alike) and stored in state in the form the record carried them.
  */
+import { ownValue } from './own.js';
 import type { Config } from '../config.js';
 import type { JsonObject } from '../protocol/messages.js';
 import { cursorLike, toSeconds } from './cursors.js';
@@ -61,7 +62,25 @@ export interface ServerWindowStrategy {
   servedSeconds?: number;
 }
 
-export type IncrementalStrategy = ClientSideStrategy | ServerWindowStrategy;
+/**
+ * A cursor that is a place in an ordered log rather than a time (reporting_events: a receiver's journal). The source
+ * reads "everything after the saved position", in order, so the cursor moves with every page. Positions of two logs
+ * do not compare: the record field `scopeField` names the log (a store's id), kept beside the cursor; what a read
+ * does when the log it finds is not the saved one is the source's business (it sees both). Never bounded by
+ * start_date, no lookback, no future check: a position is not a time.
+ */
+export interface PositionStrategy {
+  kind: 'position';
+  cursorField: string;
+  scopeField: string;
+  perPartition: true;
+}
+
+export type IncrementalStrategy = ClientSideStrategy | ServerWindowStrategy | PositionStrategy;
+
+export function positionCursor(cursorField: string, scopeField: string): PositionStrategy {
+  return { kind: 'position', cursorField, scopeField, perPartition: true };
+}
 
 export const DAY = 86_400;
 
@@ -134,6 +153,7 @@ export function lowerBound(
   saved: unknown,
   config: Config,
 ): number | undefined {
+  if (strategy.kind === 'position') return undefined;
   const savedSeconds = toSeconds(saved);
   const startDate = strategy.kind === 'client' && strategy.boundedByStartDate === false ? undefined : config.startDateSeconds;
   if (savedSeconds !== undefined) {
@@ -342,8 +362,7 @@ export function timeWindows(from: number, to: number, size: number): Array<{ sta
 export function savedCursor(state: JsonObject | undefined, strategy: IncrementalStrategy, key: string, field = strategy.cursorField): unknown {
   if (!state) return undefined;
   if (strategy.perPartition) {
-    const partitions = state.partitions as Record<string, JsonObject> | undefined;
-    return partitions?.[key]?.[field] ?? state[field];
+    return ownValue(ownValue(state.partitions, key), field) ?? state[field];
   }
   return state[field];
 }
@@ -364,13 +383,38 @@ export function futureCursors(strategy: IncrementalStrategy | undefined, state: 
   return cursorReport(strategy, state, nowSeconds + FUTURE_CURSOR_TOLERANCE).future;
 }
 
+/**
+ * How deep a state may nest. The deepest this connector writes is 4 levels (partitions → key → cursor, the
+ * delete memory's lists); copying and printing a state recurse, so a state nested thousands deep would end the
+ * read in "Maximum call stack size exceeded" instead of saying what is wrong.
+ */
+export const MAX_STATE_DEPTH = 64;
+
+/** Whether `value` nests objects or lists deeper than `max` levels (checked without recursion). */
+export function nestedDeeperThan(value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth >= max) return true;
+    for (const child of Array.isArray(node) ? node : Object.values(node)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 function cursorReport(strategy: IncrementalStrategy | undefined, state: JsonObject, futureAfter: number): { problems: string[]; future: string[] } {
   const problems: string[] = [];
   const future: string[] = [];
+  // First, and for every strategy: nothing below may walk a state this deep.
+  if (nestedDeeperThan(state, MAX_STATE_DEPTH)) return { problems: [`it is nested more than ${MAX_STATE_DEPTH} levels deep (a state this connector writes has at most 4)`], future };
   if (!strategy) return { problems, future };
   const check = (value: unknown, where: string) => {
     if (value === undefined || value === null) return;
     const shown = JSON.stringify(value).slice(0, 60);
+    if (strategy.kind === 'position') {
+      if (!Number.isSafeInteger(value) || (value as number) < 0) problems.push(`${where} must be a position (a whole number of 0 or more), not ${shown}`);
+      return;
+    }
     const seconds = toSeconds(value);
     if (seconds === undefined) problems.push(`${where} must be a unix timestamp or an ISO-8601 date-time, not ${shown}`);
     else if (seconds < 0) problems.push(`${where} is before 1970 (${shown})`);
@@ -393,6 +437,8 @@ function cursorReport(strategy: IncrementalStrategy | undefined, state: JsonObje
       if (value === null || typeof value !== 'object') problems.push(`partitions["${key}"] must be an object`);
       else {
         check((value as JsonObject)[strategy.cursorField], `partitions["${key}"].${strategy.cursorField}`);
+        const scope = strategy.kind === 'position' ? (value as JsonObject)[strategy.scopeField] : undefined;
+        if (scope !== undefined && typeof scope !== 'string') problems.push(`partitions["${key}"].${(strategy as PositionStrategy).scopeField} must be text`);
         fullLookback((value as JsonObject)[FULL_LOOKBACK_FIELD], `partitions["${key}"].${FULL_LOOKBACK_FIELD}`);
       }
     }

@@ -9,16 +9,18 @@
  * ENRICH_LOOKAHEAD pages are in hand (memory stays bounded). Every other stream has one page in hand at a time.
  * A stream with its own record source (StreamDefinition.source) hands its batches on the same way, one at a time.
  * A stream whose API lists records again across pages (dedupeInPass) has the repeats dropped right after transform,
- * before enrich (repeats.ts).
+ * before enrich (repeats.ts). A full-refresh list paged by position that may shrink while it is read
+ * (rereadWhenPaged) has a pass of several pages read again, handing on only what the first pass skipped (reread.ts).
  */
 import { ConnectorError } from '../errors.js';
 import type { Config } from '../config.js';
-import type { LogLevel } from '../protocol/messages.js';
+import type { JsonObject, LogLevel } from '../protocol/messages.js';
 import type { HttpClient, HttpRequest } from './http.js';
 import { keyText } from './conform.js';
 import { MAX_URGENCY } from './limiter.js';
 import { RepeatedToken, type PageState } from './paginators.js';
 import { PassRepeats, RepeatedPages } from './repeats.js';
+import { PassKeys } from './reread.js';
 import type { SharedRequests } from './requests.js';
 import { compileSelector, type Selector } from './select.js';
 import type { Partition, Record_, RecordContext, RequestContext, SourceContext, StreamDefinition } from './types.js';
@@ -33,6 +35,8 @@ export const ENRICH_LOOKAHEAD = 3;
 export interface PassScope {
   window?: { start: number; end: number };
   since?: number;
+  /** For a source read after a position: the partition's saved cursor and scope (position strategy). */
+  resume?: JsonObject;
 }
 
 export type PageVerdict = 'stop' | void;
@@ -72,8 +76,36 @@ export class PageReader {
     // A stream that brings its own records (customers by export) hands them on in its batches; null: pages as usual.
     // Records the API lists again within the pass, dropped before enrich asks anything for them (repeats.ts).
     const repeats = definition.dedupeInPass ? new PassRepeats(definition.primaryKey) : undefined;
-    const batches = definition.source && (await definition.source(this.sourceContext(definition, partition)));
+    const batches = definition.source && (await definition.source(this.sourceContext(definition, partition, scope)));
     if (batches) return this.sourced(batches, repeats, onPage);
+    const once = (records: Record_[]) => (repeats ? repeats.firstTimes(records) : records);
+    if (!definition.rereadWhenPaged) {
+      await this.pass(definition, partition, scope, onPage, once);
+      return;
+    }
+    // A list that may shrink while it is read: a pass of several pages is read again for what it skipped (reread.ts).
+    const given = new PassKeys(definition.primaryKey);
+    const first = await this.pass(definition, partition, scope, onPage, (records) => {
+      const fresh = once(records);
+      given.add(fresh);
+      return fresh;
+    });
+    if (first.pages < 2 || first.stopped) return;
+    given.seal();
+    await this.pass(definition, partition, scope, onPage, (records) => once(given.unseen(records)));
+  }
+
+  /**
+   * One pass of the page loop. `select` picks what of each page (after transform, before enrich) is handed on.
+   * Resolves with the pages fetched and whether `onPage` stopped the pass.
+   */
+  private async pass(
+    definition: StreamDefinition,
+    partition: Partition,
+    scope: PassScope,
+    onPage: (records: Record_[], time: PageTime) => PageVerdict,
+    select: (records: Record_[]) => Record_[],
+  ): Promise<{ pages: number; stopped: boolean }> {
     const lookahead = definition.enrich ? ENRICH_LOOKAHEAD : 1;
     const pageState: PageState = { params: definition.paginate.first(), seen: new Set() };
     const repeatedPages = new RepeatedPages(definition.primaryKey);
@@ -92,7 +124,7 @@ export class PageReader {
       return verdict === 'stop';
     };
     for (;;) {
-      while (inHand.length > 0 && inHand[0].settled) if (await handHead()) return;
+      while (inHand.length > 0 && inHand[0].settled) if (await handHead()) return { pages: page, stopped: true };
       if (more && inHand.length < lookahead) {
         const params = following ? following() : pageState.params;
         if (params) {
@@ -102,7 +134,7 @@ export class PageReader {
           if (lookahead > 1) await this.ctx.drained();
           const fetched = await this.fetchPage(definition, partition, scope, pageState, page++, repeatedPages);
           following = fetched.next;
-          const fresh = repeats ? repeats.firstTimes(fetched.records) : fetched.records;
+          const fresh = select(fetched.records);
           const entry: InHand = { records: this.enrich(definition, partition, fresh), time: fetched.time, settled: false };
           // Awaited in order by handHead; this only marks it done (and keeps an early failure from going unhandled).
           entry.records.then(
@@ -114,8 +146,8 @@ export class PageReader {
         }
         more = false;
       }
-      if (inHand.length === 0) return;
-      if (await handHead()) return;
+      if (inHand.length === 0) return { pages: page, stopped: false };
+      if (await handHead()) return { pages: page, stopped: true };
     }
   }
 
@@ -130,10 +162,20 @@ export class PageReader {
     }
   }
 
-  private sourceContext(definition: StreamDefinition, partition: Partition): SourceContext {
+  private sourceContext(definition: StreamDefinition, partition: Partition, scope: PassScope): SourceContext {
     const { config, http, clock, signal } = this.ctx;
     const name = definition.name;
-    return { config, partition, now: clock(), http, stream: name, log: (level, message) => this.ctx.log(level, `${name}: ${message}`), stopping: () => signal?.aborted === true };
+    return {
+      config,
+      partition,
+      now: clock(),
+      http,
+      stream: name,
+      log: (level, message) => this.ctx.log(level, `${name}: ${message}`),
+      stopping: () => signal?.aborted === true,
+      request: (request) => this.ctx.requests.send(name, { ...request, stream: name }),
+      ...(scope.resume ? { resume: scope.resume } : {}),
+    };
   }
 
   /** One page: the request (a next page more urgent the deeper the pass), then select and transform. `next()` gives the following page's parameters. */
@@ -170,7 +212,7 @@ export class PageReader {
     // that lists the very records of the pass's first page, is a repeat, and fails the pass before it is printed.
     let following: PageState['params'] | null;
     try {
-      following = definition.paginate.next(response.body, raw.length, pageState);
+      following = definition.paginate.next(response.body, raw.length, pageState, raw);
     } catch (error) {
       if (error instanceof RepeatedToken) throw repeatedPage(definition, partition, scope, page, `its next token "${error.token.slice(0, 40)}" came before in this pass`);
       throw error;

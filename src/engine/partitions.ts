@@ -44,7 +44,7 @@ export class PartitionPlanner {
         }
         throw error;
       });
-      return { list: parents.records.map((parent) => ({ key: key(parent), parent })), wholeParentList: parents.whole };
+      return { list: [...(definition.parent.besides ?? []), ...parents.records.map((parent) => ({ key: key(parent), parent }))], wholeParentList: parents.whole };
     }
     if (definition.partitions) return { list: definition.partitions(this.config), wholeParentList: false };
     return { list: [{ key: '' }], wholeParentList: false };

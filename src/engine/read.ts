@@ -4,7 +4,7 @@
  * For each selected stream: started → partitions (partitions.ts) → pages (pages.ts) → records (client-side
  * filter, client-pass.ts; or server-side windows, windows.ts) → a page event after every page (its records, and
  * the state that covers them and every record before them when one is due: checkpoint-policy.ts) → deletions
- * (deletes.ts) with the final state → ended. Streams, and partitions within a stream, run concurrently; every
+ * (deletes.ts; a key a paged list did not show is looked up first: vanished.ts, lookups.ts) with the final state → ended. Streams, and partitions within a stream, run concurrently; every
  * request goes through the one limiter in the HTTP client, and a list read for itself and as a parent asks once
  * (requests.ts). The sink delivers a page's records and state together. A stream that fails or is stopped prints a
  * state covering everything it printed before it ends (coverAll, for the run's last words on a signal), so a
@@ -19,14 +19,16 @@ import { DEFAULT_CHECKPOINTS, StateCadence, type CheckpointPolicy } from './chec
 import { ClientPass } from './client-pass.js';
 import { RecordConformer } from './conform.js';
 import { forEachConcurrent } from './concurrency.js';
-import { DeleteTracker } from './deletes.js';
+import { DeleteTracker, type Remembered } from './deletes.js';
+import { settleDeletes } from './lookups.js';
 import { logTo, type ReadRecord, type ReadSink } from './events.js';
-import { AheadOfClock, FULL_LOOKBACK_FIELD, FUTURE_CURSOR_TOLERANCE, inWindow, readStart, requestWindow, servedFrom, toSeconds, UnreadableCursors, windowsToRead, type IncrementalStrategy } from './incremental.js';
+import { AheadOfClock, FULL_LOOKBACK_FIELD, FUTURE_CURSOR_TOLERANCE, inWindow, readStart, requestWindow, servedFrom, toSeconds, UnreadableCursors, windowsToRead, type IncrementalStrategy, type PositionStrategy } from './incremental.js';
 import { PageReader, Stopped } from './pages.js';
 import { PartitionPlanner, type PartitionEnd } from './partitions.js';
 import { primaryKeyOf } from './repeats.js';
 import { SharedRequests } from './requests.js';
 import type { Partition, Record_, StatusAction, StreamDefinition } from './types.js';
+import { ClockSkew, localHost } from './skew.js';
 import { BeyondServed, Lookbacks, readWindows, WindowEdges, type TimeWindow } from './windows.js';
 
 export { chainUrgency } from './pages.js';
@@ -39,8 +41,8 @@ export interface ReadContext {
   clock: () => number;
   /** Set when the run must stop (SIGTERM, a revoked key): no new page starts. */
   signal?: { aborted: boolean; reason?: ConnectorError };
-  /** Messages of authentication failures (the key's problem, not a stream's). */
-  authMessage?: (status: number, detail: string) => string;
+  /** Messages of authentication failures (the key's problem, not a stream's); may ask the API (the other region). */
+  authMessage?: (status: number, detail: string) => string | Promise<string>;
   /** When a STATE is due in the middle of a stream (default DEFAULT_CHECKPOINTS). */
   checkpoints?: CheckpointPolicy;
 }
@@ -74,6 +76,8 @@ interface IncrementalRun {
   /** Whether a pass that may stop early was found not newest first (said once per stream). */
   disordered: boolean;
   deletes?: DeleteTracker;
+  /** Pages each partition's client-side pass fetched (a key missing from a pass of several pages may have been skipped). */
+  pages: Map<string, number>;
   /** Which windowed partitions re-read their full lookback, which a recent one (said once per stream). */
   lookbacks?: Lookbacks;
   /** Windowed partitions whose cursor is older than the API serves (said once per stream). */
@@ -85,6 +89,8 @@ export class Reader {
   private readonly pages: PageReader;
   private readonly planner: PartitionPlanner;
   private readonly log: ReturnType<typeof logTo>;
+  /** Records ahead of this machine's clock but not of the API's, across streams: said once (skewWarning). */
+  private readonly skew = new ClockSkew();
   /** Per stream being read: prints a STATE covering what it printed, when any record or move is not covered yet. */
   private readonly uncovered = new Map<string, () => void>();
 
@@ -114,6 +120,11 @@ export class Reader {
     for (const cover of this.uncovered.values()) cover();
   }
 
+  /** The run's one WARN about the API's clock being ahead of this machine's, when records showed it. */
+  skewWarning(): string | undefined {
+    return this.skew.warning({ local: localHost(this.ctx.config.baseUrl) });
+  }
+
   /** Reads every selected stream; resolves with one outcome per stream (never rejects for a stream's failure). */
   async readAll(streams: SelectedStream[]): Promise<StreamOutcome[]> {
     this.plan(streams);
@@ -131,7 +142,8 @@ export class Reader {
       unreadable: new UnreadableCursors(strategy.cursorField),
       ahead: new AheadOfClock(strategy.cursorField, `${FUTURE_CURSOR_TOLERANCE / 60} minutes`),
       disordered: false,
-      deletes: DeleteTracker.for(definition),
+      deletes: DeleteTracker.for(definition, checkpoint.startMemory()),
+      pages: new Map(),
       lookbacks: Lookbacks.for(strategy, this.ctx.config),
       beyondServed: new BeyondServed(),
     };
@@ -164,7 +176,8 @@ export class Reader {
     this.uncovered.set(name, cover);
 
     sink.emit({ type: 'started', stream: name, at: clock() });
-    for (const note of definition.notes?.(this.ctx.config, Math.floor(clock() / 1000)) ?? []) this.log('WARN', `${name}: ${note}`);
+    const firstRead = !strategy || !state || Object.keys(state).length === 0;
+    for (const note of definition.notes?.(this.ctx.config, Math.floor(clock() / 1000), { firstRead }) ?? []) this.log('WARN', `${name}: ${note}`);
     try {
       const { list: partitions, wholeParentList } = await this.planner.partitionsOf(definition);
       let unavailable: ConnectorError | undefined;
@@ -186,9 +199,10 @@ export class Reader {
       checkpoint.promoteHeld();
       let deletions: ReadRecord[] = [];
       if (run?.deletes) {
-        const { deletions: vanishedRecords, memory } = run.deletes.finish(checkpoint.startMemory(), { nowSeconds: clock() / 1000, savedCursors: checkpoint.startCursors() });
+        const { found, gone } = await this.settleDeletes(definition, run, partitions);
+        const { deletions: vanishedRecords, memory } = run.deletes.finish(gone, { nowSeconds: clock() / 1000, savedCursors: checkpoint.startCursors() });
         checkpoint.rememberDeletes({ ...memory });
-        deletions = vanishedRecords.map((data) => ({ data, json: JSON.stringify(data) }));
+        deletions = [...printable(found, conformer), ...vanishedRecords.map((data) => ({ data, json: JSON.stringify(data) }))];
       }
       // Every partition is read: cursors of parents gone from Customer.io would otherwise stay in state for good.
       // Only a whole parent list says which parents are gone (partitions from the config may come back).
@@ -241,10 +255,14 @@ export class Reader {
   private async readPartition(definition: StreamDefinition, partition: Partition, run: IncrementalRun | undefined, emit: (records: Record_[]) => void): Promise<PartitionEnd> {
     const { config, clock } = this.ctx;
     const nowSeconds = Math.floor(clock() / 1000);
-    const start = run ? readStart(run.strategy, { cursor: run.checkpoint.startCursor(partition.key), fullLookbackAt: run.checkpoint.startCursor(partition.key, FULL_LOOKBACK_FIELD) }, config, nowSeconds) : undefined;
+    const start = run && run.strategy.kind !== 'position' ? readStart(run.strategy, { cursor: run.checkpoint.startCursor(partition.key), fullLookbackAt: run.checkpoint.startCursor(partition.key, FULL_LOOKBACK_FIELD) }, config, nowSeconds) : undefined;
     const since = start?.since;
     const secondsOf = run ? (value: unknown) => run.unreadable.seconds(value) : toSeconds;
     try {
+      if (definition.incremental?.kind === 'position') {
+        await this.readLog(definition, partition, definition.incremental, run, emit);
+        return;
+      }
       const windowed = definition.incremental?.kind === 'windows' ? definition.incremental : undefined;
       if (windowed) {
         const windows = windowsToRead(windowed, { since, startDate: config.startDateSeconds }, nowSeconds, partition);
@@ -274,7 +292,15 @@ export class Reader {
         since,
         nowSeconds: () => clock() / 1000,
         secondsOf,
-        ahead: (value) => run?.ahead.note(value),
+        ahead: (value, seconds, answeredAt) => {
+          const nowSeconds = clock() / 1000;
+          // Within the API's own clock: that clock is ahead of this machine's (said once for the run, ClockSkew).
+          if (answeredAt !== undefined && answeredAt / 1000 - nowSeconds > FUTURE_CURSOR_TOLERANCE && seconds <= answeredAt / 1000 + FUTURE_CURSOR_TOLERANCE) {
+            this.skew.note(definition.name, answeredAt / 1000, nowSeconds);
+          } else run?.ahead.note(value);
+        },
+        // Printed whatever their cursor: records the last complete read never saw (deletes.ts isNew).
+        alsoKeep: run?.deletes && ((record) => run.deletes!.isNew(record)),
         disorder: (broken) => {
           if (!run || run.disordered) return;
           run.disordered = true;
@@ -286,7 +312,9 @@ export class Reader {
           );
         },
       });
+      let pages = 0;
       await this.pages.pages(definition, partition, { since }, (records, time) => {
+        pages++;
         run?.deletes?.observe(records);
         const { kept, stop } = pass.page(records, time);
         emit(kept);
@@ -294,13 +322,40 @@ export class Reader {
       });
       // Only a finished pass may promote its newest value (the list's order is not to be trusted mid-pass).
       run?.checkpoint.advance(partition.key, pass.maximum);
+      run?.pages.set(partition.key, pages);
     } catch (error) {
-      return this.refused(definition, partition, error);
+      return await this.refused(definition, partition, error);
     }
   }
 
+  /** settleDeletes with this read's HTTP client, its partitions and a bad key reported as such. */
+  private async settleDeletes(definition: StreamDefinition, run: IncrementalRun, partitions: Partition[]): Promise<{ found: Record_[]; gone: Remembered[] }> {
+    const { config, http, clock } = this.ctx;
+    try {
+      return await settleDeletes(definition, run.deletes!, run.pages, { config, http, clock, partitions: new Map(partitions.map((p) => [p.key, p])), log: this.log });
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) throw configError(await (this.ctx.authMessage ?? DEFAULT_AUTH_MESSAGE)(error.status, error.detail));
+      throw error;
+    }
+  }
+
+  /**
+   * A partition read after a position (position strategy): its source resumes after the saved position and scope (an
+   * incremental read; a full refresh reads everything kept), and the cursor moves with every page, in the source's order.
+   */
+  private async readLog(definition: StreamDefinition, partition: Partition, strategy: PositionStrategy, run: IncrementalRun | undefined, emit: (records: Record_[]) => void): Promise<void> {
+    const { cursorField, scopeField } = strategy;
+    const resume = run && { [cursorField]: run.checkpoint.startCursor(partition.key), [scopeField]: run.checkpoint.startCursor(partition.key, scopeField) };
+    await this.pages.pages(definition, partition, { resume }, (records) => {
+      const last = records.at(-1);
+      // Before the records are handed on: the STATE that may go with them then covers them.
+      if (run && last) run.checkpoint.place(partition.key, { [cursorField]: last[cursorField], [scopeField]: last[scopeField] });
+      emit(records);
+    });
+  }
+
   /** What a failed partition means: skipped, empty, the stream unavailable, the key rejected, or a failure. */
-  private refused(definition: StreamDefinition, partition: Partition, error: unknown): PartitionEnd {
+  private async refused(definition: StreamDefinition, partition: Partition, error: unknown): Promise<PartitionEnd> {
     if (!(error instanceof ApiError)) throw error;
     // Not a missing parent to skip nor an empty list: nothing of the stream can be read from that path.
     if (error.unrouted) throw unroutedError(definition, error);
@@ -317,7 +372,7 @@ export class Reader {
         { stream: definition.name },
       );
     }
-    if (error.status === 401) throw configError((this.ctx.authMessage ?? DEFAULT_AUTH_MESSAGE)(error.status, error.detail));
+    if (error.status === 401) throw configError(await (this.ctx.authMessage ?? DEFAULT_AUTH_MESSAGE)(error.status, error.detail));
     throw new ConnectorError(`Stream ${definition.name}: ${error.message}`, 'system_error', { stream: definition.name });
   }
 
@@ -339,7 +394,8 @@ function unroutedError(definition: StreamDefinition, error: ApiError): Connector
 }
 
 function statusAction(definition: StreamDefinition, partition: Partition, status: number): StatusAction | undefined {
-  const declared = definition.onStatus?.[status];
+  const rule = definition.onStatus?.[status];
+  const declared = typeof rule === 'function' ? rule(partition) : rule;
   if (declared) return declared;
   if (status === 403) return 'stream-unavailable';
   if (status === 404 && partition.parent) return 'skip-partition';

@@ -6,7 +6,7 @@
  */
 import type { JsonObject } from '../protocol/messages.js';
 import type { Config } from '../config.js';
-import type { HttpClient } from './http.js';
+import type { HttpClient, HttpRequest, HttpResponse } from './http.js';
 import type { Paginator } from './paginators.js';
 import type { IncrementalStrategy } from './incremental.js';
 
@@ -75,6 +75,31 @@ export interface SourceContext extends EnrichContext {
   log: (level: 'INFO' | 'WARN', message: string) => void;
   /** True once the read must stop (SIGTERM, a revoked key): a source waiting for something should stop waiting. */
   stopping: () => boolean;
+  /**
+   * A request of the stream's own list through the run's request sharing: a stream read for itself and as a selected
+   * child's parent asks the API once when both readers send the same requests in the same order.
+   */
+  request: (request: HttpRequest) => Promise<HttpResponse>;
+  /**
+   * An incremental read of a stream with a position cursor: the partition's saved cursor and scope (each undefined on
+   * a first read). Absent for a full refresh: the source reads everything it can.
+   */
+  resume?: JsonObject;
+}
+
+/** How one remembered item of a delete-tracked list is asked for on its own (StreamDefinition.lookup). */
+export interface LookupSpec {
+  /**
+   * The fields remembered with each key (the delete memory's `ids` entries), when the path needs more than the
+   * primary key: campaign_actions remembers `campaign_id` beside `id`. Default: the primary key's fields.
+   */
+  remember?: string[];
+  /** The partition (its key) a remembered item was listed in; undefined when the item does not say (a memory written before `remember`). */
+  partition?: (item: Record_) => string | undefined;
+  /** The path of one item, from its remembered fields and the partition it is looked up in. */
+  path: (item: Record_, partition: Partition) => string;
+  /** Where the item is in the answer, e.g. `$.action`. */
+  record: string;
 }
 
 export interface StreamDefinition {
@@ -88,8 +113,11 @@ export interface StreamDefinition {
   /** JSONPath of the records in a response body, e.g. `$.activities[*]`. */
   records: string;
   paginate: Paginator;
-  /** Partitions from another stream's records (read in full, never emitted unless selected itself). */
-  parent?: { stream: StreamDefinition; key: (parent: Record_) => string };
+  /**
+   * Partitions from another stream's records (read in full, never emitted unless selected itself). `besides`: partitions
+   * read before the parent's, that no parent record stands for (Design Studio's root level, beside one per folder).
+   */
+  parent?: { stream: StreamDefinition; key: (parent: Record_) => string; besides?: Partition[] };
   /** Fixed partitions from the config (activity types, message types, suppression kinds). */
   partitions?: (config: Config) => Partition[];
   /** Per-record reshaping: return null to drop a record, an array to fan out. */
@@ -106,7 +134,8 @@ export interface StreamDefinition {
   /** Per-page second step that needs requests of its own (e.g. customers' attributes). */
   enrich?: (records: Record_[], ctx: EnrichContext) => Promise<Record_[]>;
   incremental?: IncrementalStrategy;
-  onStatus?: Partial<Record<number, StatusAction>>;
+  /** What a status means, for every partition or (a function) for the one that met it. */
+  onStatus?: Partial<Record<number, StatusAction | ((partition: Partition) => StatusAction | undefined)>>;
   /**
    * What records without a primary key are, when the API has such records by design (customers: "person/people
    * without a cio_id"). They are skipped like any keyless record, but said in one WARN with their count when the stream
@@ -120,10 +149,28 @@ export interface StreamDefinition {
    * set of the keys of one pass (engine/repeats.ts: ~100 bytes a record), so only for passes of bounded size.
    */
   dedupeInPass?: boolean;
+  /**
+   * A list paged by position that may shrink while it is read (full refresh: segment members, objects…): a pass of
+   * several pages is read once more, and the records the first pass did not give are handed on (engine/reread.ts,
+   * 4 bytes a key). It costs the pass's requests again, not its enrich requests: only for lists whose pages are few
+   * beside what the stream asks for them, or cheap.
+   */
+  rereadWhenPaged?: boolean;
   /** Remember the primary keys seen and emit `_ab_cdc_deleted_at` records for those that vanish (small lists only). */
   trackDeletes?: boolean;
-  /** Things worth telling the user when the stream starts (LOG INFO/WARN), e.g. API retention limits. */
-  notes?: (config: Config, nowSeconds: number) => string[];
+  /**
+   * The documented single-item GET of a delete-tracked list read in pages (engine/vanished.ts): a remembered key that
+   * a pass of several pages did not list may have been skipped (a deletion on an earlier page moves every later item
+   * up one place), so it is looked up before it is reported deleted: a 404 is a deletion, an answer is the live item,
+   * printed from it. Every delete-tracked stream whose paginator can ask for a second page declares one.
+   */
+  lookup?: LookupSpec;
+  /**
+   * Things worth telling the user when the stream starts (LOG WARN), e.g. API retention limits. `firstRead`: the read
+   * starts from start_date (no saved cursor: a first incremental read, or a full refresh), where notes about how far
+   * back it can reach belong; a read from state says nothing about them again.
+   */
+  notes?: (config: Config, nowSeconds: number, read: { firstRead: boolean }) => string[];
   /** How many partitions to read at once (all through the shared limiter). Default 4. */
   concurrency?: number;
   /** A stream the config defines (custom_streams): a path the API does not route is the user's to fix. */

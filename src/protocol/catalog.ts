@@ -4,6 +4,7 @@
  * that names it, before any request is made.
  */
 import { configError } from '../errors.js';
+import { didYouMean } from '../nearest.js';
 import type { ConfiguredStream, JsonObject, SyncMode } from './messages.js';
 
 export interface SelectedEntry {
@@ -33,7 +34,8 @@ export function parseConfiguredCatalog(raw: unknown, offered: OfferedStream[]): 
     if (typeof name !== 'string' || name === '') throw configError(`${where} has no stream.name`);
     const stream = byName.get(name);
     if (!stream) {
-      throw configError(`The catalog selects stream "${name}", which this connector does not offer (run discover for the list)`);
+      const near = didYouMean(name, byName.keys());
+      throw configError(`The catalog selects stream "${name}", which this connector does not offer (${near ? `${near} ` : ''}run discover for the list)`);
     }
     if (seen.has(name)) throw configError(`The catalog selects stream "${name}" twice`);
     seen.add(name);

@@ -8,24 +8,9 @@
 import type { Writable } from 'node:stream';
 import type { AirbyteMessage, LogLevel } from './messages.js';
 import { logMessage } from './messages.js';
+import { redactorFor, type Redactor } from '../redact.js';
 
-export type Redactor = (text: string) => string;
-
-/**
- * Replaces every occurrence of each secret (of 4+ characters) with `****`, as written and as JSON escapes it
- * (a secret with a quote or a backslash appears escaped inside a JSON line).
- */
-export function redactorFor(secrets: Array<string | undefined>): Redactor {
-  const given = secrets.filter((s): s is string => typeof s === 'string' && s.length >= 4);
-  // Longest first, so a secret that contains another is replaced whole.
-  const list = [...new Set([...given, ...given.map((s) => JSON.stringify(s).slice(1, -1))])].sort((a, b) => b.length - a.length);
-  if (list.length === 0) return (text) => text;
-  return (text) => {
-    let out = text;
-    for (const secret of list) if (out.includes(secret)) out = out.split(secret).join('****');
-    return out;
-  };
-}
+export { redactorFor, type Redactor } from '../redact.js';
 
 export class Output {
   private redact: Redactor = (text) => text;
@@ -93,6 +78,11 @@ export class Output {
         });
       });
     }
+  }
+
+  /** Text for people (the usage `--help` asks for), never mixed with protocol messages: no protocol command runs. */
+  text(text: string): void {
+    this.write(this.redact(text));
   }
 
   log(level: LogLevel, message: string): void {

@@ -7,13 +7,16 @@
  *   GET|POST /__sandbox/faults       (POST body: FaultRule[])
  *   POST /__sandbox/reset-stats      POST /__sandbox/latency?ms=N
  *   POST /__sandbox/rate-limit       (body: {"perSecond":N,"retryAfter":bool} or false)
- *   GET  /__sandbox/health
+ *   GET  /__sandbox/health           GET  /__sandbox/now (the virtual clock, unix seconds as plain text: for
+ *                                    CIO_TEST_CLOCK=$(curl -s …/__sandbox/now) in a shell)
  *   GET  /__sandbox/exports          (every customers export: polls, links, downloads)
  *   POST /__sandbox/exports          (body: ExportBehaviour, unset fields take their defaults)
+ *   POST /__sandbox/change           (body: ListChange: delete or edit list objects now)
+ *   GET|POST /__sandbox/list-changes (POST body: ListChangeRule[]: changes right after given answers)
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, errorBody, parseJsonBody, readBody, sendJson } from './http.js';
-import type { FaultRule, RateLimitOption, Sandbox } from './types.js';
+import type { FaultRule, ListChange, ListChangeRule, RateLimitOption, Sandbox } from './types.js';
 
 type Controls = Omit<Sandbox, 'close'>;
 
@@ -34,7 +37,7 @@ function rateLimit(body: unknown): RateLimitOption {
   return { perSecond: limit.perSecond, retryAfter: limit.retryAfter !== false };
 }
 
-async function route(req: IncomingMessage, url: URL, sandbox: Controls, getFaults: () => FaultRule[]): Promise<unknown> {
+async function route(req: IncomingMessage, url: URL, sandbox: Controls, getFaults: () => FaultRule[], getChanges: () => ListChangeRule[]): Promise<unknown> {
   const action = `${req.method} ${url.pathname.replace(/\/+$/, '')}`;
   const body = req.method === 'POST' ? parseJsonBody(await readBody(req)) : undefined;
   switch (action) {
@@ -69,6 +72,12 @@ async function route(req: IncomingMessage, url: URL, sandbox: Controls, getFault
       if (!body || typeof body !== 'object' || Array.isArray(body)) throw new ApiError(400, 'body must be an object of export behaviour', { pointer: '/' });
       sandbox.setExportBehaviour(body as Parameters<Controls['setExportBehaviour']>[0]);
       return { ok: true };
+    case 'POST /__sandbox/change':
+      return attempt(() => sandbox.changeLists(body as ListChange));
+    case 'GET /__sandbox/list-changes':
+      return { rules: getChanges() };
+    case 'POST /__sandbox/list-changes':
+      return attempt(() => sandbox.setListChanges((body ?? []) as ListChangeRule[]));
     case 'GET /__sandbox/expected':
       return { now: sandbox.now(), counts: sandbox.expected.counts() };
     default:
@@ -76,9 +85,25 @@ async function route(req: IncomingMessage, url: URL, sandbox: Controls, getFault
   }
 }
 
-export async function handleControl(req: IncomingMessage, res: ServerResponse, url: URL, sandbox: Controls, getFaults: () => FaultRule[]): Promise<void> {
+/** A control that validates its body by throwing a TypeError: a 400 with the reason. */
+function attempt(apply: () => void): { ok: true } {
   try {
-    sendJson(res, 200, await route(req, url, sandbox, getFaults));
+    apply();
+  } catch (error) {
+    throw new ApiError(400, (error as Error).message, { pointer: '/' });
+  }
+  return { ok: true };
+}
+
+export async function handleControl(req: IncomingMessage, res: ServerResponse, url: URL, sandbox: Controls, getFaults: () => FaultRule[], getChanges: () => ListChangeRule[] = () => []): Promise<void> {
+  if (req.method === 'GET' && url.pathname.replace(/\/+$/, '') === '/__sandbox/now') {
+    const text = String(sandbox.now());
+    res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': String(Buffer.byteLength(text)) });
+    res.end(text);
+    return;
+  }
+  try {
+    sendJson(res, 200, await route(req, url, sandbox, getFaults, getChanges));
   } catch (error) {
     if (error instanceof ApiError) sendJson(res, error.status, errorBody(error.status, error.detail, error.source));
     else sendJson(res, 500, errorBody(500, (error as Error).message));

@@ -5,6 +5,7 @@
  */
 import type { Campaigns } from './data/campaigns.js';
 import type { ListSet } from './data/core.js';
+import type { DesignStudioKind } from './data/design-studio.js';
 import { SUPPRESSION_TYPES } from './data/misc.js';
 import { collectNewest, type IndexRange, narrowWindow } from './timeline.js';
 import type { ListKind, SandboxExpected } from './types.js';
@@ -31,10 +32,7 @@ function actionView(kind: Campaigns): ListView {
   return {
     ids: () => live().map((a) => kind.actionId(a)),
     records: () => live().map((a) => kind.actionRecord(a)),
-    deleted: () => {
-      const a = deletedIndex(kind.actionSet);
-      return a < 0 ? [] : [kind.actionId(a)];
-    },
+    deleted: () => deletedIndexes(kind.actionSet).map((a) => kind.actionId(a)),
   };
 }
 
@@ -44,10 +42,11 @@ function count(range: IndexRange, accept: (k: number) => boolean): number {
   return n;
 }
 
-function deletedIndex(set: ListSet): number {
+function deletedIndexes(set: ListSet): number[] {
   const live = new Set(set.live());
-  for (let j = 0; j < set.count; j++) if (!live.has(j)) return j;
-  return -1;
+  const out: number[] = [];
+  for (let j = 0; j < set.count; j++) if (!live.has(j)) out.push(j);
+  return out;
 }
 
 function objectRelationshipCount(world: World): number {
@@ -71,6 +70,8 @@ export function createExpected(world: World): SandboxExpected {
       deleted: () => catalog.snippets.deletedIds().map((id) => catalog.snippetName(id - 1)),
     },
   };
+  const studio = world.designStudio;
+  const designStudio = (kind: DesignStudioKind) => studio.set(kind).live().map((j) => studio.row(kind, j));
 
   const activityIds: SandboxExpected['activityIds'] = (query = {}) => {
     const acts = world.activities;
@@ -119,6 +120,10 @@ export function createExpected(world: World): SandboxExpected {
       return j < 0 ? [] : world.campaigns.liveActionIndexes(j).map((a) => world.campaigns.actionId(a));
     },
     segmentMemberCioIds,
+    transactionalContents: () => catalog.transactional.live().flatMap((j) => catalog.transactionalContents(j).map((c) => ({ ...c, transactional_id: catalog.transactional.idOf(j) }))),
+    optouts: () => Array.from({ length: world.misc.optoutCount() }, (_, n) => world.misc.optout(n)),
+    designStudio,
+    designStudioEmailDetails: () => studio.emails.live().map((j) => studio.emailDetail(j)),
     counts: () => {
       const misc = world.misc;
       const sizes = world.sizes;
@@ -154,6 +159,12 @@ export function createExpected(world: World): SandboxExpected {
         object_relationships: objectRelationshipCount(world),
         newsletter_test_groups: catalog.newsletters.live().reduce((n, j) => n + catalog.testGroups(j).length, 0),
         ip_addresses: (misc.ipAddresses().ip_addresses as unknown[]).length,
+        transactional_message_contents: catalog.transactional.live().reduce((n, j) => n + catalog.transactionalContents(j).length, 0),
+        subscription_channels: sizes.subscriptionChannels,
+        optouts: misc.optoutCount(),
+        design_studio_folders: designStudio('folders').length,
+        design_studio_emails: designStudio('emails').length,
+        design_studio_components: designStudio('components').length,
       };
     },
   };

@@ -117,3 +117,9 @@ export function deliveryLikeId(stream: number, index: number, salt: number, seco
   bytes.writeUInt32BE(seconds >>> 0, 9);
   return bytes.toString('base64url');
 }
+
+/** A version-4-shaped UUID from a hash of `parts` (Design Studio's ids are UUID text). */
+export function uuidLike(...parts: number[]): string {
+  const hex = [0, 1, 2, 3].map((i) => hash(...parts, 0x7551d + i).toString(16).padStart(8, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}

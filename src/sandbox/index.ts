@@ -5,6 +5,7 @@
 export { startSandbox } from './server.js';
 export { DEFAULT_KEYS, DEFAULT_NOW, DEFAULT_SEED, DEFAULT_SIZES } from './types.js';
 export { DEFAULT_EXPORT_BEHAVIOUR } from './exports.js';
+export { assertOneClock, clockGap, sandboxClockEnv, sandboxesIn, ONE_CLOCK_TOLERANCE_SECONDS, type ClockApart } from './one-clock.js';
 export type {
   ActivityQuery,
   BoundReading,
@@ -24,4 +25,7 @@ export type {
   SandboxRequestRecord,
   SandboxSizes,
   SandboxStats,
+  WebhookSender,
+  WebhookSenderOptions,
 } from './types.js';
+export { retryWait } from './webhooks/sender.js';

@@ -19,9 +19,17 @@ const USAGE = `usage: npm run sandbox -- [options]
   --no-deletes          advancing the clock never deletes list objects
   --activities-order O  newest_first (default), oldest_first or shuffled: the order /v1/activities lists in
   --delivery-bounds S,E how the delivery lists read start_ts,end_ts: inclusive (default) or exclusive each
+  --design-studio-scope S  as_documented (default), whole_subtree or direct_children: how Design Studio listings
+                        read direct_descendants_only (never seen live)
   --faults JSON         fault rules, e.g. '[{"path":"/activities","kind":"status","status":503,"share":0.2}]'
   --exports JSON        how customers exports behave, e.g. '{"prepareMs":10000,"encoding":"gzip","expiredLinks":1}'
+  --webhook-url URL     play Customer.io's reporting webhook: POST signed events to URL as the clock moves
+                        (needs --webhook-key; the signing key may also come from CIO_WEBHOOK_SIGNING_KEYS)
+  --webhook-key KEY     the webhook's signing key
   --<size> N            any size: ${Object.keys(DEFAULT_SIZES).map((k) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)).join(', ')}`;
+
+/** The reporting webhook to play, when asked for (--webhook-url). */
+const webhook: { url?: string; key?: string } = {};
 
 function parseArgs(argv: string[]): SandboxOptions {
   const opts: SandboxOptions = {};
@@ -69,8 +77,15 @@ function parseArgs(argv: string[]): SandboxOptions {
       if (!reading(start) || !reading(end)) throw new Error('--delivery-bounds needs two of inclusive|exclusive, e.g. exclusive,inclusive');
       opts.deliveryBounds = { start: reading(start), end: reading(end) };
     }
+    else if (flag === '--design-studio-scope') {
+      const scope = value();
+      if (scope !== 'as_documented' && scope !== 'whole_subtree' && scope !== 'direct_children') throw new Error('--design-studio-scope needs as_documented, whole_subtree or direct_children');
+      opts.designStudioScope = scope;
+    }
     else if (flag === '--faults') opts.faults = JSON.parse(value()) as FaultRule[];
     else if (flag === '--exports') opts.exports = JSON.parse(value()) as SandboxOptions['exports'];
+    else if (flag === '--webhook-url') webhook.url = value();
+    else if (flag === '--webhook-key') webhook.key = value();
     else if (size in DEFAULT_SIZES) sizes[size as keyof SandboxSizes] = int();
     else throw new Error(`unknown option ${flag}\n${USAGE}`);
   }
@@ -79,6 +94,8 @@ function parseArgs(argv: string[]): SandboxOptions {
   // at its own clock. (Tests that want fixed data pass --now, or use startSandbox's fixed default.)
   opts.now ??= Math.floor(Date.now() / 1000);
   opts.rateLimit = limited ? { perSecond, retryAfter } : false;
+  webhook.key ??= process.env.CIO_WEBHOOK_SIGNING_KEYS?.split(/[\s,]+/)[0];
+  if (webhook.url && !webhook.key) throw new Error('--webhook-url needs --webhook-key (or CIO_WEBHOOK_SIGNING_KEYS)');
   return opts;
 }
 
@@ -99,11 +116,21 @@ async function main(): Promise<void> {
       `  EU api_base_url: ${sandbox.euUrl}`,
       `  region template: ${sandbox.regionUrlTemplate}`,
       `  keys:            ${keys}`,
-      `  controls:        ${sandbox.controlUrl}/stats, POST ${sandbox.controlUrl}/advance?seconds=N`,
+      `  controls:        ${sandbox.controlUrl}/stats, ${sandbox.controlUrl}/now, POST ${sandbox.controlUrl}/advance?seconds=N`,
+      `  a config:        ${JSON.stringify({ app_api_key: Object.keys(sandbox.keys).find((k) => sandbox.keys[k] === 'us'), api_base_url: sandbox.url })}`,
+      '  after an advance, run the connector on this clock: CIO_TEST_CLOCK=$(curl -s ' + `${sandbox.controlUrl}/now)`,
+      // The connector sends its key only to https public hosts unless the operator allows this one (docs/security.md).
+      `  connector env:   CIO_ALLOW_PRIVATE_NETWORK=1 (the sandbox is plain http on 127.0.0.1)`,
       JSON.stringify({ ready: true, url: sandbox.url, euUrl: sandbox.euUrl, regionUrlTemplate: sandbox.regionUrlTemplate, controlUrl: sandbox.controlUrl, port: sandbox.port, keys: sandbox.keys }),
       '',
     ].join('\n'),
   );
+  if (webhook.url) {
+    const sender = sandbox.startWebhooks({ url: webhook.url, signingKey: webhook.key! });
+    // With --real-clock, events happen as time passes: look for them every second (advance wakes it too).
+    if (opts.realClock) setInterval(() => sender.wake(), 1000).unref();
+    process.stdout.write(`  reporting webhook: POST to ${webhook.url} as the clock moves\n`);
+  }
   const stop = () => {
     void sandbox.close().then(() => process.exit(0));
   };

@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { authenticate, splitHostPath } from './auth.js';
+import type { ListChanges } from './changes.js';
 import type { FaultInjector } from './faults.js';
 import { ApiError, errorBody, parseJsonBody, readBody, sendJson, sendText } from './http.js';
 import { type RateLimiter, rateLimitError } from './ratelimit.js';
@@ -20,6 +21,8 @@ export interface PipelineDeps {
   keys: Record<string, Region>;
   limiter: RateLimiter;
   faults: FaultInjector;
+  /** Lists changed right after given answers (changes.ts). */
+  changes?: ListChanges;
   stats: StatsRecorder;
   /** The earliest moment a request handled now may have arrived (stalls.ts); the rate limit counts it from then. */
   earliestArrival?: () => number;
@@ -76,6 +79,8 @@ export async function handleApiRequest(req: IncomingMessage, res: ServerResponse
   const date = new Date(deps.world.clock.now() * 1000).toUTCString();
   if (answer.text !== undefined) sendText(res, answer.status, answer.text, { Date: date });
   else sendJson(res, answer.status, answer.body, { Date: date, ...answer.headers });
+  // Only now: the answer was made from the list as it was (a change between two pages of one read).
+  if (answer.status === 200) deps.changes?.answered(method, url.pathname, answer.body);
   finish(answer.status);
 }
 

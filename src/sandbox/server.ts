@@ -5,6 +5,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { applyChange, ListChanges, validateChange } from './changes.js';
 import { handleControl } from './control.js';
 import { createExpected } from './expected.js';
 import { ExportStore } from './exports.js';
@@ -18,11 +19,14 @@ import { registerMisc } from './routes/misc.js';
 import { registerObjects } from './routes/objects.js';
 import { registerPeople } from './routes/people.js';
 import { registerExports } from './routes/exports.js';
+import { registerDesignStudio } from './routes/design-studio.js';
 import { StallWatch } from './stalls.js';
 import { StatsRecorder } from './stats.js';
 import { handleStorage } from './storage.js';
+import { trackSandbox } from './one-clock.js';
 import { DEFAULT_KEYS, DEFAULT_NOW, DEFAULT_SEED, type Sandbox, type SandboxOptions } from './types.js';
 import { createWorld } from './world.js';
+import { WebhookSender, type WebhookSenderOptions } from './webhooks/sender.js';
 
 export function buildRouter(exports: ExportStore = new ExportStore()): Router {
   const router = new Router();
@@ -32,6 +36,7 @@ export function buildRouter(exports: ExportStore = new ExportStore()): Router {
   registerMisc(router);
   registerExports(router, exports);
   registerObjects(router);
+  registerDesignStudio(router);
   return router;
 }
 
@@ -39,13 +44,15 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const seed = opts.seed ?? DEFAULT_SEED;
   const world = createWorld({
     seed,
-    now: opts.now ?? DEFAULT_NOW,
+    // A sandbox on the wall clock starts at the wall clock's now (issue 21: not at DEFAULT_NOW, running from there).
+    now: opts.now ?? (opts.realClock ? Math.floor(Date.now() / 1000) : DEFAULT_NOW),
     realClock: opts.realClock ?? false,
     sizes: opts.sizes ?? {},
     churn: opts.churn,
     flatCustomerAttributes: opts.flatCustomerAttributes ?? false,
     activitiesOrder: opts.activitiesOrder,
     deliveryBounds: opts.deliveryBounds,
+    designStudioScope: opts.designStudioScope,
   });
   const keys = { ...(opts.keys ?? DEFAULT_KEYS) };
   const faults = new FaultInjector(seed, opts.faults ?? []);
@@ -53,9 +60,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const stats = new StatsRecorder();
   const stalls = new StallWatch();
   const exportStore = new ExportStore(opts.exports);
+  const changes = new ListChanges(world);
+  changes.set(opts.listChanges ?? []);
   let latency = Math.max(0, opts.latencyMs ?? 0);
   const timers = new Set<NodeJS.Timeout>();
   let closing = false;
+  const senders = new Set<WebhookSender>();
 
   const deps: PipelineDeps = {
     world,
@@ -63,6 +73,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     keys,
     limiter,
     faults,
+    changes,
     stats,
     earliestArrival: () => stalls.earliestArrival(),
     latencyMs: () => latency,
@@ -85,7 +96,16 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     port: 0,
     keys,
     now: () => world.clock.now(),
-    advance: (seconds: number) => void world.clock.advance(seconds),
+    advance: (seconds: number) => {
+      world.clock.advance(seconds);
+      // Reporting webhooks send what the clock's move made happen (in the background: flush() waits for it).
+      for (const sender of senders) sender.wake();
+    },
+    startWebhooks: (options: WebhookSenderOptions) => {
+      const sender = new WebhookSender(world, options);
+      senders.add(sender);
+      return sender;
+    },
     setFaults: (rules: Parameters<FaultInjector['set']>[0]) => faults.set(rules),
     setRateLimit: (limit: Parameters<RateLimiter['set']>[0]) => limiter.set(limit),
     setLatency: (ms: number) => {
@@ -96,12 +116,17 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     expected,
     setExportBehaviour: (behaviour: Parameters<ExportStore['setBehaviour']>[0]) => exportStore.setBehaviour(behaviour),
     exportLog: () => exportStore.records(),
+    changeLists: (change: Parameters<typeof applyChange>[1]) => {
+      validateChange(world, change);
+      applyChange(world, change);
+    },
+    setListChanges: (rules: Parameters<ListChanges['set']>[0]) => changes.set(rules),
   };
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const work = url.pathname.startsWith('/__sandbox')
-      ? handleControl(req, res, url, controls, () => faults.rules())
+      ? handleControl(req, res, url, controls, () => faults.rules(), () => changes.rules())
       : url.pathname.startsWith('/__storage/')
         ? handleStorage(req, res, url, exportStore, world)
         : handleApiRequest(req, res, url, deps);
@@ -122,6 +147,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const port = (server.address() as AddressInfo).port;
   const base = `http://127.0.0.1:${port}`;
   exportStore.base = base;
+  // Known by its origin to the runners' one-clock check (one-clock.ts) until it closes.
+  const untrack = trackSandbox({ url: `${base}/v1`, now: controls.now });
 
   return {
     ...controls,
@@ -133,6 +160,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     close: async () => {
       closing = true;
       stalls.stop();
+      untrack();
+      await Promise.all([...senders].map((sender) => sender.stop()));
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
       await new Promise<void>((resolve) => {

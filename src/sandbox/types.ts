@@ -5,8 +5,9 @@
  */
 
 import type { ExportBehaviour, ExportRecord } from './exports.js';
+import type { WebhookSender, WebhookSenderOptions } from './webhooks/sender.js';
 
-export type { ExportBehaviour, ExportRecord };
+export type { ExportBehaviour, ExportRecord, WebhookSender, WebhookSenderOptions };
 
 export type Region = 'us' | 'eu';
 
@@ -48,6 +49,16 @@ export interface SandboxSizes {
   reportingWebhooks: number;
   /** ESP suppressions per type (bounces, blocks, spam_reports, invalid_emails). */
   suppressions: number;
+  /** Subscription channels (`/v1/subscription_channels`); 0 answers `{"channels": []}` (as seen live). */
+  subscriptionChannels: number;
+  /** People with opt-outs (`/v1/optouts`), at most `customers`. */
+  optouts: number;
+  /** Design Studio folders, a tree (`/v1/design_studio/folders`); never deleted on advance. */
+  designStudioFolders: number;
+  /** Design Studio emails, at the root or in a folder (`/v1/design_studio/emails`). */
+  designStudioEmails: number;
+  /** Design Studio components (`/v1/design_studio/components`). */
+  designStudioComponents: number;
 }
 
 /** Small and fast, for tests. Every count can be overridden per sandbox. */
@@ -73,6 +84,11 @@ export const DEFAULT_SIZES: SandboxSizes = {
   objectsPerType: 7,
   reportingWebhooks: 3,
   suppressions: 120,
+  subscriptionChannels: 3,
+  optouts: 25,
+  designStudioFolders: 4,
+  designStudioEmails: 12,
+  designStudioComponents: 5,
 };
 
 export type RateLimitOption = { perSecond: number; retryAfter?: boolean } | false;
@@ -89,9 +105,12 @@ export interface SandboxOptions {
   port?: number;
   /** Default 42; the same seed gives identical data. */
   seed?: number;
-  /** Virtual clock start, unix seconds. Default 1767225600 (2026-01-01T00:00:00Z). */
+  /** Virtual clock start, unix seconds. Default 1767225600 (2026-01-01T00:00:00Z), or the wall clock's now with realClock. */
   now?: number;
-  /** Let the virtual clock follow the wall clock (it stands still otherwise, except for advance()). */
+  /**
+   * Let the virtual clock follow the wall clock (it stands still otherwise, except for advance()): from the wall
+   * clock's now unless `now` is given. A connector reading the machine's clock is then on the sandbox's.
+   */
   realClock?: boolean;
   sizes?: Partial<SandboxSizes>;
   /** Default {perSecond: 10, retryAfter: true}; false = no limit. Counted per key in wall-clock seconds. */
@@ -112,14 +131,24 @@ export interface SandboxOptions {
    * the inferred reading) or exclusive, to test a connector that must not lose a delivery on a window's edge.
    */
   deliveryBounds?: Partial<DeliveryBounds>;
+  /**
+   * How Design Studio listings read `direct_descendants_only`, which was never seen live: as documented (default:
+   * `true` the folder's direct children, otherwise its whole subtree, the root's being everything), or every listing
+   * the whole subtree / the direct children only, whatever it asks.
+   */
+  designStudioScope?: DesignStudioScope;
   churn?: ChurnOptions;
   /** Fault rules active from the start. */
   faults?: FaultRule[];
   /** How customers exports behave (polls pending, preparation time, failures, expired links, file format). */
   exports?: Partial<ExportBehaviour>;
+  /** Lists that change while they are read, from the start (see setListChanges). */
+  listChanges?: ListChangeRule[];
 }
 
 export type ActivitiesOrder = 'newest_first' | 'oldest_first' | 'shuffled';
+
+export type DesignStudioScope = 'as_documented' | 'whole_subtree' | 'direct_children';
 
 export type BoundReading = 'inclusive' | 'exclusive';
 export interface DeliveryBounds {
@@ -200,6 +229,27 @@ export type ListKind =
   | 'transactional_messages'
   | 'snippets';
 
+/** Objects of a list kind deleted or edited (an edit moves `updated`/`updated_at` to the sandbox's clock). */
+export interface ListChange {
+  kind: ListKind;
+  /** Ids (snippets: names) to delete. */
+  delete?: Array<number | string>;
+  /** Ids (snippets: names) to edit. */
+  edit?: Array<number | string>;
+}
+
+/**
+ * A change made once, right after the sandbox answered the `after`-th GET (default 1) whose path matches `path` (a
+ * substring, or a glob over the whole path when it holds `*`) with a 200: e.g. after page 1 of a list, so that page 2
+ * is served from the changed list (tokens are positional: a deletion on page 1 moves the first object of page 2 onto it).
+ */
+export interface ListChangeRule extends ListChange {
+  path: string;
+  after?: number;
+  /** Also delete this many of the objects the answer just listed, from its first. */
+  deleteServed?: number;
+}
+
 export interface ActivityQuery {
   types?: string[];
   includeDeleted?: boolean;
@@ -231,6 +281,14 @@ export interface SandboxExpected {
   updatedIds(kind: ListKind, since: number): Array<number | string>;
   campaignActionIds(campaignId: number): Array<number | string>;
   segmentMemberCioIds(segmentId: number): string[];
+  /** Every live transactional message's contents as the API answers them, each with its template's id as `transactional_id`. */
+  transactionalContents(): Array<Record<string, unknown>>;
+  /** `/v1/optouts` rows, in the order listed. */
+  optouts(): Array<Record<string, unknown>>;
+  /** The live Design Studio folders, emails or components as a listing shows them (every level's together). */
+  designStudio(kind: 'folders' | 'emails' | 'components'): Array<Record<string, unknown>>;
+  /** The live Design Studio emails as their detail answers them (content, envelope, transformers). */
+  designStudioEmailDetails(): Array<Record<string, unknown>>;
   /** Record counts per stream name (issue 7's names), as `GET /__sandbox/expected` reports them. */
   counts(): Record<string, number>;
 }
@@ -247,7 +305,13 @@ export interface Sandbox {
   port: number;
   keys: Record<string, Region>;
   now(): number;
+  /** Moves the virtual clock; reporting webhooks started with startWebhooks send what happened meanwhile. */
   advance(seconds: number): void;
+  /**
+   * Plays Customer.io's reporting webhook against a receiver (webhooks/sender.ts): POSTs the signed events of the
+   * deliveries as the clock moves, one at a time, with Customer.io's timeout, retries and duplicates.
+   */
+  startWebhooks(options: WebhookSenderOptions): WebhookSender;
   setFaults(faults: FaultRule[]): void;
   setRateLimit(limit: RateLimitOption): void;
   setLatency(ms: number): void;
@@ -258,5 +322,9 @@ export interface Sandbox {
   setExportBehaviour(behaviour: Partial<ExportBehaviour>): void;
   /** Every customers export created, with its polls, links and downloads (wall-clock ms). */
   exportLog(): ExportRecord[];
+  /** Deletes or edits objects of a list kind now (edits dated by the sandbox's clock). */
+  changeLists(change: ListChange): void;
+  /** Replaces the rules that change lists right after given answers (e.g. between two pages of one read). */
+  setListChanges(rules: ListChangeRule[]): void;
   close(): Promise<void>;
 }

@@ -9,11 +9,12 @@ import { Catalog } from './data/catalog.js';
 import { Churn } from './data/churn.js';
 import type { Core } from './data/core.js';
 import { DeliveryStream, MESSAGES_RETENTION, TRANSACTIONAL_RETENTION, type Origin } from './data/deliveries.js';
+import { DesignStudio } from './data/design-studio.js';
 import { Misc } from './data/misc.js';
 import { Objects } from './data/objects.js';
 import { People } from './data/people.js';
 import { hash, tagOf, weightedCycle } from './hash.js';
-import { type ActivitiesOrder, type ChurnOptions, DEFAULT_SIZES, type DeliveryBounds, type SandboxSizes } from './types.js';
+import { type ActivitiesOrder, type ChurnOptions, DEFAULT_SIZES, type DeliveryBounds, type DesignStudioScope, type SandboxSizes } from './types.js';
 
 export interface WorldOptions {
   seed: number;
@@ -24,6 +25,7 @@ export interface WorldOptions {
   flatCustomerAttributes: boolean;
   activitiesOrder?: ActivitiesOrder;
   deliveryBounds?: Partial<DeliveryBounds>;
+  designStudioScope?: DesignStudioScope;
 }
 
 export interface World extends Core {
@@ -41,6 +43,9 @@ export interface World extends Core {
   transactionalOf(k: number): number;
   misc: Misc;
   objects: Objects;
+  designStudio: DesignStudio;
+  /** How Design Studio listings read `direct_descendants_only`. */
+  designStudioScope: DesignStudioScope;
 }
 
 export function createWorld(opts: WorldOptions): World {
@@ -97,6 +102,8 @@ export function createWorld(opts: WorldOptions): World {
     transactionalOf,
     misc: new Misc(core),
     objects: new Objects(core),
+    designStudio: new DesignStudio(core),
+    designStudioScope: opts.designStudioScope ?? 'as_documented',
   };
 }
 

@@ -1,5 +1,5 @@
 /**
- * The `sync` command line: `sync --config FILE [--catalog FILE] [--duckdb PATH] [--full-refresh]`.
+ * The `sync` command line: see SYNC_USAGE.
  * Not a protocol command, so it speaks to people: the summary on stdout, progress and problems on stderr,
  * exit code 0 when every stream synced, 1 otherwise.
  */
@@ -7,12 +7,17 @@ import { isAbsolute, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConnectorError } from '../errors.js';
 import { redactorFor } from '../protocol/output.js';
+import { configSecrets } from '../config.js';
+import { readStateFile } from '../files.js';
+import { chooseKey, KEY_VARIABLE } from '../key.js';
 import { runSync, type SyncIo, type SyncOptions } from './command.js';
 
-export const SYNC_USAGE = `usage: source-customer-io sync --config FILE [--catalog FILE] [--duckdb PATH] [--full-refresh]
+export const SYNC_USAGE = `usage: source-customer-io sync --config FILE [--streams a,b,c | --catalog FILE] [--state FILE] [--duckdb PATH] [--full-refresh]
 
-  --config FILE     the connector config (the same JSON as for read)
-  --catalog FILE    a configured catalog; default: every stream, incremental where it can be
+  --config FILE     the connector config (the same JSON as for read); the key may come from ${KEY_VARIABLE} instead
+  --streams a,b,c   the streams to sync, by name (incremental where the stream offers it); e.g. campaigns,customers,messages
+  --catalog FILE    a configured catalog instead (any catalog read takes); default: every stream, incremental where it can be
+  --state FILE      start the streams it names from this state (a read's STATE messages or lines, or Airbyte's), not from the file's
   --duckdb PATH     the DuckDB file to write (created when missing); default: customerio.duckdb
   --full-refresh    ignore the saved state and rebuild every table (each swapped in only when its stream completes)`;
 
@@ -33,7 +38,15 @@ export async function syncCommand(args: string[], deps: SyncCommandDeps): Promis
     try {
       ({ values } = parseArgs({
         args,
-        options: { config: { type: 'string' }, catalog: { type: 'string' }, duckdb: { type: 'string' }, 'full-refresh': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+        options: {
+          config: { type: 'string' },
+          catalog: { type: 'string' },
+          streams: { type: 'string' },
+          state: { type: 'string' },
+          duckdb: { type: 'string' },
+          'full-refresh': { type: 'boolean' },
+          help: { type: 'boolean', short: 'h' },
+        },
         strict: true,
         allowPositionals: false,
       }));
@@ -46,13 +59,26 @@ export async function syncCommand(args: string[], deps: SyncCommandDeps): Promis
     }
     if (!values.config) throw new ConnectorError(`sync needs --config FILE\n${SYNC_USAGE}`, 'config_error');
     const rawConfig = deps.readJson(values.config, 'config');
-    const key = (rawConfig as Record<string, unknown> | null)?.app_api_key;
-    if (typeof key === 'string') redact = redactorFor([key, key.trim()]);
+    const key = chooseKey(rawConfig);
+    // The keys (the file's and the environment's) and the receivers' read token.
+    redact = redactorFor([...key.secrets, ...configSecrets(rawConfig)]);
+    if (key.note) io.stderr.write(`note: ${key.note}\n`);
+    if (values.catalog !== undefined && values.streams !== undefined) throw new ConnectorError(`sync takes --catalog FILE or --streams a,b,c, not both\n${SYNC_USAGE}`, 'config_error');
     const rawCatalog = values.catalog ? deps.readJson(values.catalog, 'catalog') : undefined;
+    const given = values.state ? readStateFile(values.state) : undefined;
+    for (const note of given?.notes ?? []) io.stderr.write(`${note.level === 'WARN' ? 'warning' : 'note'}: ${redact(note.message)}\n`);
     const result = await runSync(
-      { rawConfig, rawCatalog, duckdbPath: values.duckdb ?? DEFAULT_DUCKDB, fullRefresh: values['full-refresh'] === true },
+      {
+        rawConfig: key.config,
+        rawCatalog,
+        streams: values.streams,
+        // An empty --state file (no state) seeds nothing: said above.
+        ...(given?.state !== undefined ? { seedState: given.state } : {}),
+        duckdbPath: values.duckdb ?? DEFAULT_DUCKDB,
+        fullRefresh: values['full-refresh'] === true,
+      },
       io,
-      { program: invocation(), ...deps.options },
+      { program: invocation(), secrets: key.secrets, ...deps.options },
     );
     return result.exitCode;
   } catch (error) {

@@ -4,30 +4,35 @@
  * (sink.ts), shows progress on stderr, and prints the summary on stdout (sync is not a protocol
  * command: its stdout is for people).
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseConfig } from '../config.js';
 import { ConnectorError } from '../errors.js';
-import { runRead } from '../commands.js';
+import { refuseFutureStartDate, runRead } from '../commands.js';
 import { createHttpClient, type HttpOverrides } from '../customerio/base.js';
 import { streamsFor } from '../customerio/streams/index.js';
 import { logTo } from '../engine/events.js';
 import { machineClock } from '../clock.js';
-import { offeredStream, schemaOf, syncModesOf } from '../engine/discover.js';
-import type { StreamDefinition } from '../engine/types.js';
-import { parseConfiguredCatalog, type SelectedEntry } from '../protocol/catalog.js';
+import { schemaOf } from '../engine/discover.js';
+import type { SelectedEntry } from '../protocol/catalog.js';
 import type { JsonObject, SyncMode } from '../protocol/messages.js';
 import { layoutOf } from './layout.js';
 import { Loader, type LoadPlan } from './loader.js';
 import { Progress, type ProgressOptions, type TextSink } from './progress.js';
 import { LoaderSink } from './sink.js';
+import { seedStates, syncSelection } from './selection.js';
 import { exampleQuery, formatSummary, type SummaryRow } from './summary.js';
 import { STATE_TABLE, Warehouse } from './warehouse.js';
+import { duckDbLimits } from './limits.js';
 
 export interface SyncInput {
   rawConfig: unknown;
-  /** A ConfiguredAirbyteCatalog; absent: every stream in its best mode. */
+  /** A ConfiguredAirbyteCatalog; absent (and no `streams`): every stream in its best mode. */
   rawCatalog?: unknown;
+  /** `--streams a,b,c`: the streams by name (not with rawCatalog). */
+  streams?: string;
+  /** A state to start from (`--state`: a read's, Airbyte's): replaces the file's saved state of the streams it names. */
+  seedState?: unknown;
   duckdbPath: string;
   /** Ignore saved state and rebuild every table (atomically, per stream). */
   fullRefresh?: boolean;
@@ -47,17 +52,14 @@ export interface SyncOptions {
   clock?: () => number;
   /** How the user runs this connector (`node dist/main.js`), for the summary's query hint. */
   program?: string;
+  /** More secrets to redact (a key from the environment that is not used). */
+  secrets?: string[];
 }
 
 export interface SyncResult {
   exitCode: number;
   rows: SummaryRow[];
   path: string;
-}
-
-/** Every offered stream, incremental where it can be: the catalog `sync` uses without --catalog. */
-export function bestCatalog(definitions: StreamDefinition[]): SelectedEntry[] {
-  return definitions.map((d) => ({ name: d.name, syncMode: syncModesOf(d).includes('incremental') ? 'incremental' : 'full_refresh' }));
 }
 
 function configuredCatalog(entries: Array<SelectedEntry & { mode: 'upsert' | 'replace' }>): JsonObject {
@@ -82,23 +84,30 @@ export async function runSync(input: SyncInput, io: SyncIo, options: SyncOptions
   const clock = options.clock ?? machineClock;
   const started = clock();
   const config = parseConfig(input.rawConfig);
+  refuseFutureStartDate(config, clock);
   const definitions = streamsFor(config);
   const byName = new Map(definitions.map((d) => [d.name, d]));
   // The same checks as read's (the cursor_field too): the read below gets a catalog rebuilt from `selected`.
-  const selected = input.rawCatalog === undefined ? bestCatalog(definitions) : parseConfiguredCatalog(input.rawCatalog, definitions.map(offeredStream));
+  const { entries: selected, notes } = syncSelection(input, definitions);
   if (selected.length === 0) throw new ConnectorError('The catalog selects no stream: nothing to sync', 'config_error');
+  if (input.seedState !== undefined && input.fullRefresh) throw new ConnectorError('--state and --full-refresh contradict each other: a full refresh ignores every state', 'config_error');
+  const seeds = input.seedState === undefined ? undefined : seedStates(input.seedState, selected, definitions, config);
   for (const { name } of selected) {
     if (name === STATE_TABLE || name.startsWith('_cio_')) throw new ConnectorError(`Stream "${name}" cannot be synced: sync's own tables use that name; rename the custom stream`, 'config_error');
   }
 
   const path = resolve(input.duckdbPath);
+  // A file this sync makes and nothing gets into (the key refused, say) is not left behind.
+  const fresh = !existsSync(path);
   mkdirSync(dirname(path), { recursive: true });
   let warehouse: Warehouse;
+  const limits = duckDbLimits();
   try {
-    warehouse = await Warehouse.open(path);
+    warehouse = await Warehouse.open(path, limits);
   } catch (error) {
     throw new ConnectorError(`Cannot open the DuckDB file ${path}: ${openFailure((error as Error).message)}`, 'config_error');
   }
+  let removed = false;
   try {
     const saved = await warehouse.states();
     const plans = new Map<string, LoadPlan>();
@@ -112,9 +121,10 @@ export async function runSync(input: SyncInput, io: SyncIo, options: SyncOptions
       if (mode === 'upsert') {
         const existed = await warehouse.tableExists(layout.table);
         plans.set(entry.name, { layout: await warehouse.prepareUpsert(layout), mode });
-        // A saved cursor without its table (dropped by hand) would skip everything before it: start over.
-        const resume = saved.get(entry.name);
-        if (existed && resume && Object.keys(resume).length) state.push({ type: 'STREAM', stream: { stream_descriptor: { name: entry.name }, stream_state: resume } });
+        // A saved cursor without its table (dropped by hand) would skip everything before it: start over. A state
+        // from --state is the user's word: it seeds a new table too.
+        const resume = seeds?.states.get(entry.name) ?? (existed ? saved.get(entry.name) : undefined);
+        if (resume && Object.keys(resume).length) state.push({ type: 'STREAM', stream: { stream_descriptor: { name: entry.name }, stream_state: resume } });
       } else {
         plans.set(entry.name, { layout, mode });
       }
@@ -125,12 +135,15 @@ export async function runSync(input: SyncInput, io: SyncIo, options: SyncOptions
     const loader = new Loader(warehouse, plans, { maxWaiting: options.maxWaiting, onEnded: (stats) => progress?.ended(stats) });
     const sink = new LoaderSink(loader, {
       log: (level, message) => progress?.line(`${level === 'WARN' ? 'warning' : 'error'}: ${message}`),
+      // The key refused (or its region wrong): no stream's failure one by one; the error is said once
+      // (said by the summary, which every sync prints).
+      runFailed: () => progress?.silence(),
       stopping: () => {
         progress?.silence();
         io.stderr.write(`Stopped. Every batch whose state was saved is in ${path}; run sync again to resume.\n`);
       },
     });
-    sink.setSecrets([config.apiKey]);
+    sink.setSecrets([config.apiKey, ...(options.secrets ?? [])]);
     const http = createHttpClient(config, logTo(sink), options.http);
     progress = new Progress(io.stderr, { stats: loader.stats, requests: () => http.counts.attempts, limit: config.requestsPerSecond }, options.progress);
     progress.start();
@@ -164,6 +177,14 @@ export async function runSync(input: SyncInput, io: SyncIo, options: SyncOptions
     }
     const errors = [...sink.errors, ...readErrors.filter((e) => !sink.errors.includes(e))];
     if (loader.error && !errors.includes(loader.error.message)) errors.push(loader.error.message);
+    const ok = rows.every((r) => r.phase === 'complete') && errors.length === 0;
+    // Nothing in it: the file this sync made goes (and the summary says so), so a retry starts as a first sync.
+    if (!ok && fresh && rows.every((r) => r.phase !== 'complete' && r.committed === 0)) {
+      warehouse.close();
+      for (const file of [path, `${path}.wal`]) rmSync(file, { force: true });
+      removed = true;
+    }
+    const seeded = seeds ? [...seeds.states.keys()] : [];
     io.stdout.write(
       formatSummary({
         path,
@@ -173,11 +194,16 @@ export async function runSync(input: SyncInput, io: SyncIo, options: SyncOptions
         query: exampleQuery(tables),
         program: options.program,
         errors,
+        stoppedBy: sink.runError,
+        removed,
+        notes: [
+          ...notes,
+          ...(seeded.length ? [`Started ${seeded.join(', ')} from the --state file's state${seeds!.unused.length ? `; its state of ${seeds!.unused.join(', ')} was not used (not synced, or synced in full)` : ''}.`] : []),
+        ],
       }),
     );
-    const ok = rows.every((r) => r.phase === 'complete') && errors.length === 0;
     return { exitCode: ok ? 0 : 1, rows, path };
   } finally {
-    warehouse.close();
+    if (!removed) warehouse.close();
   }
 }

@@ -1,5 +1,5 @@
 /**
- * What `sync` shows while it runs, on stderr only. On a terminal: a live block redrawn a few times a
+ * What `sync` shows while it runs, on stderr only. On a terminal that reports its width: a live block redrawn a few times a
  * second (elapsed time, requests per second against the limit, records per stream). Elsewhere (a log
  * file, CI): one plain line every `intervalMs` (10 s, or CIO_SYNC_PROGRESS_SECONDS). In both, a line when a
  * stream finishes and any warning, printed above the live block so it is never overwritten.
@@ -55,7 +55,9 @@ export class Progress {
     private readonly source: ProgressSource,
     options: ProgressOptions = {},
   ) {
-    this.tty = options.tty ?? out.isTTY === true;
+    // A terminal that reports no width (columns 0 or unset: some CI runners, `script`, a pty without a size) gets the
+    // plain lines: a live block would be cut to a guess of its width, or wrap and never be cleared.
+    this.tty = options.tty ?? (out.isTTY === true && (out.columns ?? 0) > 0);
     this.intervalMs = options.intervalMs ?? (this.tty ? 250 : (plainIntervalFromEnv() ?? 10_000));
     this.now = options.now ?? Date.now;
     this.started = this.now();
@@ -126,7 +128,7 @@ export class Progress {
 
   liveBlock(): string[] {
     const all = [...this.source.stats.values()];
-    const width = Math.max(40, (this.out.columns ?? 100) - 1);
+    const width = this.out.columns ? Math.max(40, this.out.columns - 1) : 100;
     const records = all.reduce((n, s) => n + s.received, 0);
     const done = all.filter((s) => s.phase === 'complete' || s.phase === 'failed').length;
     const spin = SPINNER[this.frame++ % SPINNER.length];

@@ -1,20 +1,28 @@
 /**
  * The `query` command line: `query FILE SQL [--json]` runs one SQL query against a DuckDB file that `sync`
  * wrote and prints the rows, with the DuckDB the connector already carries: no duckdb CLI to install, in the
- * image neither. The file is opened read-only, so a query never changes it (DuckDB refuses it while a sync
- * has the file open). People's output, like sync's: rows on stdout, problems as one line on stderr, exit 1.
+ * image neither. People's output, like sync's: rows on stdout, problems as one line on stderr, exit 1.
+ *
+ * Read-only for real (docs/security.md): the file is opened read-only (DuckDB refuses it while a sync has the
+ * file open), with no access to any other file, no extension installed or loaded, the configuration locked so
+ * no SET can undo that, and only SELECT statements run. The last matters: with external access off, DuckDB
+ * still lets a statement write to the opened database file itself (its own path is on its allowed list, so
+ * `COPY … TO '<file>' (USE_TMP_FILE false)` would truncate it), and a read-only open does not stop that.
  */
 import { existsSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { DuckDBInstance, type Json } from '@duckdb/node-api';
+import { DuckDBInstance, StatementType, type DuckDBConnection, type Json } from '@duckdb/node-api';
+import { aliasTarget } from '../customerio/airbyte/aliases.js';
+import { didYouMean } from '../nearest.js';
+import { STATE_TABLE } from './warehouse.js';
 
 /** Values longer than this are cut in the table (--json prints them whole). */
 const MAX_WIDTH = 60;
 
 export const QUERY_USAGE = `usage: source-customer-io query FILE SQL [--json]
 
-  FILE     a DuckDB file written by sync (opened read-only)
-  SQL      one query, e.g. "SELECT type, count(*) FROM activities GROUP BY type ORDER BY 2 DESC"
+  FILE     a DuckDB file written by sync (opened read-only; no other file is reachable)
+  SQL      SELECT statements only, e.g. "SELECT type, count(*) FROM activities GROUP BY type ORDER BY 2 DESC"
   --json   one JSON object per row with every value in full (the table cuts values at ${MAX_WIDTH} characters)`;
 
 export interface QueryResult {
@@ -23,11 +31,38 @@ export interface QueryResult {
   rows: Json[][];
 }
 
+/**
+ * DuckDB's open options for `query` (names as in DuckDB 1.5's `duckdb_settings()`); set at open, so nothing is
+ * ever reachable before them, and `lock_configuration` last keeps every SET from changing them afterwards.
+ */
+export const QUERY_OPEN_OPTIONS: Record<string, string> = {
+  access_mode: 'READ_ONLY',
+  enable_external_access: 'false',
+  autoinstall_known_extensions: 'false',
+  autoload_known_extensions: 'false',
+  lock_configuration: 'true',
+};
+
+/** Refuses the SQL unless every statement in it is a SELECT (SHOW, DESCRIBE, SUMMARIZE and FROM-first included). */
+async function onlySelects(connection: DuckDBConnection, sql: string): Promise<void> {
+  const statements = await connection.extractStatements(sql);
+  for (let i = 0; i < statements.count; i++) {
+    const prepared = await statements.prepare(i);
+    const type = prepared.statementType;
+    prepared.destroySync();
+    if (type !== StatementType.SELECT) {
+      const name = StatementType[type] ?? 'that';
+      throw new Error(`query runs SELECT statements only (statement ${i + 1} is ${name}); the file and everything else stay as they are`);
+    }
+  }
+}
+
 export async function runQuery(path: string, sql: string): Promise<QueryResult> {
-  const instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' });
+  const instance = await DuckDBInstance.create(path, QUERY_OPEN_OPTIONS);
   try {
     const connection = await instance.connect();
     try {
+      await onlySelects(connection, sql);
       const reader = await connection.runAndReadAll(sql);
       // A JSON column (sync's objects and arrays) comes back as its text: parsed, so --json nests it.
       const json = reader.columnTypes().map((type) => type.alias === 'JSON');
@@ -58,6 +93,26 @@ export function formatTable({ columns, rows }: QueryResult, maxWidth = MAX_WIDTH
 /** One JSON object per row (a column named twice keeps its last value, as in any JSON object). */
 export function formatJsonLines({ columns, rows }: QueryResult): string {
   return rows.map((row) => JSON.stringify(Object.fromEntries(columns.map((c, i) => [c, row[i]]))) + '\n').join('');
+}
+
+/** The tables sync wrote into the file (its own bookkeeping left out). */
+async function tablesOf(path: string): Promise<string[]> {
+  try {
+    const { rows } = await runQuery(path, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY table_name");
+    return rows.map((r) => String(r[0])).filter((name) => name !== STATE_TABLE && !name.startsWith('_cio_'));
+  } catch {
+    return [];
+  }
+}
+
+/** What to query instead of a table the file does not have: Airbyte's name's table, or the nearest names. */
+async function missingTableHint(path: string, table: string): Promise<string> {
+  const tables = await tablesOf(path);
+  const target = aliasTarget(table);
+  if (target !== table) return `${table} is Airbyte's name of ${target}: sync lands it in table ${target}${tables.includes(target) ? '' : ' (not in this file yet)'}.`;
+  const near = didYouMean(table, tables);
+  if (near) return `${near[0].toUpperCase()}${near.slice(1)}`;
+  return tables.length ? `The file's tables: ${tables.join(', ')}.` : 'The file has no tables yet: run sync first.';
 }
 
 export interface QueryIo {
@@ -99,9 +154,15 @@ export async function queryCommand(args: string[], io: QueryIo = process): Promi
     return 0;
   } catch (error) {
     // DuckDB's messages name the problem (a missing table, a syntax error, a file in use) on their first lines.
-    const message = (error as Error).message.split('\n').map((l) => l.trim()).filter(Boolean).slice(0, 3).join(' ');
+    let message = (error as Error).message.split('\n').map((l) => l.trim()).filter(Boolean).slice(0, 3).join(' ');
     const busy = /could not set lock/i.test(message) ? ' (a sync has the file open: query it when the sync is done)' : '';
-    io.stderr.write(`error: ${message}${busy}\n`);
+    const fenced = /disabled by configuration|disabled through configuration|configuration has been locked/i.test(message)
+      ? ' (query reads the DuckDB file it was given and nothing else: no other file, no extension, no setting)'
+      : '';
+    const missing = /Table with name (\S+) does not exist!/.exec(message)?.[1];
+    // DuckDB's own guess ranges over its system tables ("people" → "pg_depend"): ours, over the file's tables.
+    if (missing) message = message.replace(/ Did you mean "[^"]*"\?/, '').replace(/!/, `! ${await missingTableHint(path, missing)}`);
+    io.stderr.write(`error: ${message}${busy}${fenced}\n`);
     return 1;
   }
 }

@@ -15,6 +15,8 @@ export interface SinkEvents {
   log: (level: LogLevel, message: string) => void;
   /** The read is stopping on a signal (the process exits once flush() resolves). */
   stopping?: () => void;
+  /** The whole run failed (the key refused): said once, instead of once per stream. */
+  runFailed?: (message: string) => void;
 }
 
 const SHOWN_LEVELS: ReadonlySet<LogLevel> = new Set(['FATAL', 'ERROR', 'WARN']);
@@ -24,6 +26,8 @@ export class LoaderSink implements ReadSink {
   private stopped = false;
   /** Errors without a stream (the whole read failed), in order. */
   readonly errors: string[] = [];
+  /** The error that stopped every stream (the key refused, the region wrong), when one did. */
+  runError: string | undefined;
 
   constructor(
     private readonly loader: Loader,
@@ -51,6 +55,12 @@ export class LoaderSink implements ReadSink {
         return;
       case 'error': {
         const message = this.redact(event.error.message);
+        // A config_error of no stream in particular stops every stream (the reader's run-wide failure): the run's.
+        if (event.error.failureType === 'config_error' && !event.error.stream) {
+          this.runError ??= message;
+          this.errors.push(message);
+          return this.events.runFailed ? this.events.runFailed(message) : this.events.log('ERROR', message);
+        }
         if (event.stream) this.loader.failed(event.stream, message);
         else this.errors.push(message);
         return this.events.log('ERROR', event.stream ? `${event.stream}: ${message}` : message);

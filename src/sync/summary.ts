@@ -24,14 +24,21 @@ export interface SummaryInput {
   program?: string;
   /** Problems not tied to one stream. */
   errors?: string[];
+  /** The error that stopped every stream (the key refused, its region wrong): not a stream's failure to resume. */
+  stoppedBy?: string;
+  /** The file was made by this sync and nothing got into it, so it was removed. */
+  removed?: boolean;
+  /** Lines worth saying once (Airbyte's names landed under this connector's, a --state file's seeds). */
+  notes?: string[];
 }
 
 const number = (n: number) => n.toLocaleString('en-US');
 const seconds = (ms: number | undefined) => (ms === undefined ? '-' : `${(ms / 1000).toFixed(1)}s`);
 
-function status(s: SummaryRow): string {
+function status(s: SummaryRow, stopped: boolean): string {
   if (s.phase === 'complete') return 'ok';
   if (s.phase === 'waiting') return 'not run';
+  if (stopped) return 'stopped';
   return s.mode === 'replace' ? 'FAILED (table kept)' : 'FAILED (resumes)';
 }
 
@@ -47,29 +54,32 @@ export function formatSummary(input: SummaryInput): string {
     number(s.rows),
     number(s.requests),
     seconds(s.startedAt !== undefined && s.endedAt !== undefined ? s.endedAt - s.startedAt : undefined),
-    status(s),
+    status(s, input.stoppedBy !== undefined),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   // Text left, numbers right.
   const align = (cells: string[]) => cells.map((c, i) => (i < 2 || i === cells.length - 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
   const failed = input.streams.filter((s) => s.phase !== 'complete');
   const { total, retried, rateLimited } = input.requests;
+  const headline = input.stoppedBy ? 'Stopped: synced' : failed.length ? 'Synced with failures' : 'Synced';
+  // A file this sync made and nothing got into is removed: a retry starts as a first sync, not from an empty file.
+  const where = input.removed ? `(${input.path} not kept: nothing got into it)` : `into ${input.path}`;
   const lines = [
-    `${failed.length ? 'Synced with failures' : 'Synced'} ${input.streams.length - failed.length} of ${input.streams.length} streams into ${input.path} in ${seconds(input.elapsedMs)} with ${number(total)} requests (${number(retried)} retried, ${number(rateLimited)} rate-limited)`,
-    '',
-    align(header),
-    align(widths.map((w) => '-'.repeat(w))),
-    ...rows.map(align),
+    `${headline} ${input.streams.length - failed.length} of ${input.streams.length} streams ${where} in ${seconds(input.elapsedMs)} with ${number(total)} requests (${number(retried)} retried, ${number(rateLimited)} rate-limited)`,
   ];
+  // Stopped before any stream finished (a refused key): the one error says it all, not a table of stopped streams.
+  if (!(input.stoppedBy && failed.length === input.streams.length)) lines.push('', align(header), align(widths.map((w) => '-'.repeat(w))), ...rows.map(align));
   const unchanged = input.streams.reduce((n, s) => n + s.unchanged, 0);
   if (unchanged) lines.push('', `${number(unchanged)} records were read again unchanged (lookback windows and full lists) and left as they were.`);
   for (const s of input.streams) {
     const misfits = Object.entries(s.misfits);
     if (misfits.length) lines.push(`${s.stream}: values that did not fit their column were stored as NULL: ${misfits.map(([c, n]) => `${c} ×${n}`).join(', ')}`);
-    if (s.error) lines.push(`${s.stream}: ${s.error}`);
+    if (s.error && s.error !== input.stoppedBy) lines.push(`${s.stream}: ${s.error}`);
   }
+  if (input.notes?.length) lines.push('', ...input.notes);
   for (const error of input.errors ?? []) lines.push(`error: ${error}`);
-  if (failed.length) lines.push('', 'Failed streams keep what they had: run sync again to resume incremental streams from their last saved state.');
+  if (input.stoppedBy) lines.push('', 'Every stream stopped at the error above: fix what it names, then run sync again.');
+  else if (failed.length) lines.push('', 'Failed streams keep what they had: run sync again to resume incremental streams from their last saved state.');
   if (input.query) {
     // The connector's own `query` command: nothing to install. The duckdb CLI takes the same two arguments.
     lines.push('', 'Query it (or with the duckdb CLI: duckdb FILE SQL):', `  ${input.program ?? 'source-customer-io'} query ${shellQuote(input.path)} ${shellQuote(input.query)}`);

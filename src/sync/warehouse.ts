@@ -12,6 +12,7 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { JsonObject } from '../protocol/messages.js';
 import { createTableSql, ident, type ColumnType, type TableLayout } from './layout.js';
+import { duckDbLimits, duckDbOptions, type DuckDbLimits } from './limits.js';
 import { deleteMatchedSql, insertLiveSql, misfitSql, replaceCountsSql, STAGE_COLUMNS, typedBatchSql, upsertCountsSql } from './merge.js';
 
 export interface StagedRecord {
@@ -57,8 +58,8 @@ export class Warehouse {
   ) {}
 
   /** Opens (or creates) the file and makes sure the state table exists; leftovers of a killed replace are dropped. */
-  static async open(path: string): Promise<Warehouse> {
-    const instance = await DuckDBInstance.create(path);
+  static async open(path: string, limits: DuckDbLimits = duckDbLimits()): Promise<Warehouse> {
+    const instance = await DuckDBInstance.create(path, duckDbOptions(limits));
     const warehouse = new Warehouse(instance, await instance.connect(), path);
     await warehouse.run(`CREATE TABLE IF NOT EXISTS ${ident(STATE_TABLE)} (stream VARCHAR, state JSON, mode VARCHAR, updated_at TIMESTAMPTZ)`);
     await warehouse.run(`CREATE TEMP TABLE IF NOT EXISTS ${ident(STAGE)} (${STAGE_COLUMNS})`);

@@ -4,7 +4,7 @@
  * synced (once: Airbyte's names of two streams are read, not synced again), and what it prints is what the files hold.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../helpers/cli.js';
 import { parseProtocolLines } from '../helpers/protocol.js';
@@ -12,7 +12,8 @@ import { scratchDir } from '../helpers/scratch.js';
 import { Warehouse } from '../../src/sync/warehouse.js';
 import { STREAM_ALIASES } from '../../src/customerio/airbyte/aliases.js';
 
-const SIZES = { activities: 200, customers: 150, segmentMembers: 100, messages: 200, deliveries: 150, transactionalMessages: 2, suppressions: 10 };
+// Enough deliveries that the reporting webhook has events to post in 3 hours of the sandbox's clock.
+const SIZES = { activities: 200, customers: 150, segmentMembers: 100, messages: 1000, deliveries: 150, transactionalMessages: 2, suppressions: 10 };
 
 function runDemo(dir: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
@@ -77,6 +78,17 @@ it('runs spec, check, discover, two reads and two syncs on the sandbox, and leav
     const customers = read2.filter((m) => m.type === 'RECORD' && m.record.stream === 'customers').length;
     expect(await warehouse.count('customers')).toBe(customers);
     expect([...(await warehouse.states()).keys()].sort()).toEqual(synced);
+    // The reporting webhook's events: what the sandbox posted and the receiver kept (each once) is what the file holds.
+    const kept = readdirSync(join(dir, 'webhook-store'))
+      .filter((f) => f.startsWith('events-'))
+      .flatMap((f) => readFileSync(join(dir, 'webhook-store', f), 'utf8').split('\n').filter((l) => l !== ''))
+      .map((l) => JSON.parse(l).id as string);
+    expect(kept.length).toBeGreaterThan(0);
+    expect(new Set(kept).size).toBe(kept.length);
+    expect(await warehouse.count('reporting_events')).toBe(kept.length);
+    expect(demo.stdout).toMatch(/its reporting webhook posts \d+ events.* to the receiver/);
+    expect(demo.stdout).toContain('Reporting-webhook events the receiver kept, by object type and metric');
+    expect(readFileSync(join(dir, 'serve-webhooks.txt'), 'utf8')).toMatch(/listening on .*stopped/s);
   } finally {
     warehouse.close();
   }

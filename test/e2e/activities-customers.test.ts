@@ -3,7 +3,7 @@
  * compared with the sandbox's ground truth by primary key; two incremental reads around `sb.advance`
  * show the second one reads only what is new (plus the documented one-hour re-read).
  */
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { sandboxClockEnv, startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { configuredCatalog } from '../helpers/catalog.js';
 import { runCli } from '../helpers/cli.js';
 import { expectRecordsMatchDiscoveredSchema } from './schema-check.js';
@@ -13,7 +13,7 @@ let sb: Sandbox;
 let config: Record<string, unknown>;
 
 beforeAll(async () => {
-  sb = await startSandbox({ seed: 42, now: Math.floor(Date.now() / 1000) });
+  sb = await startSandbox({ seed: 42 });
   config = { app_api_key: 'sandbox-us-key', api_base_url: sb.url };
 });
 afterAll(() => sb.close());
@@ -23,7 +23,7 @@ const idsOf = (records: Array<Record<string, any>>, key = 'id') => records.map((
 describe('activities end to end', () => {
   it('reads every activity the sandbox keeps, then on the next incremental read only the new ones and the last hour', async () => {
     const catalog = configuredCatalog([{ name: 'activities', syncMode: 'incremental' }]);
-    const first = await runCli(['read'], { config, catalog });
+    const first = await runCli(['read'], { config, catalog }, { env: sandboxClockEnv(sb) });
     expect(first.exitCode).toBe(0);
     const firstIds = idsOf(first.records('activities'));
     const expectedFirst = sb.expected.activityIds({ includeDeleted: true });
@@ -37,7 +37,7 @@ describe('activities end to end', () => {
     expect(fresh.length).toBeGreaterThan(0);
     sb.resetStats();
     // The connector's clock where the sandbox's now stands: the new activities are not in its future.
-    const second = await runCli(['read'], { config, catalog, state: first.finalState() }, { env: { CIO_TEST_CLOCK: String(sb.now()) } });
+    const second = await runCli(['read'], { config, catalog, state: first.finalState() }, { env: sandboxClockEnv(sb) });
     expect(second.exitCode).toBe(0);
     // Exactly the new activities plus those of the one-hour re-read before the cursor.
     const reread = first.records('activities').filter((r) => r.timestamp >= cursor - HOUR);
@@ -50,11 +50,11 @@ describe('activities end to end', () => {
   it('reads the listed types, activities of deleted people included, and one activities_<type> stream per type', async () => {
     const types = ['attribute_change', 'event'];
     const perTypeConfig = { ...config, activity_types: types, activities_include_deleted: true, activity_parsing: 'per_type' };
-    const discovered = await runCli(['discover'], { config: perTypeConfig });
+    const discovered = await runCli(['discover'], { config: perTypeConfig }, { env: sandboxClockEnv(sb) });
     const names = discovered.ofType('CATALOG')[0].catalog.streams.map((s: { name: string }) => s.name);
     expect(names).toEqual(expect.arrayContaining(['activities', 'activities_attribute_change', 'activities_event']));
 
-    const result = await runCli(['read'], { config: perTypeConfig, catalog: configuredCatalog(['activities', 'activities_attribute_change', 'activities_event']) });
+    const result = await runCli(['read'], { config: perTypeConfig, catalog: configuredCatalog(['activities', 'activities_attribute_change', 'activities_event']) }, { env: sandboxClockEnv(sb) });
     expect(result.exitCode).toBe(0);
     expect(new Set(idsOf(result.records('activities')))).toEqual(new Set(sb.expected.activityIds({ types, includeDeleted: true })));
     const changes = result.records('activities_attribute_change');
@@ -73,7 +73,7 @@ describe('activities end to end', () => {
 describe('customers end to end', () => {
   it('reads every person with attributes, fetched in batches through the one limiter', async () => {
     sb.resetStats();
-    const result = await runCli(['read'], { config, catalog: configuredCatalog(['customers']) });
+    const result = await runCli(['read'], { config, catalog: configuredCatalog(['customers']) }, { env: sandboxClockEnv(sb) });
     expect(result.exitCode).toBe(0);
     const records = result.records('customers');
     const expected = sb.expected.customerCioIds();
@@ -95,7 +95,7 @@ describe('customers end to end', () => {
       expect(members.length).toBeGreaterThan(0);
       expect(members.length).toBeLessThan(300);
       const filtered = { app_api_key: 'sandbox-us-key', api_base_url: flat.url, customer_filter: JSON.stringify({ segment: { id: segment } }), customer_attributes: ['email'] };
-      const result = await runCli(['read'], { config: filtered, catalog: configuredCatalog(['customers']) });
+      const result = await runCli(['read'], { config: filtered, catalog: configuredCatalog(['customers']) }, { env: sandboxClockEnv(flat) });
       expect(result.exitCode).toBe(0);
       const records = result.records('customers');
       expect(new Set(idsOf(records, 'cio_id'))).toEqual(new Set(members));

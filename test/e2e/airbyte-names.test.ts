@@ -3,7 +3,7 @@
  * they read the stream they name; selected beside it, the API is asked once and every record, STATE and status is
  * printed under both names, each in its own table's shape.
  */
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { sandboxClockEnv, startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { configuredCatalog } from '../helpers/catalog.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
 
@@ -22,7 +22,7 @@ const keys = (records: Array<Record<string, unknown>>, field: string) => records
 
 async function read(streams: Parameters<typeof configuredCatalog>[0], state?: unknown): Promise<{ result: CliResult; actionRequests: number }> {
   sb.resetStats();
-  const result = await runCli(['read'], { config, catalog: configuredCatalog(streams), state });
+  const result = await runCli(['read'], { config, catalog: configuredCatalog(streams), state }, { env: sandboxClockEnv(sb) });
   expect(result.errors).toEqual([]);
   expect(result.exitCode).toBe(0);
   return { result, actionRequests: actionRequests() };

@@ -1,12 +1,12 @@
 /**
  * messages, transactional_messages and transactional_message_details: the built CLI against the sandbox.
  *
- * The connector's windows end at its own clock (the wall clock), so the sandbox's clock starts 23 hours
- * behind it: after `sb.advance(12 h)` everything new is still in the connector's past. With
+ * The connector's windows end at its own clock, put where the sandbox's stands (CIO_TEST_CLOCK, read again
+ * after `sb.advance(12 h)`), so everything the sandbox holds is in the connector's past. With
  * `messages_lookback_days: 1` the second read re-reads from `cursor − 1 day`, about an hour of the first
  * read's deliveries, and must return exactly those plus the new ones.
  */
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { sandboxClockEnv, startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { configuredCatalog } from '../helpers/catalog.js';
 import { runCli } from '../helpers/cli.js';
 import { expectRecordsMatchDiscoveredSchema } from './schema-check.js';
@@ -15,20 +15,20 @@ const HOUR = 3600;
 const DAY = 86_400;
 const idsOf = (records: Array<Record<string, any>>) => records.map((r) => String(r.id));
 
-async function laggingSandbox(seed: number): Promise<{ sb: Sandbox; config: Record<string, unknown> }> {
-  const sb = await startSandbox({ seed, now: Math.floor(Date.now() / 1000) - 23 * HOUR });
+async function deliveriesSandbox(seed: number): Promise<{ sb: Sandbox; config: Record<string, unknown> }> {
+  const sb = await startSandbox({ seed });
   return { sb, config: { app_api_key: 'sandbox-us-key', api_base_url: sb.url, messages_lookback_days: 1 } };
 }
 
 describe('messages end to end', () => {
   let sb: Sandbox;
   let config: Record<string, unknown>;
-  beforeAll(async () => ({ sb, config } = await laggingSandbox(42)));
+  beforeAll(async () => ({ sb, config } = await deliveriesSandbox(42)));
   afterAll(() => sb.close());
 
   it('reads the deliveries of the listed message types, one partition each', async () => {
     const types = ['email', 'push'];
-    const result = await runCli(['read'], { config: { ...config, message_types: types }, catalog: configuredCatalog(['messages']) });
+    const result = await runCli(['read'], { config: { ...config, message_types: types }, catalog: configuredCatalog(['messages']) }, { env: sandboxClockEnv(sb) });
     expect(result.exitCode).toBe(0);
     const ids = idsOf(result.records('messages'));
     expect(new Set(ids)).toEqual(new Set(sb.expected.messageIds({ types })));
@@ -38,7 +38,7 @@ describe('messages end to end', () => {
 
   it('reads every delivery, then on the next incremental read only the new ones and the lookback day', async () => {
     const catalog = configuredCatalog([{ name: 'messages', syncMode: 'incremental' }]);
-    const first = await runCli(['read'], { config, catalog });
+    const first = await runCli(['read'], { config, catalog }, { env: sandboxClockEnv(sb) });
     expect(first.exitCode).toBe(0);
     const firstRecords = first.records('messages');
     const expectedFirst = sb.expected.messageIds();
@@ -53,7 +53,7 @@ describe('messages end to end', () => {
     const known = new Set(expectedFirst);
     const fresh = sb.expected.messageIds().filter((id) => !known.has(id));
     expect(fresh.length).toBeGreaterThan(0);
-    const second = await runCli(['read'], { config, catalog, state: first.finalState() });
+    const second = await runCli(['read'], { config, catalog, state: first.finalState() }, { env: sandboxClockEnv(sb) });
     expect(second.exitCode).toBe(0);
     const reread = firstRecords.filter((r) => r.created >= cursor - DAY);
     expect(new Set(idsOf(second.records('messages')))).toEqual(new Set([...fresh, ...idsOf(reread)]));
@@ -64,11 +64,11 @@ describe('messages end to end', () => {
 describe('transactional streams end to end', () => {
   let sb: Sandbox;
   let config: Record<string, unknown>;
-  beforeAll(async () => ({ sb, config } = await laggingSandbox(43)));
+  beforeAll(async () => ({ sb, config } = await deliveriesSandbox(43)));
   afterAll(() => sb.close());
 
   it('reads every template and every delivery of each, without emitting the templates unless selected', async () => {
-    const result = await runCli(['read'], { config, catalog: configuredCatalog(['transactional_message_details']) });
+    const result = await runCli(['read'], { config, catalog: configuredCatalog(['transactional_message_details']) }, { env: sandboxClockEnv(sb) });
     expect(result.exitCode).toBe(0);
     expect(new Set(idsOf(result.records('transactional_message_details')))).toEqual(new Set(sb.expected.deliveryIds()));
     expect(result.records('transactional_messages')).toEqual([]);
@@ -82,7 +82,7 @@ describe('transactional streams end to end', () => {
       { name: 'transactional_messages', syncMode: 'incremental' },
       { name: 'transactional_message_details', syncMode: 'incremental' },
     ]);
-    const first = await runCli(['read'], { config, catalog });
+    const first = await runCli(['read'], { config, catalog }, { env: sandboxClockEnv(sb) });
     expect(first.exitCode).toBe(0);
     expect(new Set(first.records('transactional_messages').map((r) => r.id))).toEqual(new Set(sb.expected.listIds('transactional_messages')));
     const firstDeliveries = first.records('transactional_message_details');
@@ -98,7 +98,7 @@ describe('transactional streams end to end', () => {
     const known = new Set(expectedFirst);
     const fresh = sb.expected.deliveryIds().filter((id) => !known.has(id));
     expect(fresh.length).toBeGreaterThan(0);
-    const second = await runCli(['read'], { config, catalog, state: first.finalState() });
+    const second = await runCli(['read'], { config, catalog, state: first.finalState() }, { env: sandboxClockEnv(sb) });
     expect(second.exitCode).toBe(0);
 
     const templates = second.records('transactional_messages');

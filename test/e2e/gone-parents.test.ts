@@ -4,7 +4,7 @@
  * broadcast. A complete read drops their cursors from its final STATE, with one INFO line per stream; the
  * cursors of parents that still exist stay; a stream that fails keeps every cursor it was given.
  */
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { sandboxClockEnv, startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { configuredCatalog } from '../helpers/catalog.js';
 import { runCli, type CliResult, type Message } from '../helpers/cli.js';
 
@@ -28,7 +28,7 @@ afterAll(() => sb.close());
 afterEach(() => sb.setFaults([]));
 
 const catalog = (names: readonly string[]) => configuredCatalog(names.map((name) => ({ name, syncMode: 'incremental' as const })));
-const read = (names: readonly string[], state?: unknown) => runCli(['read'], { config, catalog: catalog(names), state }, { env: FAST });
+const read = (names: readonly string[], state?: unknown) => runCli(['read'], { config, catalog: catalog(names), state }, { env: { ...FAST, ...sandboxClockEnv(sb) } });
 const idsOf = (kind: string) => sb.expected.listIds(kind as 'campaigns').map((id) => String(Number(id))).sort();
 const partitionKeys = (state: Record<string, any> | undefined) => Object.keys(state?.partitions ?? {}).sort();
 const dropNotes = (result: CliResult) => result.logs().filter((m) => m.includes('dropped the saved cursor'));

@@ -4,7 +4,7 @@
  * for its parent (the current bucket still grows, so it may only have grown since the connector read it);
  * two incremental reads show the second re-reads only the last two buckets.
  */
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { sandboxClockEnv, startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { configuredCatalog } from '../helpers/catalog.js';
 import { runCli } from '../helpers/cli.js';
 import { expectRecordsMatchDiscoveredSchema } from './schema-check.js';
@@ -54,7 +54,7 @@ const byParent = (records: Array<Record<string, any>>, idField: string) => {
 
 describe('metrics streams end to end', () => {
   it('emits 45 daily buckets per parent, the last one today in New York, each equal to the sandbox series', async () => {
-    const result = await runCli(['read'], { config, catalog: configuredCatalog(STREAMS.map((s) => s.name)) });
+    const result = await runCli(['read'], { config, catalog: configuredCatalog(STREAMS.map((s) => s.name)) }, { env: sandboxClockEnv(sb) });
     expect(result.exitCode).toBe(0);
     const today = newYork(sb.now()).date;
     for (const stream of STREAMS) {
@@ -78,7 +78,7 @@ describe('metrics streams end to end', () => {
 
   it('reads metrics_steps hourly buckets when metrics_period is hours', async () => {
     const hourly = { ...config, metrics_period: 'hours', metrics_steps: 6 };
-    const result = await runCli(['read'], { config: hourly, catalog: configuredCatalog(['transactional_metrics']) });
+    const result = await runCli(['read'], { config: hourly, catalog: configuredCatalog(['transactional_metrics']) }, { env: sandboxClockEnv(sb) });
     expect(result.exitCode).toBe(0);
     const groups = byParent(result.records('transactional_metrics'), 'transactional_id');
     for (const [id, records] of groups) {
@@ -93,12 +93,13 @@ describe('metrics streams end to end', () => {
 
   it('re-reads only the previous and the current bucket of each parent on the next incremental read', async () => {
     const catalog = configuredCatalog(STREAMS.map((s) => ({ name: s.name, syncMode: 'incremental' as const })));
-    const first = await runCli(['read'], { config, catalog });
+    const first = await runCli(['read'], { config, catalog }, { env: sandboxClockEnv(sb) });
     expect(first.exitCode).toBe(0);
-    // Move the sandbox on, but not past New York midnight: the connector's clock has not moved.
+    // Move the sandbox on, but not past New York midnight, and the connector's clock with it (issue 21: it stayed
+    // on the wall clock, hours behind the sandbox, before).
     const untilMidnight = 86_400 - newYork(sb.now()).secondsIntoDay;
     sb.advance(Math.max(0, Math.min(3 * 3600, untilMidnight - 900)));
-    const second = await runCli(['read'], { config, catalog, state: first.finalState() });
+    const second = await runCli(['read'], { config, catalog, state: first.finalState() }, { env: sandboxClockEnv(sb) });
     expect(second.exitCode).toBe(0);
     for (const stream of STREAMS) {
       const before = byParent(first.records(stream.name), stream.idField);

@@ -3,7 +3,7 @@
  * sandbox: counts and keys against the sandbox's ground truth, records against the discovered schemas,
  * delete capture across two incremental reads around `sb.advance`, and a 403 that ends one stream only.
  */
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { sandboxClockEnv, startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { configuredCatalog } from '../helpers/catalog.js';
 import { runCli } from '../helpers/cli.js';
 import { expectStreamsMatchDiscoveredSchemas } from './schema-check.js';
@@ -44,7 +44,7 @@ const asNumbers = (ids: Array<number | string>) => ids.map((id) => Number(id)).s
 
 describe('every other stream, full refresh, end to end', () => {
   it('reads each stream completely, as many records as the sandbox holds, each valid against its discovered schema', async () => {
-    const result = await runCli(['read'], { config, catalog: configuredCatalog(STREAMS) });
+    const result = await runCli(['read'], { config, catalog: configuredCatalog(STREAMS) }, { env: sandboxClockEnv(sb) });
     expect(result.errors).toEqual([]);
     expect(result.exitCode).toBe(0);
 
@@ -71,7 +71,7 @@ describe('every other stream, full refresh, end to end', () => {
   });
 
   it('never lets a webhook URL\'s user:password through', async () => {
-    const result = await runCli(['read'], { config, catalog: configuredCatalog(['reporting_webhooks']) });
+    const result = await runCli(['read'], { config, catalog: configuredCatalog(['reporting_webhooks']) }, { env: sandboxClockEnv(sb) });
     const endpoints = result.records('reporting_webhooks').map((r) => r.endpoint as string);
     expect(endpoints.length).toBeGreaterThan(1);
     for (const endpoint of endpoints) expect(new URL(endpoint).username + new URL(endpoint).password).toBe('');
@@ -82,7 +82,7 @@ describe('every other stream, full refresh, end to end', () => {
 describe('delete capture end to end', () => {
   it('reports exactly the objects that vanished after sb.advance, with only their key, their cursor and _ab_cdc_deleted_at', async () => {
     const catalog = configuredCatalog([...DELETE_TRACKING, 'campaign_actions'].map((name) => ({ name, syncMode: 'incremental' as const })));
-    const first = await runCli(['read'], { config, catalog });
+    const first = await runCli(['read'], { config, catalog }, { env: sandboxClockEnv(sb) });
     expect(first.exitCode).toBe(0);
     for (const kind of DELETE_TRACKING) {
       expect(first.records(kind).filter((r) => '_ab_cdc_deleted_at' in r)).toEqual([]);
@@ -92,7 +92,7 @@ describe('delete capture end to end', () => {
     const actionCursors = first.lastState('campaign_actions')!.partitions as Record<string, { updated: number }>;
 
     sb.advance(6 * 3600);
-    const second = await runCli(['read'], { config, catalog, state: first.finalState() });
+    const second = await runCli(['read'], { config, catalog, state: first.finalState() }, { env: sandboxClockEnv(sb) });
     expect(second.exitCode).toBe(0);
 
     for (const kind of DELETE_TRACKING) {
@@ -135,7 +135,7 @@ describe('403 and custom streams end to end', () => {
 
   it('ends a stream the plan does not include INCOMPLETE with a config_error, and reads the others', async () => {
     sb.setFaults([{ path: '/collections', kind: 'status', status: 403 }]);
-    const result = await runCli(['read'], { config, catalog: configuredCatalog(['collections', 'snippets', 'subscription_topics']) });
+    const result = await runCli(['read'], { config, catalog: configuredCatalog(['collections', 'snippets', 'subscription_topics']) }, { env: sandboxClockEnv(sb) });
     expect(result.exitCode).toBe(1);
     expect(result.statuses('collections').at(-1)).toBe('INCOMPLETE');
     expect(result.errors).toEqual([expect.objectContaining({ failure_type: 'config_error', stream_descriptor: { name: 'collections' } })]);
@@ -152,7 +152,7 @@ describe('403 and custom streams end to end', () => {
       ],
     };
     sb.resetStats();
-    const result = await runCli(['read'], { config: custom, catalog: configuredCatalog(['topics_again', 'senders_one_by_one']) });
+    const result = await runCli(['read'], { config: custom, catalog: configuredCatalog(['topics_again', 'senders_one_by_one']) }, { env: sandboxClockEnv(sb) });
     expect(result.exitCode).toBe(0);
     const counts = sb.expected.counts();
     expect(result.records('topics_again')).toHaveLength(counts.subscription_topics);

@@ -7,7 +7,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { assertOneClock, type ClockApart } from '../../src/sandbox/one-clock.js';
 import { parseProtocolLines } from './protocol.js';
+import { PRIVATE_NETWORK_ENV } from '../../src/engine/egress.js';
 import { scratchDir } from './scratch.js';
 
 export const PROJECT_ROOT = (() => {
@@ -34,6 +36,12 @@ export interface CliOptions {
   timeoutMs?: number;
   /** Skip protocol validation (for tests that look at broken output on purpose). */
   raw?: boolean;
+  /**
+   * The connector's clock is meant to be off the sandbox's by more than a minute (src/sandbox/one-clock.ts):
+   * how far at most, and why. Without it a run whose config points at a sandbox of this process while the
+   * connector's clock (CIO_TEST_CLOCK, or the machine's) is more than a minute from the sandbox's is refused.
+   */
+  clockApart?: ClockApart;
 }
 
 export class CliResult {
@@ -87,6 +95,12 @@ export class CliResult {
   }
 }
 
+/** The environment without CUSTOMERIO_APP_API_KEY (src/key.ts). */
+export function withoutKey(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { CUSTOMERIO_APP_API_KEY: _key, ...rest } = env;
+  return rest;
+}
+
 let fileCounter = 0;
 
 /** Writes `files` to a temp dir and returns the CLI flags for them. */
@@ -103,11 +117,20 @@ export function writeInputs(files: CliFiles): string[] {
 }
 
 export function runCli(args: string[], files: CliFiles = {}, options: CliOptions = {}): Promise<CliResult> {
+  // The sandbox is http on 127.0.0.1: allowed by default; a test of the refusal passes PRIVATE_NETWORK_ENV ''.
+  // A key in the developer's own environment must not reach a test's run unless the test gives one.
+  const env = { ...withoutKey(process.env), NODE_OPTIONS: '', [PRIVATE_NETWORK_ENV]: '1', ...options.env };
+  try {
+    // Before anything runs: a read on another clock than the sandbox's would be compared with the wrong truth (issue 21).
+    assertOneClock(files.config, env, options.clockApart);
+  } catch (error) {
+    return Promise.reject(error);
+  }
   const fullArgs = [CLI, ...args, ...writeInputs(files)];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, fullArgs, {
       cwd: PROJECT_ROOT,
-      env: { ...process.env, NODE_OPTIONS: '', ...options.env },
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     options.onSpawn?.(child);

@@ -28,10 +28,12 @@ const firstLine = (text: string) => text.trim().split('\n').find((l) => l.trim()
 async function problemOf(cli: string, baseImage: string, exec: Exec): Promise<string | undefined> {
   const info = await exec(cli, ['info'], { timeoutMs: 60_000 });
   if (info.code !== 0) return `\`${cli} info\` failed${info.stderr ? ` (${firstLine(info.stderr)})` : ''}`;
-  // May pull the base image: the build needs it anyway.
+  // May pull the base image: the build needs it anyway. A local image of the same tag will do (buildBase).
   const run = await exec(cli, ['run', '--rm', '--entrypoint', 'node', baseImage, '-e', ''], { timeoutMs: 600_000 });
-  if (run.code !== 0) return `\`${cli}\` answers \`info\` but cannot run ${baseImage}${run.stderr ? ` (${firstLine(run.stderr)})` : ''}`;
-  return undefined;
+  if (run.code === 0) return undefined;
+  const tag = unpinned(baseImage);
+  if (tag !== baseImage && (await exec(cli, ['run', '--rm', '--entrypoint', 'node', tag, '-e', ''], { timeoutMs: 600_000 })).code === 0) return undefined;
+  return `\`${cli}\` answers \`info\` but cannot run ${baseImage}${run.stderr ? ` (${firstLine(run.stderr)})` : ''}`;
 }
 
 export async function findContainerEngine(env: NodeJS.ProcessEnv, baseImage: string, exec: Exec = execFile): Promise<EngineSearch> {
@@ -49,11 +51,33 @@ export async function findContainerEngine(env: NodeJS.ProcessEnv, baseImage: str
   return { found: false, reason: `no container engine: ${problems.join('; ')}. Set CIO_CONTAINER_CLI to a docker-compatible command to run it` };
 }
 
-/** The image the Dockerfile's last stage starts from. */
+/** The image the Dockerfile's last stage starts from, a build argument (`FROM ${NODE_IMAGE}`) read as its default. */
 export function baseImageOf(dockerfile: string): string {
   const froms = [...dockerfile.matchAll(/^FROM\s+(\S+)/gim)].map((m) => m[1]);
   if (!froms.length) throw new Error('the Dockerfile has no FROM line');
-  return froms[froms.length - 1];
+  const last = froms[froms.length - 1];
+  const arg = /^\$\{?(\w+)\}?$/.exec(last)?.[1];
+  if (!arg) return last;
+  const value = new RegExp(`^ARG\\s+${arg}=(\\S+)`, 'm').exec(dockerfile)?.[1];
+  if (!value) throw new Error(`the Dockerfile's FROM names the build argument ${arg}, which has no default`);
+  return value;
+}
+
+/** A reference without its digest (`node:20-bookworm-slim@sha256:…` → `node:20-bookworm-slim`). */
+export const unpinned = (image: string): string => image.replace(/@sha256:[0-9a-f]{64}$/, '');
+
+/**
+ * The base to build on with `cli`: the Dockerfile's pinned one when the engine can run it (it pulls it if need be);
+ * else, when only a local image of the same tag runs (the podman stand-in, which rebuilds the tag from Debian's
+ * packages where Docker Hub cannot be reached, so no image of it can ever have the official digest), that one,
+ * passed to the build as NODE_IMAGE and said in the test's output.
+ */
+export async function buildBase(cli: string, pinned: string, exec: Exec = execFile, env?: NodeJS.ProcessEnv): Promise<{ image: string; pinned: boolean }> {
+  const runs = async (image: string) => (await exec(cli, ['run', '--rm', '--entrypoint', 'node', image, '-e', ''], { timeoutMs: 600_000, env })).code === 0;
+  if (await runs(pinned)) return { image: pinned, pinned: true };
+  const tag = unpinned(pinned);
+  if (tag !== pinned && (await runs(tag))) return { image: tag, pinned: false };
+  throw new Error(`${cli} can run neither ${pinned} nor ${tag}`);
 }
 
 export const execFile: Exec = (program, args, options = {}) =>

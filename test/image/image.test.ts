@@ -7,11 +7,13 @@
  * one it is reported as skipped, with the reason in its name and printed beside the file's result: CI has none.
  */
 import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { PRIVATE_NETWORK_ENV } from '../../src/engine/egress.js';
 import { CliResult, PROJECT_ROOT } from '../helpers/cli.js';
-import { baseImageOf, execFile, findContainerEngine } from '../helpers/container.js';
+import { baseImageOf, buildBase, execFile, findContainerEngine } from '../helpers/container.js';
 import { parseProtocolLines } from '../helpers/protocol.js';
 import { scratchDir } from '../helpers/scratch.js';
 
@@ -19,7 +21,8 @@ const TITLE = 'the image: built from the Dockerfile, it runs spec, check, discov
 const dockerfile = readFileSync(join(PROJECT_ROOT, 'Dockerfile'), 'utf8');
 // The engine's own temporary files (the podman stand-in writes its config into TMPDIR) go to a folder removed
 // after the image (hooks run in the order declared: scratchDir's folders go before the image is removed).
-const env = { ...process.env, TMPDIR: mkdtempSync(join(tmpdir(), 'cio-image-engine-')) };
+// BUILDAH_FORMAT: podman builds OCI images by default, which drop HEALTHCHECK; docker's own format keeps it (docker ignores the variable).
+const env = { ...process.env, TMPDIR: mkdtempSync(join(tmpdir(), 'cio-image-engine-')), BUILDAH_FORMAT: 'docker' };
 const search = await findContainerEngine(process.env, baseImageOf(dockerfile), (program, args, options) => execFile(program, args, { ...options, env }));
 
 if (!search.found && 'broken' in search) {
@@ -37,6 +40,18 @@ if (!search.found && 'broken' in search) {
 if (search.found) afterAll(() => rmSync(env.TMPDIR, { recursive: true, force: true }));
 else rmSync(env.TMPDIR, { recursive: true, force: true });
 
+/** A TCP port free on 127.0.0.1 now (for a container on the host's network). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 function describeImage(cli: string): void {
   const ENTRYPOINT = ['node', '/airbyte/integration_code/dist/main.js'];
   const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string; devDependencies: Record<string, string> };
@@ -48,7 +63,11 @@ function describeImage(cli: string): void {
   /** `docker run --rm --network=host -v …:/input:ro IMAGE <args>`, stdout parsed as protocol lines unless `raw`. */
   async function inImage(args: string[], options: { raw?: boolean; before?: string[] } = {}): Promise<CliResult> {
     const volumes = ['-v', `${input}:/input:ro`, '-v', `${output}:/data`];
-    const run = await execFile(cli, ['run', '--rm', '--network=host', ...volumes, ...(options.before ?? []), image, ...args], { env, timeoutMs: 300_000 });
+    // The connector on the sandbox's clock (issue 21): a container does not share a moved clock (libfaketime) either.
+    const clock = ['-e', `CIO_TEST_CLOCK=${sb.now()}`];
+    // The sandbox is plain http on 127.0.0.1: the operator's permission, given as a platform's operator would.
+    const allow = ['-e', `${PRIVATE_NETWORK_ENV}=1`];
+    const run = await execFile(cli, ['run', '--rm', '--network=host', ...allow, ...volumes, ...clock, ...(options.before ?? []), image, ...args], { env, timeoutMs: 300_000 });
     const messages = options.raw ? [] : parseProtocolLines(run.stdout);
     return new CliResult(run.code, null, messages, run.stdout, run.stderr);
   }
@@ -56,13 +75,16 @@ function describeImage(cli: string): void {
   beforeAll(async () => {
     const iidFile = join(scratchDir('cio-image-id-'), 'iid');
     // No tag: the image is run by id (a parallel build elsewhere cannot swap it) and removed at the end.
-    const build = await execFile(cli, ['build', '--iidfile', iidFile, PROJECT_ROOT], { env, timeoutMs: 20 * 60_000 });
+    // The Dockerfile's pinned base, or a local image of its tag where the pinned one cannot be had (buildBase).
+    const base = await buildBase(cli, baseImageOf(dockerfile), execFile, env);
+    if (!base.pinned) process.stderr.write(`\ntest/image/image.test.ts: built on the local ${base.image}: the pinned ${baseImageOf(dockerfile)} cannot be pulled here.\n`);
+    const baseArg = base.pinned ? [] : ['--build-arg', `NODE_IMAGE=${base.image}`];
+    const build = await execFile(cli, ['build', ...baseArg, '--iidfile', iidFile, PROJECT_ROOT], { env, timeoutMs: 20 * 60_000 });
     if (build.code !== 0) throw new Error(`${cli} build failed (exit ${build.code}):\n${(build.stdout + build.stderr).slice(-3000)}`);
     image = readFileSync(iidFile, 'utf8').trim();
-    // The windowed streams end at the wall clock: the sandbox's clock starts two days before it. A few exports, so every stream has records.
+    // The connector runs on the sandbox's clock (inImage). A few exports, so every stream has records.
     sb = await startSandbox({
       seed: 42,
-      now: Math.floor(Date.now() / 1000) - 2 * 86_400,
       sizes: { activities: 300, customers: 250, segmentMembers: 200, messages: 300, deliveries: 200, transactionalMessages: 3, suppressions: 20, exports: 2 },
     });
     // The image runs as user "node": what it reads must be readable by others, where it writes writable.
@@ -153,6 +175,60 @@ function describeImage(cli: string): void {
         const got = { stream: name, status: read.statuses(name).at(-1), hasRecords: read.records(name).length > 0, hasState: read.states(name).length > 0 };
         expect(got).toEqual({ stream: name, status: 'COMPLETE', hasRecords: true, hasState: true });
         if (expected[name] !== undefined) expect({ stream: name, records: read.records(name).length }).toEqual({ stream: name, records: expected[name] });
+      }
+    });
+
+    it('runs the reporting-webhook receiver: port 8080, a store folder for a volume, a healthcheck with node; the sandbox posts, the image reads back', async () => {
+      const inspect = await execFile(cli, ['image', 'inspect', '--format', '{{json .Config}}', image], { env });
+      const config = JSON.parse(inspect.stdout) as { ExposedPorts?: Record<string, unknown>; Env: string[] };
+      expect(Object.keys(config.ExposedPorts ?? {})).toEqual(['8080/tcp']);
+      expect(config.Env).toContain('CIO_WEBHOOK_STORE_DIR=/data/webhooks');
+      // Asked for on its own: podman keeps it beside the OCI config, which has no such field.
+      const healthcheck = await execFile(cli, ['image', 'inspect', '--format', '{{json .Config.Healthcheck}}', image], { env });
+      const probe = (JSON.parse(healthcheck.stdout) as { Test?: string[] } | null)?.Test ?? [];
+      expect(probe).toEqual(['CMD', 'node', '/airbyte/integration_code/dist/webhooks/healthcheck.js']);
+
+      // A container of another command has no receiver: the healthcheck passes there.
+      const elsewhere = await inImage(probe.slice(2), { raw: true, before: ['--entrypoint', 'node'] });
+      expect(elsewhere.exitCode).toBe(0);
+
+      const port = await freePort();
+      const store = scratchDir('cio-image-webhooks-');
+      chmodSync(store, 0o777);
+      const secrets = { CIO_WEBHOOK_SIGNING_KEYS: 'whsec-image-test-key', CIO_WEBHOOK_READ_TOKEN: 'image-read-token-0123456789abcdef' };
+      writeFileSync(join(input, 'webhooks.json'), JSON.stringify({ port }));
+      const started = await execFile(
+        cli,
+        ['run', '-d', '--network=host', '-e', 'CIO_WEBHOOK_SIGNING_KEYS', '-e', 'CIO_WEBHOOK_READ_TOKEN', '-v', `${input}:/input:ro`, '-v', `${store}:/data/webhooks`, image, 'serve-webhooks', '--config', '/input/webhooks.json'],
+        { env: { ...env, ...secrets } },
+      );
+      expect(started.code).toBe(0);
+      const container = started.stdout.trim();
+      try {
+        // Healthy once the receiver answers: the image's own healthcheck command, run in the container.
+        let healthy = false;
+        for (let i = 0; i < 60 && !healthy; i++) {
+          healthy = (await execFile(cli, ['exec', container, ...probe.slice(1)], { env })).code === 0;
+          if (!healthy) await new Promise((resolve) => setTimeout(resolve, 500));
+        }
+        expect(healthy).toBe(true);
+        const sender = sb.startWebhooks({ url: `http://127.0.0.1:${port}/customerio/reporting-webhook`, signingKey: secrets.CIO_WEBHOOK_SIGNING_KEYS });
+        sb.advance(6 * 3600);
+        await sender.flush();
+        expect(sender.delivered.length).toBeGreaterThan(0);
+        writeFileSync(join(input, 'events.json'), JSON.stringify({ app_api_key: 'sandbox-us-key', api_base_url: sb.url, reporting_webhook_receivers: [`http://127.0.0.1:${port}`], reporting_webhook_read_token: secrets.CIO_WEBHOOK_READ_TOKEN }));
+        writeFileSync(join(input, 'events-catalog.json'), JSON.stringify({ streams: [{ stream: { name: 'reporting_events', json_schema: {}, supported_sync_modes: ['incremental'] }, sync_mode: 'incremental', destination_sync_mode: 'append_dedup' }] }));
+        const read = await inImage(['read', '--config', '/input/events.json', '--catalog', '/input/events-catalog.json']);
+        expect(read.errors).toEqual([]);
+        expect(read.records('reporting_events').map((r) => r.event_id).sort()).toEqual([...new Set(sender.delivered)].sort());
+        // The store is in the mounted folder, written by the image's user.
+        expect(readdirSync(store)).toEqual(expect.arrayContaining(['store.json', 'committed']));
+      } finally {
+        await execFile(cli, ['stop', '-t', '10', container], { env });
+        const logs = await execFile(cli, ['logs', container], { env });
+        await execFile(cli, ['rm', '-f', container], { env });
+        expect(logs.stdout + logs.stderr).toMatch(/listening on 0\.0\.0\.0:\d+[\s\S]*stopped/);
+        expect(logs.stdout + logs.stderr).not.toMatch(/whsec-image-test-key|image-read-token/);
       }
     });
 

@@ -21,7 +21,7 @@ describe('the benchmark command line', () => {
     [['--bogus'], /^bench: Unknown option '--bogus'/],
     [['--runs', 'x'], /^bench: --runs needs a positive integer, not "x"/],
     [['--runs', '0'], /^bench: --runs needs a positive integer/],
-    [['--only', 'speed'], /^bench: --only: unknown part "speed" \(utilisation, throughput, memory, shared, export, deliveries, state\)/],
+    [['--only', 'speed'], /^bench: --only: unknown part "speed" \(utilisation, throughput, memory, shared, export, deliveries, state, sync, webhooks\)/],
   ])('refuses %j with one line and the usage, exit 2', (args, reason) => {
     const result = bench(...args);
     expect(result.status).toBe(2);

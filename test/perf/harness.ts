@@ -5,6 +5,7 @@
  * look at what reached the API (sb.stats()) and what was printed.
  */
 import { Writable } from 'node:stream';
+import { testClock } from '../../src/clock.js';
 import { runRead } from '../../src/commands.js';
 import { parseConfig } from '../../src/config.js';
 import { HttpClient } from '../../src/engine/http.js';
@@ -49,7 +50,9 @@ export async function readStreams(sb: Sandbox, streams: string[], options: PerfR
       },
     });
   const output = new Output(sink);
-  const code = await runRead(config, configuredCatalog(streams), undefined, new ProtocolSink(output), { http });
+  // The connector on the sandbox's clock (issue 21), running at the machine's pace from there as CIO_TEST_CLOCK would.
+  const clock = testClock(String(sb.now()))!;
+  const code = await runRead(config, configuredCatalog(streams), undefined, new ProtocolSink(output), { http, clock });
   await output.flush();
   const messages = text
     .split('\n')

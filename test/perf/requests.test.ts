@@ -77,6 +77,15 @@ function minimumRequests(): Record<string, number> {
     'POST /v1/objects': objectTypes,
     'GET /v1/objects/{type_id}/{object_id}/attributes': objects,
     'GET /v1/objects/{type_id}/{object_id}/relationships': objects,
+    'GET /v1/transactional/{id}/contents': templates.length,
+    'GET /v1/subscription_channels': 1,
+    'GET /v1/optouts': pages(ex.counts().optouts, 1000),
+    // The root and each folder, once per list (10,000 a page); the folder walk shared by the folders stream and the
+    // emails' and components' parent; one detail per email.
+    'GET /v1/design_studio/folders': 1 + ex.counts().design_studio_folders,
+    'GET /v1/design_studio/emails': 1 + ex.counts().design_studio_folders,
+    'GET /v1/design_studio/components': 1 + ex.counts().design_studio_folders,
+    'GET /v1/design_studio/emails/{id}': ex.counts().design_studio_emails,
   };
 }
 
@@ -121,7 +130,7 @@ describe('requests a full read makes', () => {
   });
 
   it('use the largest page sizes the API allows', async () => {
-    await readStreams(sb, ['activities', 'customers', 'messages', 'transactional_message_details', 'segment_memberships', 'esp_suppressions', 'newsletters'], {
+    await readStreams(sb, ['activities', 'customers', 'messages', 'transactional_message_details', 'segment_memberships', 'esp_suppressions', 'newsletters', 'optouts', 'design_studio_components'], {
       config: { start_date: isoSeconds(startDate) },
     });
     const limits = new Map<string, Set<string | null>>();
@@ -141,6 +150,9 @@ describe('requests a full read makes', () => {
       'GET /v1/segments/{id}/membership': ['30000'],
       'GET /v1/esp/suppression/{type}': ['1000'],
       'GET /v1/newsletters': ['100'],
+      'GET /v1/optouts': ['1000'],
+      'GET /v1/design_studio/folders': ['10000'],
+      'GET /v1/design_studio/components': ['10000'],
     });
   });
 });

@@ -3,7 +3,7 @@
  * that says the key was rejected; a parent deleted in the middle of a sync (404 on its children) is
  * skipped with a LOG naming the stream and the parent, and the read goes on.
  */
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { sandboxClockEnv, startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { configuredCatalog } from '../helpers/catalog.js';
 import { runRecorded } from './support/run.js';
 import { coverage, duplicates, emittedKeys, expectedKeys } from './support/truth.js';
@@ -26,7 +26,7 @@ describe('a key revoked in the middle of a sync (401)', () => {
 
   it('stops every stream at once with one config_error saying the key was rejected, and exits non-zero', async () => {
     sb.setFaults([{ kind: 'unauthorized', after: 10 }]);
-    const result = await runRecorded(['read'], { config, catalog: configuredCatalog(STREAMS) });
+    const result = await runRecorded(['read'], { config, catalog: configuredCatalog(STREAMS) }, { env: sandboxClockEnv(sb) });
 
     expect(result.exitCode).not.toBe(0);
     const errors = result.errors;
@@ -48,7 +48,7 @@ describe('a key revoked in the middle of a sync (401)', () => {
 
   it('says the same when the 401 meets the second request of a page (customers attributes)', async () => {
     sb.setFaults([{ kind: 'unauthorized', path: '/customers/attributes', after: 2 }]);
-    const result = await runRecorded(['read'], { config, catalog: configuredCatalog(['customers', 'campaign_actions']) });
+    const result = await runRecorded(['read'], { config, catalog: configuredCatalog(['customers', 'campaign_actions']) }, { env: sandboxClockEnv(sb) });
     expect(result.exitCode).not.toBe(0);
     expect(result.errors).toHaveLength(1);
     expect(result.errors[0]).toMatchObject({ failure_type: 'config_error' });
@@ -64,7 +64,7 @@ describe('a parent deleted in the middle of a sync (404)', () => {
     const parents = sb.expected.listIds(kind).map((id) => String(Number(id)));
     const gone = parents[1];
     sb.setFaults([{ kind: 'status', status: 404, path: pathOf(gone) }]);
-    const result = await runRecorded(['read'], { config, catalog: configuredCatalog([stream]) });
+    const result = await runRecorded(['read'], { config, catalog: configuredCatalog([stream]) }, { env: sandboxClockEnv(sb) });
 
     expect(result.errors).toEqual([]);
     expect(result.exitCode).toBe(0);
@@ -88,7 +88,7 @@ describe('a parent deleted in the middle of a sync (404)', () => {
     const parents = sb.expected.listIds('campaigns').map((id) => String(Number(id)));
     // Page 1 of the second campaign's actions answers; page 2 onwards is gone.
     sb.setFaults([{ kind: 'status', status: 404, path: `/v1/campaigns/${parents[1]}/actions`, after: 1 }]);
-    const result = await runRecorded(['read'], { config, catalog: configuredCatalog(['campaign_actions']) });
+    const result = await runRecorded(['read'], { config, catalog: configuredCatalog(['campaign_actions']) }, { env: sandboxClockEnv(sb) });
     expect(result.errors).toEqual([]);
     expect(result.exitCode).toBe(0);
     expect(result.logs('WARN').filter((m) => m.includes('campaign_actions') && m.includes(parents[1]))).toHaveLength(1);

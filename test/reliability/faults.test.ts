@@ -5,7 +5,7 @@
  * page (customers' attributes) and time windows. The records are checked by primary key against the
  * sandbox's ground truth: nothing lost, nothing emitted twice.
  */
-import { startSandbox, type FaultRule, type Sandbox } from '../../src/sandbox/index.js';
+import { sandboxClockEnv, startSandbox, type FaultRule, type Sandbox } from '../../src/sandbox/index.js';
 import { configuredCatalog } from '../helpers/catalog.js';
 import { FAST_RETRIES, runRecorded } from './support/run.js';
 import { coverage, duplicates, emittedKeys, expectedKeys } from './support/truth.js';
@@ -18,8 +18,7 @@ let config: Record<string, unknown>;
 
 beforeAll(async () => {
   // The sandbox's own rate limit is off: these cases inject 429s on purpose (one case turns it back on).
-  // On the connector's clock (a minute behind it): the deliveries are within the 6 months a read asks for.
-  sb = await startSandbox({ seed: 9, now: Math.floor(Date.now() / 1000) - 60, sizes: SIZES, rateLimit: false });
+  sb = await startSandbox({ seed: 9, sizes: SIZES, rateLimit: false });
   config = { app_api_key: 'sandbox-us-key', api_base_url: sb.url };
 });
 afterAll(() => sb.close());
@@ -89,7 +88,7 @@ describe('a read that meets a flaky API', () => {
   it.each(CASES)('survives %s: every stream COMPLETE, every record once, exit 0', async (_name, c) => {
     sb.setFaults(c.faults);
     if (c.serverLimit) sb.setRateLimit({ perSecond: c.serverLimit, retryAfter: true });
-    const result = await runRecorded(['read'], { config, catalog: configuredCatalog(STREAMS) }, { env: c.env });
+    const result = await runRecorded(['read'], { config, catalog: configuredCatalog(STREAMS) }, { env: { ...sandboxClockEnv(sb), ...c.env } });
 
     expect(result.errors).toEqual([]);
     expect(result.exitCode).toBe(0);

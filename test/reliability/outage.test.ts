@@ -4,7 +4,7 @@
  * non-zero; a rerun from that state once the API is back completes the set (the union of both runs' records
  * equals the sandbox's ground truth, and neither run emits a record twice).
  */
-import { startSandbox, type FaultRule, type Sandbox } from '../../src/sandbox/index.js';
+import { sandboxClockEnv, startSandbox, type FaultRule, type Sandbox } from '../../src/sandbox/index.js';
 import { configuredCatalog } from '../helpers/catalog.js';
 import type { Message } from '../helpers/cli.js';
 import { runRecorded } from './support/run.js';
@@ -20,8 +20,7 @@ let sb: Sandbox;
 let config: Record<string, unknown>;
 
 beforeAll(async () => {
-  // On the connector's clock (a minute behind it): the deliveries are within the 6 months a read asks for.
-  sb = await startSandbox({ seed: 11, now: Math.floor(Date.now() / 1000) - 60, sizes: { activities: 500, customers: 600, campaigns: 4, actionsPerCampaign: 25, messages: 400 }, rateLimit: false });
+  sb = await startSandbox({ seed: 11, sizes: { activities: 500, customers: 600, campaigns: 4, actionsPerCampaign: 25, messages: 400 }, rateLimit: false });
   config = { app_api_key: 'sandbox-us-key', api_base_url: sb.url };
 });
 afterAll(() => sb.close());
@@ -35,7 +34,7 @@ describe.each<[string, FaultRule, RegExp]>([
 ])('an outage longer than the retry budget: %s', (_name, rule, what) => {
   it('ends the unfinished streams INCOMPLETE after their last STATE, says so in a transient_error, exits non-zero; a rerun completes the set', async () => {
     sb.setFaults([rule]);
-    const first = await runRecorded(['read'], { config, catalog }, { env });
+    const first = await runRecorded(['read'], { config, catalog }, { env: { ...sandboxClockEnv(sb), ...env } });
     expect(first.exitCode).not.toBe(0);
 
     const failed = STREAMS.filter((s) => first.statuses(s).at(-1) === 'INCOMPLETE');
@@ -60,7 +59,7 @@ describe.each<[string, FaultRule, RegExp]>([
     expect(first.errors.map((e) => e.failure_type).filter((t) => t !== 'transient_error')).toEqual([]);
 
     sb.setFaults([]);
-    const second = await runRecorded(['read'], { config, catalog, state: first.finalState() }, { env });
+    const second = await runRecorded(['read'], { config, catalog, state: first.finalState() }, { env: { ...sandboxClockEnv(sb), ...env } });
     expect(second.errors).toEqual([]);
     expect(second.exitCode).toBe(0);
     for (const stream of STREAMS) {

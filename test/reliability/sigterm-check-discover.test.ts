@@ -7,7 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { assertOneClock, sandboxClockEnv, startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { CLI, PROJECT_ROOT, writeInputs, type Message } from '../helpers/cli.js';
 import { parseProtocolLines } from '../helpers/protocol.js';
 import { keepOutput, secretsOf } from './support/outputs.js';
@@ -31,6 +31,7 @@ describe('SIGTERM during check', () => {
     let watch: NodeJS.Timeout | undefined;
     try {
       const result = await runRecorded(['check'], { config: { app_api_key: 'sandbox-us-key', api_base_url: sb.url } }, {
+        env: sandboxClockEnv(sb),
         onSpawn: (child) => {
           // Once the request has reached the sandbox, the check is waiting for its answer.
           watch = setInterval(() => {
@@ -68,9 +69,12 @@ describe('SIGTERM during discover', () => {
     sb.setLatency(30_000);
     sb.resetStats();
     const files = { config: config() };
+    // Spawned here, not by runCli (the test reads stdout itself): the same one-clock check first.
+    const env = { ...process.env, NODE_OPTIONS: '', ...sandboxClockEnv(sb) };
+    assertOneClock(files.config, env);
     const child = spawn(process.execPath, [CLI, 'discover', ...writeInputs(files)], {
       cwd: PROJECT_ROOT,
-      env: { ...process.env, NODE_OPTIONS: '' },
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
@@ -109,7 +113,7 @@ describe('SIGTERM during discover', () => {
   });
 
   it('a discover that is not signalled still exits 0 with the whole catalog and nothing else', async () => {
-    const result = await runRecorded(['discover'], { config: config() });
+    const result = await runRecorded(['discover'], { config: config() }, { env: sandboxClockEnv(sb) });
     expect(result.exitCode).toBe(0);
     expect(result.messages.map((m) => m.type)).toEqual(['CATALOG']);
   });

@@ -4,7 +4,7 @@
  * and exits promptly — also while a request hangs or a retry waits. A rerun from the final state completes
  * the set.
  */
-import { startSandbox, type FaultRule, type Sandbox } from '../../src/sandbox/index.js';
+import { sandboxClockEnv, startSandbox, type FaultRule, type Sandbox } from '../../src/sandbox/index.js';
 import { configuredCatalog } from '../helpers/catalog.js';
 import type { CliResult, Message } from '../helpers/cli.js';
 import { runRecorded } from './support/run.js';
@@ -18,8 +18,7 @@ let sb: Sandbox;
 let config: Record<string, unknown>;
 
 beforeAll(async () => {
-  // On the connector's clock (a minute behind it): the deliveries are within the 6 months a read asks for.
-  sb = await startSandbox({ seed: 13, now: Math.floor(Date.now() / 1000) - 60, sizes: { activities: 1500, customers: 1000, campaigns: 5, actionsPerCampaign: 40, messages: 1000 }, rateLimit: false });
+  sb = await startSandbox({ seed: 13, sizes: { activities: 1500, customers: 1000, campaigns: 5, actionsPerCampaign: 40, messages: 1000 }, rateLimit: false });
   config = { app_api_key: 'sandbox-us-key', api_base_url: sb.url };
 });
 afterAll(() => sb.close());
@@ -52,7 +51,7 @@ async function readUntilTerminated(records: number, options: { stuck?: () => boo
   }, 100);
   try {
     const result = await runRecorded(['read'], { config, catalog }, {
-      env: options.env,
+      env: { ...sandboxClockEnv(sb), ...options.env },
       onMessage: (m, running) => {
         child = running;
         lastMessageAt = Date.now();
@@ -86,7 +85,7 @@ function expectConsistentStop(result: CliResult, exitMs: number): void {
 }
 
 async function expectRerunCompletes(first: CliResult): Promise<void> {
-  const second = await runRecorded(['read'], { config, catalog, state: first.finalState() });
+  const second = await runRecorded(['read'], { config, catalog, state: first.finalState() }, { env: sandboxClockEnv(sb) });
   expect(second.errors).toEqual([]);
   expect(second.exitCode).toBe(0);
   for (const stream of STREAMS) {

@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { assertOneClock, sandboxClockEnv, startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { configuredCatalog } from '../helpers/catalog.js';
 import { CLI, PROJECT_ROOT, writeInputs } from '../helpers/cli.js';
 import { parseProtocolLines } from '../helpers/protocol.js';
@@ -55,7 +55,10 @@ describe('a platform that reads stdout slowly', () => {
   it('stops fetching while stdout is not read (only what was in flight or looked ahead), keeps memory bounded, and completes once read again', async () => {
     const config = { app_api_key: 'sandbox-us-key', api_base_url: sb.url };
     const args = [CLI, 'read', ...writeInputs({ config, catalog: configuredCatalog(STREAMS) })];
-    const child = spawn(process.execPath, args, { cwd: PROJECT_ROOT, env: { ...process.env, NODE_OPTIONS: '', ...FAST_RETRIES }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Spawned here, not by runCli (the test reads stdout itself): the same one-clock check first.
+    const env = { ...process.env, NODE_OPTIONS: '', ...FAST_RETRIES, ...sandboxClockEnv(sb) };
+    assertOneClock(config, env);
+    const child = spawn(process.execPath, args, { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const chunks: Buffer[] = [];
     let stderr = '';
     let received = 0;

@@ -26,6 +26,13 @@ describe('sandbox clock and churn', () => {
     expect(await dateOf('/campaigns/999999/actions')).toBe(sandbox.now());
   });
 
+  it('tells its clock as plain unix seconds at /__sandbox/now, for CIO_TEST_CLOCK=$(curl …) in a shell', async () => {
+    sandbox.advance(90);
+    const answer = await fetch(`${sandbox.controlUrl}/now`);
+    expect(answer.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(await answer.text()).toBe(String(sandbox.now()));
+  });
+
   it('spans activities over the 30 days up to now', async () => {
     const { records } = await walk(sandbox, '/activities?limit=100', 'activities');
     const times = records.map((r) => r.timestamp as number);

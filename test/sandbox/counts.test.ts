@@ -53,6 +53,13 @@ async function served(sandbox: Sandbox): Promise<Record<string, number>> {
     ),
     newsletter_test_groups: await sum(newsletters, (id) => list(`/newsletters/${id}/test_groups`, 'test_groups')),
     ip_addresses: (await call(sandbox, '/info/ip_addresses', { key: null })).body.ip_addresses.length,
+    transactional_message_contents: await sum(templates, (id) => list(`/transactional/${id}/contents`, 'contents')),
+    subscription_channels: await list('/subscription_channels', 'channels'),
+    optouts: (await walk(sandbox, '/optouts?limit=10', 'optouts')).records.length,
+    // The default listing is the whole tree (documented), 10,000 a page at most.
+    design_studio_folders: await list('/design_studio/folders?limit=10000', 'folders'),
+    design_studio_emails: await list('/design_studio/emails?limit=10000', 'emails'),
+    design_studio_components: await list('/design_studio/components?limit=10000', 'components'),
   };
 }
 

@@ -20,10 +20,10 @@ const configWith = (custom: unknown[]) => parseConfig({ app_api_key: 'k-0000', c
 
 describe('custom streams', () => {
   it('appear after the built-in streams with their primary key and a schema that accepts any object', () => {
-    const config = configWith([{ name: 'subscription_channels', path: 'subscription_channels', records_path: '$.channels[*]', primary_key: ['id', 'meta.kind'] }]);
+    const config = configWith([{ name: 'channels_by_kind', path: 'subscription_channels', records_path: '$.channels[*]', primary_key: ['id', 'meta.kind'] }]);
     const all = streamsFor(config);
     const custom = all.at(-1)!;
-    expect(custom.name).toBe('subscription_channels');
+    expect(custom.name).toBe('channels_by_kind');
     const entry = toAirbyteStream(custom);
     expect(entry.source_defined_primary_key).toEqual([['id'], ['meta', 'kind']]);
     expect(entry.supported_sync_modes).toEqual(['full_refresh']);

@@ -11,7 +11,8 @@ import type { StreamDefinition } from '../../src/engine/types.js';
 import { API, expectRecordsMatchSchema, readStreams } from './listing-harness.js';
 
 const EVERYONE = { and: [{ attribute: { field: 'cio_id', operator: 'exists' } }] };
-const STORAGE = 'https://storage.example.com';
+// A storage host the connector declares (download-hosts.ts): Google Cloud Storage, as the X-Goog parameters say.
+const STORAGE = 'https://storage.googleapis.com';
 const SIGNATURE = 'c2lnbmF0dXJlLW5vdC10by1iZS1wcmludGVk';
 const link = (n = 1) => `${STORAGE}/exports/7-${n}.csv?X-Goog-Expires=900&X-Goog-Signature=${SIGNATURE}${n}`;
 
@@ -149,7 +150,7 @@ describe('customers by export', () => {
     api.done();
     storage.done();
     expect(result.records('customers')).toHaveLength(5);
-    expect(result.logs('WARN')).toContain('customers: export 7: storage.example.com answered 403 (AccessDenied); downloading again in 500 ms from a new link');
+    expect(result.logs('WARN')).toContain('customers: export 7: storage.googleapis.com answered 403 (AccessDenied); downloading again in 500 ms from a new link');
     expect(JSON.stringify(result.messages)).not.toContain(SIGNATURE);
   });
 
@@ -228,7 +229,7 @@ describe('customers by export', () => {
     exportLifecycle(nock(API)).get('/v1/exports/7/download').times(6).reply(200, { url: link(1) });
     nock(STORAGE).get('/exports/7-1.csv').query(true).times(6).reply(503, 'busy');
     const result = await readStreams([{ definition: withDeps(fakeTime().deps) }], { config: { customers_method: 'export' } });
-    expect(result.errors[0]).toMatchObject({ failure_type: 'transient_error', message: expect.stringMatching(/Could not download the file of export 7 after 6 attempts \(last: storage.example.com answered 503\)/) });
+    expect(result.errors[0]).toMatchObject({ failure_type: 'transient_error', message: expect.stringMatching(/Could not download the file of export 7 after 6 attempts \(last: storage.googleapis.com answered 503\)/) });
   });
 
   it('reads customers through the API instead, with a WARN, when the file has no cio_id column', async () => {
@@ -264,10 +265,17 @@ describe('customers by export', () => {
     expect(result.logs('WARN')).not.toContainEqual(expect.stringMatching(/reported/));
   });
 
-  it('refuses a link that is not https when the API is', async () => {
-    exportLifecycle(nock(API)).get('/v1/exports/7/download').reply(200, { url: 'http://storage.example.com/7.csv?sig=x' });
-    const result = await readStreams([{ definition: withDeps(fakeTime().deps) }], { config: { customers_method: 'export' } });
-    expect(result.errors[0]).toMatchObject({ failure_type: 'transient_error', message: expect.stringMatching(/without a usable https link/) });
+  it.each([
+    ['not https', 'http://storage.googleapis.com/7.csv?sig=x', /it is plain http/],
+    ['not on a storage host', 'https://collector.example.com/7.csv?sig=x', /collector\.example\.com is not a storage host/],
+  ])('refuses a link that is %s, with a system_error naming why and never the link', async (_what, url, why) => {
+    exportLifecycle(nock(API)).get('/v1/exports/7/download').reply(200, { url });
+    // Without the operator's permission for a private network, which the test run gives (http would pass with it).
+    const strict = { ...fakeTime().deps, links: { allowPrivate: false, extraHosts: [] } };
+    const result = await readStreams([{ definition: withDeps(strict) }], { config: { customers_method: 'export' } });
+    expect(result.errors[0]).toMatchObject({ failure_type: 'system_error', message: expect.stringMatching(/^Customer\.io's link to the file of export 7 is not followed: /) });
+    expect(result.errors[0].message).toMatch(why);
+    expect(JSON.stringify(result.errors)).not.toContain('sig=x');
   });
 
   it('skips rows without a cio_id and counts them in one WARN, as the API way does', async () => {

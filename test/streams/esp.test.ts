@@ -10,15 +10,16 @@ afterEach(() => nock.cleanAll());
 afterAll(() => nock.enableNetConnect());
 
 describe('esp_suppressions', () => {
-  it('reads bounces, blocks, spam_reports and invalid_emails with limit=1000 and a growing offset, until a short page', async () => {
+  it('reads bounces, blocks, spam_reports and invalid_emails with limit=1000 and a growing offset, each page from the last address of the one before, until a short page', async () => {
     const fullPage = Array.from({ length: 1000 }, (_, i) => suppression(i));
     const api = nock(API)
       .get('/v1/esp/suppression/bounces')
       .query({ limit: '1000', offset: '0' })
       .reply(200, { category: 'bounces', suppressions: fullPage })
+      // Each page from the page before's last address (overlappingOffsetPaginator): 999 opens page 2, printed once.
       .get('/v1/esp/suppression/bounces')
-      .query({ limit: '1000', offset: '1000' })
-      .reply(200, { category: 'bounces', suppressions: [suppression(1000)] })
+      .query({ limit: '1000', offset: '999' })
+      .reply(200, { category: 'bounces', suppressions: [suppression(999), suppression(1000)] })
       .get('/v1/esp/suppression/blocks')
       .query({ limit: '1000', offset: '0' })
       .reply(200, { category: 'blocks', suppressions: [suppression(1)] })
@@ -80,8 +81,8 @@ describe('esp_suppressions', () => {
       .query({ limit: '1000', offset: '0', domain: 'mail.example.com' })
       .reply(200, { suppressions: fullPage })
       .get('/v1/esp/suppression/bounces')
-      .query({ limit: '1000', offset: '1000', domain: 'mail.example.com' })
-      .reply(200, { suppressions: [] })
+      .query({ limit: '1000', offset: '999', domain: 'mail.example.com' })
+      .reply(200, { suppressions: [suppression(999)] })
       .get(/\/v1\/esp\/suppression\/(blocks|spam_reports|invalid_emails)/)
       .times(3)
       .query({ limit: '1000', offset: '0', domain: 'mail.example.com' })
@@ -90,5 +91,54 @@ describe('esp_suppressions', () => {
     api.done();
     expect(new Set(result.records('esp_suppressions').map((r) => r.domain))).toEqual(new Set(['mail.example.com']));
     expect(result.records('esp_suppressions')).toHaveLength(1000);
+  });
+
+  describe('a list that shrinks while it is read', () => {
+    const page = (from: number, to: number, skip: number[] = []) => Array.from({ length: to - from }, (_, i) => from + i).filter((n) => !skip.includes(n)).map(suppression);
+    const others = () =>
+      nock(API)
+        .get(/\/v1\/esp\/suppression\/(blocks|spam_reports|invalid_emails)/)
+        .times(3)
+        .query(true)
+        .reply(200, { suppressions: [] });
+
+    it('asks page 1\'s places again when page 2 does not open with page 1\'s last address (one was lifted from page 1)', async () => {
+      // 0–1000; 5 is lifted after page 1: 999 moved onto the 998th place, and page 2 (from 999) opens with 1000.
+      nock(API)
+        .get('/v1/esp/suppression/bounces')
+        .query({ limit: '1000', offset: '0' })
+        .reply(200, { suppressions: page(0, 1000) })
+        .get('/v1/esp/suppression/bounces')
+        .query({ limit: '1000', offset: '999' })
+        .reply(200, { suppressions: page(1000, 1001) })
+        .get('/v1/esp/suppression/bounces')
+        .query({ limit: '1000', offset: '0' })
+        .reply(200, { suppressions: page(0, 1001, [5]) });
+      others();
+      const result = await readStreams([{ definition: espSuppressions }]);
+      expect(result.errors).toEqual([]);
+      expect(result.records('esp_suppressions').map((r) => r.email)).toEqual(page(0, 1001).map((s) => s.email));
+      expect(nock.pendingMocks()).toEqual([]);
+    });
+
+    it('steps back a page when more moved past than the overlap holds, and prints each address once', async () => {
+      // 0–1500; 3, 4 and 5 are lifted after page 1: page 2 (from 999) opens with 1002, and 1000, 1001 moved onto page 1.
+      nock(API)
+        .get('/v1/esp/suppression/bounces')
+        .query({ limit: '1000', offset: '0' })
+        .reply(200, { suppressions: page(0, 1000) })
+        .get('/v1/esp/suppression/bounces')
+        .query({ limit: '1000', offset: '999' })
+        .reply(200, { suppressions: page(1002, 1500) })
+        .get('/v1/esp/suppression/bounces')
+        .query({ limit: '1000', offset: '0' })
+        .reply(200, { suppressions: page(0, 1002, [3, 4, 5]) });
+      others();
+      const result = await readStreams([{ definition: espSuppressions }]);
+      expect(result.errors).toEqual([]);
+      const emails = result.records('esp_suppressions').map((r) => r.email);
+      expect([...emails].sort()).toEqual(page(0, 1500).map((s) => s.email).sort());
+      expect(nock.pendingMocks()).toEqual([]);
+    });
   });
 });

@@ -1,6 +1,6 @@
-/** transactional_messages, transactional_metrics and transactional_message_details against nock. */
+/** transactional_messages, transactional_metrics, transactional_message_details and transactional_message_contents against nock. */
 import nock from 'nock';
-import { transactionalMessages, transactionalMessageDetails, transactionalMetrics } from '../../src/customerio/streams/transactional.js';
+import { transactionalMessageContents, transactionalMessages, transactionalMessageDetails, transactionalMetrics } from '../../src/customerio/streams/transactional.js';
 import { API, API_KEY, expectRecordsMatchSchema, readStreams } from './listing-harness.js';
 
 /** 2024-06-01T00:00:00Z (the harness's clock) = 2024-05-31 20:00 in New York. */
@@ -257,5 +257,74 @@ describe('transactional_message_details', () => {
     api.done();
     // A first read covers the whole lookback too: the next full re-read is due a day later.
     expect(result.lastState('transactional_message_details')).toEqual({ partitions: { '2': { created: NOW, full_lookback_read_at: NOW } } });
+  });
+});
+
+/** A template's content as seen live: a newsletter variant without a parent id or deduplicate_id, null for the empty fields. */
+const content = (id: number, language = '') => ({
+  id,
+  name: language ? `Translation ${language}` : 'Default',
+  type: 'email',
+  language,
+  subject: 'Reset your password',
+  preheader_text: null,
+  body: '<p>Click {{trigger.link}}</p>',
+  body_plain: 'Click {{trigger.link}}',
+  body_amp: '',
+  layout: '<html><body>{{content}}</body></html>',
+  preprocessor: 'none',
+  from: 'Support <support@example.com>',
+  from_id: 3,
+  reply_to: '',
+  reply_to_id: null,
+  recipient: null,
+  bcc: null,
+  cc: null,
+  fake_bcc: false,
+  headers: '[]',
+  created: NOW - 40 * DAY,
+  updated: NOW - DAY,
+});
+
+describe('transactional_message_contents', () => {
+  it('reads each template\'s contents, naming the template as transactional_id (part of the key), nulls kept as sent', async () => {
+    const api = nock(API)
+      .get('/v1/transactional')
+      .reply(200, { messages: [template(2, NOW), template('5', NOW)] })
+      .get('/v1/transactional/2/contents')
+      .reply(200, { contents: [content(21), content(22, 'de')] })
+      .get('/v1/transactional/5/contents')
+      .reply(200, { contents: [content(51)] });
+    const result = await readStreams([{ definition: transactionalMessageContents }]);
+    api.done();
+    const records = result.records('transactional_message_contents');
+    expect(records.map((r) => [r.transactional_id, r.id]).sort()).toEqual([
+      [2, 21],
+      [2, 22],
+      [5, 51],
+    ]);
+    expect(records.find((r) => r.id === 22)).toEqual({ ...content(22, 'de'), transactional_id: 2 });
+    expect(transactionalMessageContents.primaryKey).toEqual([['transactional_id'], ['id']]);
+    expectRecordsMatchSchema(transactionalMessageContents, records);
+    expect(result.records('transactional_messages')).toEqual([]);
+  });
+
+  it('skips a template deleted between the list and its contents (404), and completes empty when there are no templates', async () => {
+    nock(API)
+      .get('/v1/transactional')
+      .reply(200, { messages: [template(2, NOW), template(3, NOW)] })
+      .get('/v1/transactional/2/contents')
+      .reply(404, { errors: [{ detail: 'transactional message not found', status: '404' }] })
+      .get('/v1/transactional/3/contents')
+      .reply(200, { contents: [content(31)] });
+    const skipped = await readStreams([{ definition: transactionalMessageContents }]);
+    expect(skipped.records('transactional_message_contents').map((r) => r.id)).toEqual([31]);
+    expect(skipped.logs('WARN').join('\n')).toMatch(/transactional_message_contents: skipped 2/);
+    expect(skipped.statuses('transactional_message_contents').at(-1)).toBe('COMPLETE');
+
+    nock(API).get('/v1/transactional').reply(200, { messages: [] });
+    const none = await readStreams([{ definition: transactionalMessageContents }]);
+    expect(none.records('transactional_message_contents')).toEqual([]);
+    expect(none.statuses('transactional_message_contents').at(-1)).toBe('COMPLETE');
   });
 });

@@ -2,7 +2,7 @@
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { existsSync } from 'node:fs';
 import { runCli } from '../helpers/cli.js';
-import { catalogOf, configFor, inFile, startSmallSandbox, tempDuckdb } from './fixtures.js';
+import { catalogOf, configFor, inFile, sandboxClockEnv, startSmallSandbox, tempDuckdb } from './fixtures.js';
 
 const KEY = 'sandbox-secret-key-7731';
 
@@ -18,7 +18,7 @@ it('prints the summary on stdout and progress on stderr, and never the API key, 
   const path = tempDuckdb();
   // The API answers one stream with the request headers in its error body, bearer key included.
   sb.setFaults([{ path: '/v1/sender_identities', kind: 'echo_headers', status: 400 }]);
-  const result = await runCli(['sync', '--duckdb', path], { config: configFor(sb, { app_api_key: KEY }), catalog: catalogOf({ sender_identities: 'full_refresh', campaigns: 'incremental' }) }, { raw: true });
+  const result = await runCli(['sync', '--duckdb', path], { config: configFor(sb, { app_api_key: KEY }), catalog: catalogOf({ sender_identities: 'full_refresh', campaigns: 'incremental' }) }, { raw: true, env: sandboxClockEnv(sb) });
   expect(result.exitCode).toBe(1);
   expect(result.stdout).toMatch(/^Synced with failures 1 of 2 streams/);
   expect(result.stdout).toMatch(/sender_identities +replace .* FAILED \(table kept\)/);
@@ -40,7 +40,7 @@ it('exits 1 with one human line on stderr and nothing on stdout when the config 
 });
 
 it('leaves the protocol commands as they were: read still refuses sync options', async () => {
-  const result = await runCli(['read', '--duckdb', 'x.duckdb'], { config: configFor(sb), catalog: catalogOf({ campaigns: 'incremental' }) });
+  const result = await runCli(['read', '--duckdb', 'x.duckdb'], { config: configFor(sb), catalog: catalogOf({ campaigns: 'incremental' }) }, { env: sandboxClockEnv(sb) });
   expect(result.exitCode).toBe(1);
   expect(result.errors).toHaveLength(1);
   expect(result.errors[0]).toMatchObject({ failure_type: 'config_error' });
@@ -52,8 +52,8 @@ it('refuses a --catalog whose cursor_field is not the stream\'s own cursor with 
   const catalog = catalogOf({ campaigns: 'incremental', sender_identities: 'full_refresh' });
   (catalog.streams[0] as Record<string, unknown>).cursor_field = ['created'];
   sb.resetStats();
-  const synced = await runCli(['sync', '--duckdb', path], { config: configFor(sb), catalog }, { raw: true });
-  const read = await runCli(['read'], { config: configFor(sb), catalog });
+  const synced = await runCli(['sync', '--duckdb', path], { config: configFor(sb), catalog }, { raw: true, env: sandboxClockEnv(sb) });
+  const read = await runCli(['read'], { config: configFor(sb), catalog }, { env: sandboxClockEnv(sb) });
   expect(read.errors).toHaveLength(1);
   expect(read.errors[0].failure_type).toBe('config_error');
   expect(read.errors[0].message).toBe(

@@ -6,7 +6,7 @@
 import type { Sandbox } from '../../src/sandbox/index.js';
 import type { ListKind } from '../../src/sandbox/types.js';
 import { runSync } from '../../src/sync/command.js';
-import { captureIo, catalogOf, configFor, inFile, sorted, startSmallSandbox, tempDuckdb } from './fixtures.js';
+import { captureIo, catalogOf, configFor, inFile, onSandboxClock, sorted, startSmallSandbox, tempDuckdb } from './fixtures.js';
 
 const KEYS: Record<ListKind, string[]> = {
   campaigns: ['id'],
@@ -28,9 +28,9 @@ afterAll(() => sb.close());
 it('leaves every delete-tracking table with exactly the objects still live after a second sync', async () => {
   const path = tempDuckdb();
   const catalog = catalogOf(Object.fromEntries(Object.keys(KEYS).map((name) => [name, 'incremental' as const])));
-  expect((await runSync({ rawConfig: configFor(sb), rawCatalog: catalog, duckdbPath: path }, captureIo().io)).exitCode).toBe(0);
+  expect((await runSync({ rawConfig: configFor(sb), rawCatalog: catalog, duckdbPath: path }, captureIo().io, onSandboxClock(sb))).exitCode).toBe(0);
   sb.advance(6 * 3600);
-  const second = await runSync({ rawConfig: configFor(sb), rawCatalog: catalog, duckdbPath: path }, captureIo().io);
+  const second = await runSync({ rawConfig: configFor(sb), rawCatalog: catalog, duckdbPath: path }, captureIo().io, onSandboxClock(sb));
   expect(second.exitCode).toBe(0);
   await inFile(path, async (w) => {
     for (const [stream, key] of Object.entries(KEYS) as Array<[ListKind, string[]]>) {

@@ -8,7 +8,7 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { runSync } from '../../src/sync/command.js';
-import { captureIo, catalogOf, configFor, inFile, startSmallSandbox, tempDuckdb } from './fixtures.js';
+import { captureIo, catalogOf, configFor, inFile, onSandboxClock, startSmallSandbox, tempDuckdb } from './fixtures.js';
 
 /** The metric the proxy adds: twice `sent` plus one, so each value can be checked against its row. */
 const NEW_METRIC = 'whatsapp_read';
@@ -57,7 +57,7 @@ it('lands per-type activity data and metrics the connector does not know in the 
   const path = tempDuckdb();
   const config = { ...configFor(sb), api_base_url: proxy.url, activity_parsing: 'per_type', activity_types: ['sent_email', 'attribute_change'] };
   const catalog = catalogOf({ activities_sent_email: 'incremental', activities_attribute_change: 'incremental', campaign_metrics: 'incremental' });
-  const result = await runSync({ rawConfig: config, rawCatalog: catalog, duckdbPath: path }, captureIo().io, { progress: { tty: false } });
+  const result = await runSync({ rawConfig: config, rawCatalog: catalog, duckdbPath: path }, captureIo().io, onSandboxClock(sb, { progress: { tty: false } }));
   expect(result.exitCode).toBe(0);
 
   await inFile(path, async (w) => {

@@ -5,7 +5,9 @@
  */
 import { join } from 'node:path';
 import { scratchDir } from '../helpers/scratch.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { testClock } from '../../src/clock.js';
+import { sandboxClockEnv, startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import type { SyncOptions } from '../../src/sync/command.js';
 import { Warehouse } from '../../src/sync/warehouse.js';
 
 export const SMALL_SIZES = {
@@ -23,11 +25,17 @@ export const SMALL_SIZES = {
 };
 
 /**
- * The connector's windowed streams (messages, deliveries) end their windows at the wall clock: the sandbox's
- * clock starts two days before it, so an advance of hours stays in the past of the connector's "now".
+ * The connector's windowed streams (messages, deliveries) end their windows at the connector's clock: every sync
+ * here puts it where the sandbox's stands (onSandboxClock in process, CIO_TEST_CLOCK for the CLI), read again after
+ * every advance, so the sandbox's fixed clock is the only one (issue 21).
  */
 export const startSmallSandbox = (options: { latencyMs?: number; keys?: Record<string, 'us' | 'eu'> } = {}): Promise<Sandbox> =>
-  startSandbox({ seed: 42, now: Math.floor(Date.now() / 1000) - 2 * 86_400, sizes: SMALL_SIZES, ...options });
+  startSandbox({ seed: 42, sizes: SMALL_SIZES, ...options });
+
+/** runSync's options with the connector's clock where the sandbox's stands now (as CIO_TEST_CLOCK would put it). */
+export const onSandboxClock = (sb: Sandbox, options: SyncOptions = {}): SyncOptions => ({ ...options, clock: testClock(String(sb.now()))! });
+
+export { sandboxClockEnv };
 
 export const configFor = (sb: Sandbox, extra: Record<string, unknown> = {}) => ({ app_api_key: 'sandbox-us-key', api_base_url: sb.url, ...extra });
 

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { runSync } from '../../src/sync/command.js';
 import { CLI, PROJECT_ROOT } from '../helpers/cli.js';
-import { captureIo, catalogOf, configFor, idsOf, inFile, sorted, startSmallSandbox, tempDuckdb } from './fixtures.js';
+import { captureIo, catalogOf, configFor, idsOf, inFile, onSandboxClock, sandboxClockEnv, sorted, startSmallSandbox, tempDuckdb } from './fixtures.js';
 
 let sb: Sandbox;
 beforeEach(async () => {
@@ -22,7 +22,8 @@ afterEach(async () => {
 /** Runs `sync` in a child process and sends it `signal` as soon as stderr shows every `killAfter` line. */
 function syncUntil(args: string[], killAfter: RegExp[], signal: NodeJS.Signals = 'SIGKILL'): Promise<{ signal: NodeJS.Signals | null; code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'sync', ...args], { cwd: PROJECT_ROOT, env: { ...process.env, NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // The connector on the sandbox's clock (issue 21).
+    const child = spawn(process.execPath, [CLI, 'sync', ...args], { cwd: PROJECT_ROOT, env: { ...process.env, NODE_OPTIONS: '', ...sandboxClockEnv(sb) }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk: string) => {
@@ -55,7 +56,7 @@ it('a sync killed mid-way keeps what it committed, and a rerun ends with the ful
   });
 
   sb.setFaults([]);
-  const rerun = await runSync({ rawConfig: configFor(sb), rawCatalog: catalogOf({ campaigns: 'incremental', activities: 'incremental', customers: 'full_refresh' }), duckdbPath: path }, captureIo().io);
+  const rerun = await runSync({ rawConfig: configFor(sb), rawCatalog: catalogOf({ campaigns: 'incremental', activities: 'incremental', customers: 'full_refresh' }), duckdbPath: path }, captureIo().io, onSandboxClock(sb));
   expect(rerun.exitCode).toBe(0);
   expect(await idsOf(path, 'customers', 'cio_id')).toEqual(sorted(sb.expected.customerCioIds()));
   expect(await idsOf(path, 'activities')).toEqual(sorted(sb.expected.activityIds({ includeDeleted: true })));

@@ -1,6 +1,6 @@
 /** `query FILE SQL [--json]`: a DuckDB file that sync wrote, queried without the duckdb CLI, and never changed. */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { formatJsonLines, formatTable, queryCommand } from '../../src/sync/query.js';
@@ -68,8 +68,59 @@ describe('query FILE SQL', () => {
   it('opens the file read-only: a statement that writes is refused and the table is as it was', async () => {
     const result = await query(file, 'DELETE FROM campaigns');
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^error: .*read-only/);
+    expect(result.stderr).toMatch(/^error: query runs SELECT statements only \(statement 1 is DELETE\)/);
     expect((await query(file, 'SELECT count(*) AS n FROM campaigns', '--json')).stdout).toBe('{"n":"2"}\n');
+  });
+
+  it('runs the README\'s kind of SELECT: JSON ->>, to_timestamp, SHOW and DESCRIBE', async () => {
+    const result = await query(file, "SELECT id, actions->>'$[0].type' AS first, to_timestamp(updated) AS at FROM campaigns ORDER BY id", '--json');
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toBe('{"id":"1","first":"email","at":"2026-01-01 00:00:00+00"}\n{"id":"12","first":null,"at":"2026-01-01 01:00:00+00"}\n');
+    expect((await query(file, 'SHOW TABLES', '--json')).stdout).toBe('{"name":"campaigns"}\n');
+    expect((await query(file, 'DESCRIBE campaigns')).code).toBe(0);
+  });
+
+  describe('touches nothing but the file it reads', () => {
+    const sizeOf = () => statSync(file).size;
+
+    it('refuses COPY … TO the opened file itself, even without a temporary file, and the file stays whole', async () => {
+      const before = sizeOf();
+      for (const sql of [`COPY (SELECT 'oops') TO '${file}'`, `COPY (SELECT 'oops') TO '${file}' (USE_TMP_FILE false)`, `COPY (SELECT 'oops') TO '${file}.wal'`]) {
+        const result = await query(file, sql);
+        expect(result).toMatchObject({ code: 1, stdout: '' });
+        expect(result.stderr).toMatch(/^error: (query runs SELECT statements only|Permission Error)/);
+      }
+      expect(sizeOf()).toBe(before);
+      expect(existsSync(`${file}.wal`)).toBe(false);
+      expect((await query(file, 'SELECT count(*) AS n FROM campaigns', '--json')).stdout).toBe('{"n":"2"}\n');
+    });
+
+    it('cannot read another file (read_csv of /etc/passwd, glob, read_text)', async () => {
+      for (const sql of ["SELECT * FROM read_csv('/etc/passwd')", "SELECT * FROM glob('/etc/*')", "SELECT * FROM read_text('/etc/hostname')"]) {
+        const result = await query(file, sql);
+        expect(result).toMatchObject({ code: 1, stdout: '' });
+        expect(result.stderr).toMatch(/^error: Permission Error: .*disabled by configuration.* \(query reads the DuckDB file it was given and nothing else/);
+      }
+    });
+
+    it('cannot ATTACH another database for writing nor create a table there', async () => {
+      const other = join(scratchDir('cio-query-'), 'other.duckdb');
+      const attach = await query(file, `ATTACH '${other}' AS other (READ_WRITE)`);
+      expect(attach.code).toBe(1);
+      expect(attach.stderr).toMatch(/^error: query runs SELECT statements only \(statement 1 is ATTACH\)/);
+      const create = await query(file, `SELECT 1; ATTACH '${other}' AS other (READ_WRITE); CREATE TABLE other.t AS SELECT 1 AS x`);
+      expect(create.code).toBe(1);
+      expect(create.stderr).toMatch(/^error: (query runs SELECT statements only \(statement 2 is ATTACH\)|Permission Error)/);
+      expect(existsSync(other)).toBe(false);
+    });
+
+    it('cannot turn the fence off, install or load an extension', async () => {
+      for (const sql of ['SET enable_external_access = true', 'SET lock_configuration = false', 'INSTALL httpfs', 'LOAD httpfs', 'CHECKPOINT']) {
+        const result = await query(file, sql);
+        expect(result).toMatchObject({ code: 1, stdout: '' });
+        expect(result.stderr).toMatch(/^error: (query runs SELECT statements only|Permission Error|Invalid Input Error)/);
+      }
+    });
   });
 
   it.each([

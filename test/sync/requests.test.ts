@@ -5,7 +5,7 @@
  */
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { runSync } from '../../src/sync/command.js';
-import { captureIo, catalogOf, configFor, startSmallSandbox, tempDuckdb } from './fixtures.js';
+import { captureIo, catalogOf, configFor, onSandboxClock, startSmallSandbox, tempDuckdb } from './fixtures.js';
 
 let sb: Sandbox;
 beforeAll(async () => {
@@ -15,7 +15,7 @@ afterAll(() => sb.close());
 
 it('reports per stream the requests the sandbox received for it', async () => {
   const catalog = catalogOf({ campaigns: 'incremental', campaign_actions: 'incremental', segments: 'full_refresh' });
-  const result = await runSync({ rawConfig: configFor(sb), rawCatalog: catalog, duckdbPath: tempDuckdb() }, captureIo().io);
+  const result = await runSync({ rawConfig: configFor(sb), rawCatalog: catalog, duckdbPath: tempDuckdb() }, captureIo().io, onSandboxClock(sb));
   expect(result.exitCode).toBe(0);
   const requests = Object.fromEntries(result.rows.map((r) => [r.stream, r.requests]));
   const received = sb.stats().byEndpoint;

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { runSync } from '../../src/sync/command.js';
-import { captureIo, catalogOf, configFor, idsOf, inFile, sorted, startSmallSandbox, tempDuckdb } from './fixtures.js';
+import { captureIo, catalogOf, configFor, idsOf, inFile, onSandboxClock, sorted, startSmallSandbox, tempDuckdb } from './fixtures.js';
 
 const FAST_FAILURE = { maxTries: 1, backoffBaseMs: 1, backoffMaxMs: 1 };
 
@@ -21,7 +21,7 @@ describe('a first sync of every stream', () => {
   it('lands each stream in a table with exactly the sandbox row count, and a state row beside it', async () => {
     const path = tempDuckdb();
     const out = captureIo();
-    const result = await runSync({ rawConfig: configFor(sb), duckdbPath: path }, out.io, { progress: { tty: false } });
+    const result = await runSync({ rawConfig: configFor(sb), duckdbPath: path }, out.io, onSandboxClock(sb, { progress: { tty: false } }));
     expect(result.exitCode).toBe(0);
     const expected = sb.expected.counts() as Record<string, number>;
     const compared = result.rows.filter((r) => expected[r.stream] !== undefined);
@@ -42,7 +42,7 @@ describe('a first sync of every stream', () => {
 
   it('keeps nested objects and arrays queryable as JSON', async () => {
     const path = tempDuckdb();
-    await runSync({ rawConfig: configFor(sb), rawCatalog: catalogOf({ customers: 'full_refresh', campaigns: 'incremental' }), duckdbPath: path }, captureIo().io);
+    await runSync({ rawConfig: configFor(sb), rawCatalog: catalogOf({ customers: 'full_refresh', campaigns: 'incremental' }), duckdbPath: path }, captureIo().io, onSandboxClock(sb));
     await inFile(path, async (w) => {
       const [people] = await w.rows(`SELECT count(*) AS n, count(*) FILTER (WHERE identifiers->>'$.cio_id' = cio_id) AS matching, json_type(any_value(attributes)) AS kind FROM customers`);
       expect(Number(people.n)).toBe(sb.expected.counts().customers);
@@ -60,7 +60,7 @@ describe('a --catalog with a cursor_field', () => {
     const path = tempDuckdb();
     const rawCatalog = catalogOf({ campaigns: 'incremental' });
     (rawCatalog.streams[0] as Record<string, unknown>).cursor_field = ['updated'];
-    const result = await runSync({ rawConfig: configFor(sb), rawCatalog, duckdbPath: path }, captureIo().io);
+    const result = await runSync({ rawConfig: configFor(sb), rawCatalog, duckdbPath: path }, captureIo().io, onSandboxClock(sb));
     expect(result.exitCode).toBe(0);
     await inFile(path, async (w) => expect(await w.count('campaigns')).toBe(sb.expected.counts().campaigns));
   });
@@ -69,7 +69,7 @@ describe('a --catalog with a cursor_field', () => {
     const path = tempDuckdb();
     const rawCatalog = catalogOf({ campaigns: 'incremental' });
     (rawCatalog.streams[0] as Record<string, unknown>).cursor_field = ['created'];
-    await expect(runSync({ rawConfig: configFor(sb), rawCatalog, duckdbPath: path }, captureIo().io)).rejects.toMatchObject({
+    await expect(runSync({ rawConfig: configFor(sb), rawCatalog, duckdbPath: path }, captureIo().io, onSandboxClock(sb))).rejects.toMatchObject({
       failureType: 'config_error',
       message: expect.stringMatching(/^Stream "campaigns" is read incrementally by its own cursor \["updated"\]; the catalog asks for cursor_field \["created"\]/),
     });
@@ -81,7 +81,7 @@ describe('custom streams', () => {
   it('land with their key column and the whole record as JSON', async () => {
     const path = tempDuckdb();
     const rawConfig = configFor(sb, { custom_streams: [{ name: 'my_topics', path: '/subscription_topics', records_path: '$.topics[*]', primary_key: ['id'] }] });
-    const result = await runSync({ rawConfig, rawCatalog: catalogOf({ my_topics: 'full_refresh' }), duckdbPath: path }, captureIo().io);
+    const result = await runSync({ rawConfig, rawCatalog: catalogOf({ my_topics: 'full_refresh' }), duckdbPath: path }, captureIo().io, onSandboxClock(sb));
     expect(result.exitCode).toBe(0);
     await inFile(path, async (w) => {
       const rows = await w.rows(`SELECT id, _data->>'$.name' AS name, CAST(_data->>'$.id' AS VARCHAR) AS data_id FROM my_topics ORDER BY id`);
@@ -98,11 +98,11 @@ describe('a second sync after the sandbox clock moved', () => {
     const path = tempDuckdb();
     const rawConfig = configFor(sb);
     const rawCatalog = catalogOf(streams);
-    await runSync({ rawConfig, rawCatalog, duckdbPath: path }, captureIo().io);
+    await runSync({ rawConfig, rawCatalog, duckdbPath: path }, captureIo().io, onSandboxClock(sb));
     const firstActivities = sb.expected.activityIds({ includeDeleted: true });
     const deletedBefore = sb.expected.deletedIds('campaigns');
     sb.advance(3 * 3600);
-    const second = await runSync({ rawConfig, rawCatalog, duckdbPath: path }, captureIo().io);
+    const second = await runSync({ rawConfig, rawCatalog, duckdbPath: path }, captureIo().io, onSandboxClock(sb));
     expect(second.exitCode).toBe(0);
 
     const gone = sb.expected.deletedIds('campaigns').filter((id) => !deletedBefore.includes(id));
@@ -127,11 +127,11 @@ describe('a second sync after the sandbox clock moved', () => {
   it('resumes from the state in the file: the second sync asks for less than the first', async () => {
     const path = tempDuckdb();
     const rawCatalog = catalogOf({ activities: 'incremental' });
-    await runSync({ rawConfig: configFor(sb), rawCatalog, duckdbPath: path }, captureIo().io);
+    await runSync({ rawConfig: configFor(sb), rawCatalog, duckdbPath: path }, captureIo().io, onSandboxClock(sb));
     const firstRequests = sb.stats().total;
     sb.resetStats();
     sb.advance(600);
-    await runSync({ rawConfig: configFor(sb), rawCatalog, duckdbPath: path }, captureIo().io);
+    await runSync({ rawConfig: configFor(sb), rawCatalog, duckdbPath: path }, captureIo().io, onSandboxClock(sb));
     expect(sb.stats().total).toBeLessThan(firstRequests);
     const [state] = await inFile(path, (w) => w.rows(`SELECT CAST(state AS VARCHAR) AS s FROM _state WHERE stream = 'activities'`));
     expect(JSON.parse(String(state.s))).toHaveProperty('partitions');
@@ -143,7 +143,7 @@ describe('failures', () => {
     const path = tempDuckdb();
     const rawConfig = configFor(sb);
     const rawCatalog = catalogOf({ newsletter_variants: 'full_refresh', campaigns: 'incremental' });
-    await runSync({ rawConfig, rawCatalog, duckdbPath: path }, captureIo().io);
+    await runSync({ rawConfig, rawCatalog, duckdbPath: path }, captureIo().io, onSandboxClock(sb));
     const snapshot = () => inFile(path, async (w) => ({ rows: await w.rows('SELECT * EXCLUDE (_extracted_at) FROM newsletter_variants ORDER BY ALL'), state: (await w.states()).get('newsletter_variants') }));
     const before = await snapshot();
     expect(before.rows.length).toBeGreaterThan(0);
@@ -152,7 +152,7 @@ describe('failures', () => {
     // The second newsletter's contents fail: the stream is half read when it stops.
     sb.setFaults([{ path: '/v1/newsletters/*/contents', kind: 'status', status: 500, after: 1 }]);
     const out = captureIo();
-    const second = await runSync({ rawConfig, rawCatalog, duckdbPath: path, fullRefresh: true }, out.io, { http: FAST_FAILURE });
+    const second = await runSync({ rawConfig, rawCatalog, duckdbPath: path, fullRefresh: true }, out.io, onSandboxClock(sb, { http: FAST_FAILURE }));
     expect(second.exitCode).toBe(1);
     expect(second.rows.find((r) => r.stream === 'newsletter_variants')!.phase).toBe('failed');
     expect(await snapshot()).toEqual(before);
@@ -165,9 +165,9 @@ describe('failures', () => {
   it('a sync that cannot reach the API changes nothing in the file', async () => {
     const path = tempDuckdb();
     const rawCatalog = catalogOf({ workspaces: 'full_refresh', campaigns: 'incremental' });
-    await runSync({ rawConfig: configFor(sb), rawCatalog, duckdbPath: path }, captureIo().io);
+    await runSync({ rawConfig: configFor(sb), rawCatalog, duckdbPath: path }, captureIo().io, onSandboxClock(sb));
     const before = await inFile(path, async (w) => ({ workspaces: await w.count('workspaces'), states: [...(await w.states()).entries()] }));
-    const dead = await runSync({ rawConfig: { app_api_key: 'sandbox-us-key', api_base_url: 'http://127.0.0.1:9/v1' }, rawCatalog, duckdbPath: path }, captureIo().io, { http: FAST_FAILURE });
+    const dead = await runSync({ rawConfig: { app_api_key: 'sandbox-us-key', api_base_url: 'http://127.0.0.1:9/v1' }, rawCatalog, duckdbPath: path }, captureIo().io, onSandboxClock(sb, { http: FAST_FAILURE }));
     expect(dead.exitCode).toBe(1);
     expect(dead.rows.every((r) => r.phase === 'failed')).toBe(true);
     const after = await inFile(path, async (w) => ({ workspaces: await w.count('workspaces'), states: [...(await w.states()).entries()] }));

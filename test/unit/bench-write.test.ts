@@ -8,7 +8,7 @@ import { scratchDir } from '../helpers/scratch.js';
 const IMAGE_SECTION = ['## Image size', '', '| image | own layers |', '|---|---|', '| now | 77.8 MB |', '', 'Method: docker image inspect.'];
 
 const report: Report = {
-  results: { utilisation: [], throughput: [], memory: { small: [], large: [], slow: [] }, shared: [], export: [], deliveries: [], state: [] },
+  results: { utilisation: [], throughput: [], memory: { small: [], large: [], slow: [] }, shared: [], export: [], deliveries: [], state: [], sync: [], webhooks: [] },
   list: [{ part: '1. Rate utilisation', figure: 'achieved ÷ limit', value: '0.970', target: '≥ 0.95', met: true }],
   command: 'npm run bench',
   quick: false,
@@ -18,7 +18,7 @@ const report: Report = {
   limit: 10,
   sharedLimit: 8,
   latencyMs: 250,
-  sizes: { utilisation: { activities: 10 }, throughput: { activities: 10, deliveries: 10 }, memory: { small: 10, large: 100 }, slowBytesPerSecond: 4e6, exportPeople: 1000, deliveriesPerDay: 100 },
+  sizes: { utilisation: { activities: 10 }, throughput: { activities: 10, deliveries: 10 }, memory: { small: 10, large: 100 }, slowBytesPerSecond: 4e6, exportPeople: 1000, deliveriesPerDay: 100, syncActivities: 1000, webhooks: { concurrency: 8, sustainedSeconds: 1, rate: 100, pacedSeconds: 1 } },
 };
 
 describe('the sections a benchmark run keeps', () => {
@@ -54,7 +54,7 @@ describe('writing BENCHMARKS.md', () => {
 
 describe('part 6 of the table: deliveries re-read by need', () => {
   const run = (hourly: number[], everyTime: number, fullSyncs = 1) => ({ perDay: 30_000, everyTimeRequests: everyTime, everyTimeRecords: 0, hourly, fullSyncs, ratio: hourly.reduce((a, b) => a + b, 0) / hourly.length / everyTime, seconds: 1 });
-  const empty = { utilisation: [], throughput: [], memory: { small: [], large: [], slow: [] }, shared: [], export: [], state: [] };
+  const empty = { utilisation: [], throughput: [], memory: { small: [], large: [], slow: [] }, shared: [], export: [], state: [], sync: [], webhooks: [] };
   const partSix = (runs: ReturnType<typeof run>[]) => rows({ ...empty, deliveries: runs }).filter((r) => r.part.startsWith('6.') || r.part === '');
 
   it('meets its target when the hourly mean is at most a tenth of the full lookback every sync', () => {
@@ -69,5 +69,30 @@ describe('part 6 of the table: deliveries re-read by need', () => {
     const [, , full, ratio] = partSix([run([...Array(22).fill(31), 922, 922], 894, 2)]);
     expect(full.met).toBe(false);
     expect(ratio.met).toBe(false);
+  });
+});
+
+describe('part 9 of the table: the webhook receiver', () => {
+  const empty = { utilisation: [], throughput: [], memory: { small: [], large: [], slow: [] }, shared: [], export: [], deliveries: [], state: [], sync: [] };
+  const run = (perSecond: number, p99Ms: number, rssGrowth: number, errors = 0) => ({
+    sustained: { events: perSecond * 5, seconds: 5, perSecond, errors },
+    paced: { events: 2500, seconds: 5, p50Ms: 3, p99Ms, maxMs: p99Ms * 2, errors: 0 },
+    peakRssMb: 90,
+    rssGrowth,
+    cpuSeconds: 4,
+    eventsPerFsync: 12,
+  });
+  const partNine = (runs: ReturnType<typeof run>[]) => rows({ ...empty, webhooks: runs }).filter((r) => r.part.startsWith('9.') || r.part === '');
+
+  it('meets its targets at 2,000 events/s or more, p99 under 250 ms, flat memory and no error', () => {
+    const [rate, , p99, , , flat, errors] = partNine([run(2400, 40, 1.02)]);
+    expect([rate.value, rate.target, rate.met]).toEqual(['2400', '≥ 2000', true]);
+    expect([p99.value, p99.target, p99.met]).toEqual(['40.0', '< 250', true]);
+    expect([flat.met, errors.met]).toEqual([true, true]);
+  });
+
+  it('misses them below 2,000 events/s, at a p99 of 250 ms, with growing memory or any error', () => {
+    const [rate, , p99, , , flat, errors] = partNine([run(1500, 250, 1.5, 1)]);
+    expect([rate.met, p99.met, flat.met, errors.met]).toEqual([false, false, false, false]);
   });
 });

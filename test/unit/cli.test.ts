@@ -166,11 +166,6 @@ describe('main read', () => {
   it.each<[string, CliFiles, RegExp]>([
     ['an unknown stream in the catalog', { config, catalog: configuredCatalog(['workspace']) }, /selects stream "workspace", which this connector does not offer/],
     ['incremental for a full-refresh stream', { config, catalog: configuredCatalog([{ name: 'workspaces', syncMode: 'incremental' }]) }, /"workspaces" does not support incremental/],
-    [
-      'a state whose cursor is not a time',
-      { config, catalog: configuredCatalog([{ name: 'campaigns', syncMode: 'incremental' }]), state: [{ type: 'STREAM', stream: { stream_descriptor: { name: 'campaigns' }, stream_state: { updated: 'yesterday' } } }] },
-      /state of stream "campaigns" is not usable: updated must be a unix timestamp/,
-    ],
     ['a state that is a string', { config, catalog: configuredCatalog(['workspaces']), state: '"campaigns"' }, /JSON list of STREAM state messages/],
     ['a catalog that is not JSON', { config, catalog: '{"streams": [' }, /--catalog file .* is not valid JSON/],
     ['a catalog file that is empty', { config, catalog: ' ' }, /--catalog file .* is empty/],
@@ -179,6 +174,28 @@ describe('main read', () => {
     expect(code).toBe(1);
     expect(messages).toHaveLength(1);
     expect(errors(messages)).toEqual([expect.objectContaining({ failure_type: 'config_error', message: expect.stringMatching(pattern) })]);
+  });
+
+  /** The state file's text (JSON.stringify itself cannot write the deepest one). */
+  const stateOf = (streamState: string) => `[{"type":"STREAM","stream":{"stream_descriptor":{"name":"campaigns"},"stream_state":${streamState}}}]`;
+  /** A stream_state nested `depth` lists deep under one key: JSON.parse reads it, anything recursive would not. */
+  const deep = (depth: number) => `{"updated":1714521600,"x":${'['.repeat(depth)}${']'.repeat(depth)}}`;
+
+  it.each<[string, string, RegExp]>([
+    ['a cursor that is not a time', '{"updated":"yesterday"}', /^The state of stream "campaigns" is not usable: updated must be a unix timestamp/],
+    ['a state nested 100,000 levels deep', deep(100_000), /^The state of stream "campaigns" is not usable: it is nested more than 64 levels deep \(a state this connector writes has at most 4\)\. Reset that stream's state\.$/],
+    ['a state nested 65 levels deep', deep(65), /is nested more than 64 levels deep/],
+  ])('exits 1 for a state with %s: one config_error naming the stream, which gets its statuses, before any request', async (_case, streamState, pattern) => {
+    const { code, messages } = await run(['read'], { config, catalog: configuredCatalog([{ name: 'campaigns', syncMode: 'incremental' }]), state: stateOf(streamState) });
+    expect(code).toBe(1);
+    expect(messages.map((m) => (m.trace.type === 'ERROR' ? 'ERROR' : m.trace.stream_status.status))).toEqual(['STARTED', 'ERROR', 'INCOMPLETE']);
+    expect(errors(messages)).toEqual([expect.objectContaining({ failure_type: 'config_error', stream_descriptor: { name: 'campaigns' }, message: expect.stringMatching(pattern) })]);
+  });
+
+  it('takes a state as deep as the ones it writes', async () => {
+    nock(BASE).get('/campaigns').reply(200, { campaigns: [] });
+    const { code } = await run(['read'], { config, catalog: configuredCatalog([{ name: 'campaigns', syncMode: 'incremental' }]), state: stateOf(deep(60)) });
+    expect(code).toBe(0);
   });
 
   it('exits 1 when read has no --catalog', async () => {

@@ -2,6 +2,7 @@
 import { parseConfig, REGION_HOSTS } from '../../src/config.js';
 import { EVERYONE, filterProblems } from '../../src/customerio/filter.js';
 import { ConnectorError } from '../../src/errors.js';
+import { PRIVATE_NETWORK_ENV } from '../../src/engine/egress.js';
 import { API_KEY, MAY_1 } from './fixtures.js';
 
 function configError(raw: unknown): string {
@@ -191,12 +192,42 @@ describe('parseConfig start_date', () => {
     expect(parseConfig(withKey({ start_date: text })).startDateSeconds).toBe(seconds);
   });
 
-  it.each(['2024-05-01', '2024-05-01 00:00:00', 'May 1 2024', '1714521600', '2024-13-45T00:00:00Z'])('rejects %j naming start_date', (text) => {
-    expect(configError(withKey({ start_date: text }))).toMatch(/"start_date"/);
+  it.each<[unknown, number]>([
+    ['2024-05-01', MAY_1],
+    [' 2024-05-01 ', MAY_1],
+    ['2024-05-01 00:00:00', MAY_1],
+    ['2024-05-01T00:00', MAY_1],
+    ['2024-05-01T00:00:00', MAY_1],
+    ['2024-05-01t00:00:00z', MAY_1],
+    ['2024-05-01T02:00:00+0200', MAY_1],
+    ['1714521600', MAY_1],
+    [1714521600, MAY_1],
+    [1714521600.9, MAY_1],
+    ['0', 0],
+  ])('also reads %j (a day, a date-time without seconds or zone, unix seconds as a number or as digits)', (value, seconds) => {
+    expect(parseConfig(withKey({ start_date: value })).startDateSeconds).toBe(seconds);
   });
 
-  it('explains the expected form', () => {
-    expect(configError(withKey({ start_date: '2024-05-01' }))).toMatch(/ISO-8601 UTC date-time like 2024-01-01T00:00:00Z/);
+  it.each<[unknown, RegExp]>([
+    ['May 1 2024', /"start_date" "May 1 2024" is not a date/],
+    ['2024-13-45T00:00:00Z', /"start_date" "2024-13-45T00:00:00Z" is not a real date/],
+    ['2024-02-30', /"start_date" "2024-02-30" is not a real date/],
+    ['01/02/2024', /"start_date" "01\/02\/2024" is not a date/],
+    [1714521600000, /"start_date" 1714521600000 looks like milliseconds/],
+    ['-5', /"start_date" "-5" is not a date/],
+    [-5, /"start_date" -5 is not a time/],
+    [true, /"start_date" true is not a date/],
+    [{}, /"start_date" \{\} is not a date/],
+  ])('rejects %j quoting the value', (value, pattern) => {
+    expect(configError(withKey({ start_date: value }))).toMatch(pattern);
+  });
+
+  it('shows every form it takes, with an example of each, in every refusal', () => {
+    expect(configError(withKey({ start_date: 'yesterday' }))).toMatch(/give a day like 2024-01-01, a date-time like 2024-01-01T00:00:00Z, or unix seconds like 1704067200/);
+  });
+
+  it('names start_date beside the other fields when the config has more than one problem', () => {
+    expect(configError(withKey({ start_date: 'yesterday', region: 'mars' }))).toMatch(/"region" must be one of us, eu; "start_date" "yesterday" is not a date/);
   });
 });
 
@@ -217,9 +248,79 @@ describe('parseConfig api_base_url', () => {
 
   it.each([
     ['not a url', /"api_base_url" is not a URL/],
-    ['ftp://example.com/v1', /"api_base_url" must start with http:\/\/ or https:\/\//],
+    ['ftp://example.com/v1', /"api_base_url" must be an https URL like https:\/\/api\.customer\.io\/v1/],
   ])('rejects %j', (url, pattern) => {
     expect(configError(withKey({ api_base_url: url }))).toMatch(pattern);
+  });
+
+  it('prints a URL it cannot read without its user:password', () => {
+    const message = configError(withKey({ api_base_url: 'https://proxyuser:hunter2-proxy-pass@proxy example.com/v1' }));
+    expect(message).toMatch(/"api_base_url" is not a URL: https:\/\/proxy example\.com\/v1$/);
+    expect(message).not.toContain('hunter2');
+    expect(message).not.toContain('proxyuser');
+  });
+
+  describe('without the operator\'s permission for a private network (no CIO_ALLOW_PRIVATE_NETWORK)', () => {
+    let saved: string | undefined;
+    beforeEach(() => {
+      saved = process.env[PRIVATE_NETWORK_ENV];
+      delete process.env[PRIVATE_NETWORK_ENV];
+    });
+    afterEach(() => {
+      if (saved !== undefined) process.env[PRIVATE_NETWORK_ENV] = saved;
+    });
+
+    it.each<[string, RegExp]>([
+      ['http://api.customer.io/v1', /it is plain http, which would send the key unencrypted/],
+      ['http://127.0.0.1:8080/v1', /it is plain http/],
+      ['https://127.0.0.1:8443/v1', /its host 127\.0\.0\.1 is a loopback address \(127\.0\.0\.0\/8\)/],
+      ['https://localhost/v1', /its host localhost is a loopback name/],
+      ['https://10.0.0.5/v1', /is a private address \(10\.0\.0\.0\/8\)/],
+      ['https://169.254.169.254/latest', /is a link-local address/],
+      ['https://100.64.1.1/v1', /carrier-grade NAT/],
+      ['https://[::1]/v1', /the loopback address \(::1\)/],
+      ['https://[::ffff:127.0.0.1]/v1', /an IPv6 form of a loopback address/],
+      ['https://[fd00::5]/v1', /unique local/],
+      ['https://[fe80::5]/v1', /link-local address \(fe80/],
+      ['https://0.0.0.0/v1', /unspecified/],
+      ['https://{region}.localhost/v1', /loopback name/],
+    ])('refuses %s with one config_error saying why and how an operator allows it', (url, why) => {
+      let error: unknown;
+      try {
+        parseConfig(withKey({ api_base_url: url }));
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ConnectorError);
+      expect((error as ConnectorError).failureType).toBe('config_error');
+      const message = (error as Error).message;
+      expect(message).toMatch(/^"api_base_url" \S+ is refused: /);
+      expect(message).toMatch(why);
+      expect(message).toMatch(/the App API key is sent to it\. Use https and a public host .* setting the environment variable CIO_ALLOW_PRIVATE_NETWORK=1 where the connector runs; a connection's config cannot\.$/);
+    });
+
+    it('prints a refused URL without its user:password', () => {
+      const message = configError(withKey({ api_base_url: 'http://proxyuser:hunter2-proxy-pass@127.0.0.1:8080/v1' }));
+      expect(message).toMatch(/^"api_base_url" http:\/\/127\.0\.0\.1:8080\/v1 is refused/);
+      expect(message).not.toContain('hunter2');
+    });
+
+    it('takes https public hosts as before, a proxy with {region} included', () => {
+      expect(parseConfig(withKey({ api_base_url: 'https://proxy.example.com/customerio/{region}/v1' })).baseUrl).toBe('https://proxy.example.com/customerio/us/v1');
+      expect(parseConfig(withKey({ api_base_url: 'https://api-eu.customer.io/v1' })).baseUrl).toBe('https://api-eu.customer.io/v1');
+    });
+  });
+});
+
+describe('parseConfig custom_streams primary_key', () => {
+  const custom = (primary_key: unknown) => withKey({ custom_streams: [{ name: 'odd', path: '/odd', records_path: '$.items[*]', primary_key }] });
+
+  it.each([[['a..b']], [['.a']], [['a.']], [['']], [['id', '.']]])('refuses %j: every part of a dotted path must be non-empty', (key) => {
+    expect(configError(custom(key))).toMatch(/"custom_streams\.0\.primary_key\.\d" must be a field name or a dotted path like meta\.kind, with no empty part/);
+  });
+
+  it.each([[['__proto__.x']], [['constructor']], [['meta.kind', 'id']], [['a b.c-d']]])('takes %j', (key) => {
+    expect(parseConfig(custom(key)).customStreams[0].primaryKey).toEqual(key);
   });
 });
 

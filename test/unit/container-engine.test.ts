@@ -1,5 +1,8 @@
 /** How the image test (test/image) decides whether it can run: which container engine, or why none. */
-import { baseImageOf, findContainerEngine, type Exec, type RunOutput } from '../helpers/container.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { baseImageOf, buildBase, findContainerEngine, unpinned, type Exec, type RunOutput } from '../helpers/container.js';
+import { PROJECT_ROOT } from '../helpers/cli.js';
 
 const ok: RunOutput = { code: 0, stdout: '', stderr: '' };
 const missing = (program: string): RunOutput => ({ code: null, stdout: '', stderr: `${program}: spawn ${program} ENOENT` });
@@ -70,5 +73,40 @@ describe('the base image', () => {
 
   it('is refused when there is no FROM', () => {
     expect(() => baseImageOf('USER node\n')).toThrow(/no FROM/);
+  });
+
+  it('is a build argument\'s default when FROM names one', () => {
+    expect(baseImageOf('ARG NODE_IMAGE=node:20@sha256:' + 'a'.repeat(64) + '\nFROM ${NODE_IMAGE} AS build\nFROM ${NODE_IMAGE}\n')).toBe(`node:20@sha256:${'a'.repeat(64)}`);
+    expect(() => baseImageOf('ARG NODE_IMAGE\nFROM $NODE_IMAGE\n')).toThrow(/NODE_IMAGE, which has no default/);
+  });
+
+  it('is, in this project\'s Dockerfile, the official node:20-bookworm-slim pinned by digest in every stage', () => {
+    const dockerfile = readFileSync(join(PROJECT_ROOT, 'Dockerfile'), 'utf8');
+    expect(baseImageOf(dockerfile)).toMatch(/^node:20-bookworm-slim@sha256:[0-9a-f]{64}$/);
+    const froms = [...dockerfile.matchAll(/^FROM\s+(\S+)/gim)].map((m) => m[1]);
+    expect(froms).toEqual(['${NODE_IMAGE}', '${NODE_IMAGE}', '${NODE_IMAGE}']);
+  });
+});
+
+describe('the base a build uses', () => {
+  const PINNED = `node:20-bookworm-slim@sha256:${'b'.repeat(64)}`;
+  const runs = (images: string[]): Exec => (async (_program: string, args: string[]) => (images.includes(args[4]) ? ok : { code: 125, stdout: '', stderr: 'manifest unknown' })) as Exec;
+
+  it('is the pinned one when the engine can pull and run it', async () => {
+    expect(await buildBase('docker', PINNED, runs([PINNED]))).toEqual({ image: PINNED, pinned: true });
+  });
+
+  it('is the local image of the same tag when only that runs (the stand-in), and says it is not the pinned one', async () => {
+    expect(unpinned(PINNED)).toBe('node:20-bookworm-slim');
+    expect(await buildBase('docker', PINNED, runs(['node:20-bookworm-slim']))).toEqual({ image: 'node:20-bookworm-slim', pinned: false });
+  });
+
+  it('is neither when neither runs', async () => {
+    await expect(buildBase('docker', PINNED, runs([]))).rejects.toThrow(/can run neither/);
+  });
+
+  it('lets an engine that runs only the local tag be found', async () => {
+    const exec = (async (_program: string, args: string[]) => (args[0] === 'info' || args[4] === 'node:20-bookworm-slim' ? ok : { code: 125, stdout: '', stderr: 'no such image' })) as Exec;
+    expect(await findContainerEngine({ CIO_CONTAINER_CLI: 'stand-in' }, PINNED, exec)).toEqual({ found: true, cli: 'stand-in' });
   });
 });

@@ -4,7 +4,7 @@
  * API's own explanation from each of its error shapes.
  */
 import { createServer, type AddressInfo } from 'node:net';
-import type { Got } from 'got';
+import got, { type Got } from 'got';
 import nock from 'nock';
 import { ApiError, HttpClient, errorDetail, type HttpClientOptions } from '../../src/engine/http.js';
 import { RateLimiter } from '../../src/engine/limiter.js';
@@ -163,8 +163,10 @@ describe('HttpClient and the rolling window', () => {
 
   it("tells the limiter how long after its start each request went out (got's upload timing), so the window counts it from then", async () => {
     const { limiter, reported } = reportingLimiter();
+    nock(BASE).get('/workspaces').reply(200, WORKSPACES);
     // A transport whose request goes out 40 ms after it was handed over (a new connection's handshake).
-    const transport = (async () => ({ statusCode: 200, body: '{}', headers: {}, timings: { upload: Date.now() + 40 } })) as unknown as Got;
+    const late = got.extend({ hooks: { beforeRequest: [() => new Promise((resolve) => setTimeout(resolve, 40))] } });
+    const transport = { stream: (url: string, options: object) => late.stream(url, options as never) } as unknown as Got;
     await new HttpClient({ baseUrl: BASE, apiKey: API_KEY, limiter, transport }).request({ path: '/workspaces' });
     expect(reported).toHaveLength(1);
     expect(reported[0]).toBeGreaterThanOrEqual(40);

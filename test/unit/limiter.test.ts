@@ -27,12 +27,16 @@ function busiestWindow(starts: number[], windowMs = 1000): number {
 function recordingClient(requestsPerSecond: number) {
   const starts: number[] = [];
   const rateLimitedAt: number[] = [];
-  const transport = (async (url: string, options: object) => {
-    starts.push(Date.now());
-    const response = await got(url, options as never);
-    if ((response as { statusCode: number }).statusCode === 429) rateLimitedAt.push(Date.now());
-    return response;
-  }) as unknown as Got;
+  const transport = {
+    stream: (url: string, options: object) => {
+      starts.push(Date.now());
+      const request = got.stream(url, options as never);
+      request.once('response', (response: { statusCode: number }) => {
+        if (response.statusCode === 429) rateLimitedAt.push(Date.now());
+      });
+      return request;
+    },
+  } as unknown as Got;
   const limiter = new RateLimiter({ requestsPerSecond });
   const http = new HttpClient({ baseUrl: BASE, apiKey: API_KEY, limiter, transport, maxTries: 3, sleep: async () => undefined, random: () => 0 });
   return { http, limiter, starts, rateLimitedAt };

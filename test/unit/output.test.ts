@@ -144,6 +144,15 @@ describe('redactorFor', () => {
     ['nothing when no secret is given', [], 'abcd1234', 'abcd1234'],
     ['nothing for undefined secrets', [undefined], 'abcd1234', 'abcd1234'],
     ['nothing for secrets under 4 characters (they would blank ordinary text)', ['abc'], 'abcdef', 'abcdef'],
+    ['a leading part of 8 characters or more (a message cut short)', ['sk_live_ABCDEFGHIJKL'], 'Bearer sk_live_AB…', 'Bearer ****…'],
+    ['a leading part of exactly 8 characters', ['sk_live_ABCDEFGHIJKL'], 'Bearer sk_live_ and more', 'Bearer **** and more'],
+    ['not 7 characters of it (too short to say it is the key)', ['sk_live_ABCDEFGHIJKL'], 'sk_live is a prefix', 'sk_live is a prefix'],
+    ['a leading part followed by other text', ['sk_live_ABCDEFGHIJKL'], 'sk_live_ABCDxyz', '****xyz'],
+    ['a short secret only whole', ['abcd12'], 'abcd1 abcd12', 'abcd1 ****'],
+    ['a leading part of its JSON-escaped form', ['sk-"quoted"\\back-0123'], 'key: sk-\\"quoted\\"\\\\ba…', 'key: ****…'],
+    ['its URL-encoded form (a query string)', ['sk key/with+odd=chars'], 'GET /x?token=sk%20key%2Fwith%2Bodd%3Dchars&y=1', 'GET /x?token=****&y=1'],
+    ['a leading part of its URL-encoded form', ['sk key/with+odd=chars'], '?token=sk%20key%2Fwi', '?token=****'],
+    ['its form-encoded form', ['sk key/with+odd=chars'], 'token=sk+key%2Fwith%2Bodd%3Dchars', 'token=****'],
   ])('replaces %s', (_case, secrets, text, expected) => {
     expect(redactorFor(secrets)(text)).toBe(expected);
   });

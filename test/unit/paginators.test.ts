@@ -1,7 +1,7 @@
 /** Paginators are pure: given the page just read, they say what to ask for next (or stop). */
-import { cursorPaginator, noPagination, offsetPaginator, type PageState, type Paginator } from '../../src/engine/paginators.js';
+import { cursorPaginator, noPagination, offsetPaginator, overlappingOffsetPaginator, PAGE_PASS_RESTARTS, pagePaginator, type PageState, type Paginator } from '../../src/engine/paginators.js';
 import { ConnectorError } from '../../src/errors.js';
-import type { QueryValue } from '../../src/engine/types.js';
+import type { QueryValue, Record_ } from '../../src/engine/types.js';
 
 const activity = (id: string, timestamp: number) => ({ id, type: 'event', name: 'purchase', timestamp, customer_id: '1' });
 
@@ -112,9 +112,121 @@ describe('offsetPaginator', () => {
   });
 });
 
+describe('pagePaginator', () => {
+  /** A Design Studio answer: the page's emails (by id) and meta.pagination. */
+  const answer = (ids: string[], page: number, limit: number, total: number) => ({
+    emails: ids.map((id) => ({ id, name: `email ${id}`, updated: 1_700_000_000 })),
+    folders: [],
+    meta: { pagination: { page, limit, total }, filters: { sort_by: 'updated' } },
+  });
+  const pages = (limit: number, total: number, ...ids: string[][]) => ids.map((page, i) => ({ body: answer(page, i + 1, limit, total), records: page.length }));
+
+  it('asks for the first page with the limit and without a page parameter', () => {
+    expect(pagePaginator({ limit: 10_000, records: 'emails' }).first()).toEqual({ limit: 10_000 });
+  });
+
+  it.each([
+    ['a full page while page × limit is below total', pages(2, 5, ['a', 'b'], ['c', 'd'], ['e']), [{ limit: 2 }, { limit: 2, page: 2 }, { limit: 2, page: 3 }]],
+    ['a short page ends the pass', pages(2, 9, ['a', 'b'], ['c']), [{ limit: 2 }, { limit: 2, page: 2 }]],
+    ['page × limit reaching total ends the pass (no empty page asked)', pages(2, 4, ['a', 'b'], ['c', 'd'], []), [{ limit: 2 }, { limit: 2, page: 2 }]],
+    ['an empty page ends the pass', pages(2, 9, ['a', 'b'], []), [{ limit: 2 }, { limit: 2, page: 2 }]],
+    ['a first page holding the whole list is the only one', pages(3, 3, ['a', 'b', 'c']), [{ limit: 3 }]],
+    ['an empty list is one request', pages(3, 0, []), [{ limit: 3 }]],
+  ])('pages on: %s', (_case, answers, asked) => {
+    expect(walk(pagePaginator({ limit: asked[0].limit as number, records: 'emails' }), answers)).toEqual(asked);
+  });
+
+  it('without meta.pagination.total, pages on until a short or empty page', () => {
+    const bare = (ids: string[]) => ({ body: { emails: ids.map((id) => ({ id })) }, records: ids.length });
+    expect(walk(pagePaginator({ limit: 2, records: 'emails' }), [bare(['a', 'b']), bare(['c', 'd']), bare([])])).toEqual([{ limit: 2 }, { limit: 2, page: 2 }, { limit: 2, page: 3 }]);
+  });
+
+  it('starts the pass again from page 1 when total moves between pages (an item left the list: positions shifted)', () => {
+    const asked = walk(pagePaginator({ limit: 2, records: 'emails' }), [
+      { body: answer(['a', 'b'], 1, 2, 5), records: 2 },
+      // b was deleted after page 1: c moved onto page 1 and page 2 starts with d.
+      { body: answer(['d', 'e'], 2, 2, 4), records: 2 },
+      { body: answer(['a', 'c'], 1, 2, 4), records: 2 },
+      { body: answer(['d', 'e'], 2, 2, 4), records: 2 },
+    ]);
+    expect(asked).toEqual([{ limit: 2 }, { limit: 2, page: 2 }, { limit: 2 }, { limit: 2, page: 2 }]);
+  });
+
+  it('starts the pass again from page 1 when an id comes twice (an item moved behind the page being read)', () => {
+    const asked = walk(pagePaginator({ limit: 2, records: 'emails' }), [
+      { body: answer(['a', 'b'], 1, 2, 4), records: 2 },
+      // a was edited after page 1 and sorts last now: c moved onto page 1.
+      { body: answer(['d', 'a'], 2, 2, 4), records: 2 },
+      { body: answer(['b', 'c'], 1, 2, 4), records: 2 },
+      { body: answer(['d', 'a'], 2, 2, 4), records: 2 },
+    ]);
+    expect(asked).toEqual([{ limit: 2 }, { limit: 2, page: 2 }, { limit: 2 }, { limit: 2, page: 2 }]);
+  });
+
+  it(`gives up with a transient error after ${PAGE_PASS_RESTARTS} restarts (an API that ignores page answers page 1 again and again)`, () => {
+    const paginator = pagePaginator({ limit: 2, records: 'emails' });
+    const state: PageState = { params: paginator.first(), seen: new Set() };
+    const same = answer(['a', 'b'], 1, 2, 10);
+    let thrown: unknown;
+    try {
+      for (let i = 0; i < 20; i++) state.params = paginator.next(same, 2, state) ?? state.params;
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ConnectorError);
+    expect((thrown as ConnectorError).failureType).toBe('transient_error');
+    expect((thrown as ConnectorError).message).toMatch(/"a" listed twice/);
+  });
+
+  it('keeps each pass apart: the ids of one pass are no repeat in the next', () => {
+    const paginator = pagePaginator({ limit: 2, records: 'emails' });
+    const one = answer(['a', 'b'], 1, 2, 4);
+    expect(paginator.next(one, 2, fresh())).toEqual({ limit: 2, page: 2 });
+    expect(paginator.next(one, 2, fresh())).toEqual({ limit: 2, page: 2 });
+  });
+});
+
 describe('noPagination', () => {
   it('asks once with no parameters and never for a second page', () => {
     expect(noPagination.first()).toEqual({});
     expect(noPagination.next({ campaigns: [{ id: 1 }], next: 'ignored' }, 1, fresh())).toBeNull();
+  });
+});
+
+describe('overlappingOffsetPaginator', () => {
+  const records = (...keys: string[]): Record_[] => keys.map((email) => ({ email }));
+  const paginator = () => overlappingOffsetPaginator({ limit: 3, key: (r) => (typeof r.email === 'string' ? r.email : undefined) });
+  /** The offsets a pass asks for, given what each page answers (in order). */
+  function offsets(pages: Record_[][]): QueryValue[] {
+    const p = paginator();
+    const state: PageState = { params: p.first(), seen: new Set() };
+    const asked = [state.params.offset];
+    for (const page of pages) {
+      const next = p.next({}, page.length, state, page);
+      if (!next) return asked;
+      state.params = next;
+      asked.push(next.offset);
+    }
+    throw new Error('the pass did not end with the pages given');
+  }
+
+  it.each<[string, Record_[][], QueryValue[]]>([
+    ['asks each page from the last record of the one before', [records('a', 'b', 'c'), records('c', 'd', 'e'), records('e')], [0, 2, 4]],
+    ['stops after a short page', [records('a', 'b')], [0]],
+    ['stops after a short page that opens as it should', [records('a', 'b', 'c'), records('c', 'd')], [0, 2]],
+    // One deletion or several before it: the page cannot tell how many records moved past, so it steps back either way.
+    ['steps back when the page opens with a record never seen (a deletion moved the one before onto the page before)', [records('a', 'b', 'c'), records('d', 'e', 'f'), records('a', 'c', 'd'), records('f')], [0, 2, 0, 4]],
+    ['goes on when records were added before (the page opens with repeats)', [records('a', 'b', 'c'), records('x', 'c', 'd'), records('d')], [0, 2, 4]],
+    ['steps back a page, then goes on, when the record the page should open with is nowhere on it', [records('a', 'b', 'c'), records('f', 'g', 'h'), records('a', 'd', 'e'), records('h')], [0, 2, 0, 4]],
+    ['steps back and ends when the page that should open with it was the last', [records('a', 'b', 'c'), records('f'), records('a', 'd', 'e')], [0, 2, 0]],
+  ])('%s', (_what, pages, expected) => {
+    expect(offsets(pages)).toEqual(expected);
+  });
+
+  it('sends its limit on every page', () => {
+    const p = paginator();
+    const state: PageState = { params: p.first(), seen: new Set() };
+    expect(state.params).toEqual({ limit: 3, offset: 0 });
+    expect(p.next({}, 3, state, records('a', 'b', 'c'))).toEqual({ limit: 3, offset: 2 });
   });
 });

@@ -245,6 +245,38 @@ describe('Reader: client-side incremental', () => {
     expect(next.records('activities').map((r) => r.id)).toEqual(['wrong-clock', 'late']);
   });
 
+  it('says once for the run, not once per stream, when records are ahead of its clock but not of the API\'s (its answers\' Date)', async () => {
+    // The API's clock 3 hours ahead of the connector's: records dated up to then are its present, not a client's error.
+    const apiNow = NOW_S + 3 * HOUR;
+    const dated = { Date: new Date(apiNow * 1000).toUTCString() };
+    nock(BASE).get('/activities').query(true).reply(200, { activities: [activity('api-now', apiNow - 60), activity('real', NOW_S - HOUR)], next: '' }, dated);
+    nock(BASE).get('/campaigns').reply(200, { campaigns: [campaign(1, apiNow - 120), campaign(2, NOW_S + 30 * HOUR)] }, dated);
+    const run = new ReadRun();
+    await run.read([
+      { definition: activities, syncMode: 'incremental', state: { timestamp: NOW_S - DAY } },
+      { definition: campaigns, syncMode: 'incremental', state: { updated: MAY_1 } },
+    ]);
+    // Still never the cursor: this machine's clock decides how far a cursor moves.
+    expect(streamState(run, 'activities')).toEqual({ timestamp: NOW_S - HOUR });
+    expect(run.logs('WARN')).toEqual([
+      // A day beyond the API's clock too: a client's wrong clock, said per stream as before.
+      `campaigns: 1 record whose updated is more than 5 minutes ahead of the connector's clock (the first: ${NOW_S + 30 * HOUR}) was emitted, but did not move the cursor; such timestamps come from clients with a wrong clock or from backfills`,
+    ]);
+    expect(run.reader.skewWarning()).toBe(
+      "The API's clock (the Date of its answers) is 3 hours ahead of this machine's: 2 records dated after this machine's time (activities 1, campaigns 1) were printed but moved no cursor, " +
+        "so the next read prints them again (duplicates, never a loss), and time windows end at this machine's time. To line the clocks up, set this machine's clock right (NTP).",
+    );
+  });
+
+  it('never tells of a record ahead of the clock that it did not print (older than the read\'s start)', async () => {
+    nock(BASE).get('/activities').query(true).reply(200, { activities: [activity('ahead-but-old', NOW_S + 2 * HOUR)], next: '' });
+    const run = new ReadRun();
+    // A saved cursor past the record: the record is filtered out, so nothing "was emitted".
+    await run.read([{ definition: activities, syncMode: 'incremental', state: { timestamp: NOW_S + 5 * HOUR } }]);
+    expect(run.records('activities')).toEqual([]);
+    expect(run.logs('WARN').filter((w) => /ahead of the connector's clock/.test(w))).toEqual([]);
+  });
+
   it('reads everything in full refresh, ignoring the state and the filter', async () => {
     nock(BASE).get('/campaigns').reply(200, { campaigns: [campaign(1, MAY_1 - DAY), campaign(2, MAY_1 + DAY)] });
     const run = new ReadRun();

@@ -1,5 +1,5 @@
 /** Input state for `read`: every accepted form, and malformed ones as config_errors that name the problem. */
-import { parseState } from '../../src/protocol/state.js';
+import { parseState, stateFromText, STATE_EXPECTED } from '../../src/protocol/state.js';
 import { clientSide, futureCursors, serverWindows, stateProblems } from '../../src/engine/incremental.js';
 import { ConnectorError } from '../../src/errors.js';
 import { DAY, MAY_1 } from './fixtures.js';
@@ -93,6 +93,77 @@ describe('parseState', () => {
     ['a legacy object whose stream state is not an object', { campaigns: 'yesterday' }, /Legacy state for stream "campaigns" must be an object/],
   ])('rejects %s with a config_error naming the problem', (_case, raw, pattern) => {
     expect(configErrorOf(() => parseState(raw)).message).toMatch(pattern);
+  });
+});
+
+describe('parseState, given what other tools and the platform hand over', () => {
+  it('reads a whole STATE message, alone or in a list (what a read prints)', () => {
+    const message = { type: 'STATE', state: streamState('campaigns', { updated: MAY_1 }) };
+    expect(parseState(message).get('campaigns')).toEqual({ updated: MAY_1 });
+    expect(parseState([message, { type: 'STATE', state: streamState('segments', { updated_at: 1 }) }]).get('segments')).toEqual({ updated_at: 1 });
+  });
+
+  it('refuses a Singer state, saying what it is and what --state expects', () => {
+    const error = configErrorOf(() => parseState({ bookmarks: { campaigns: { updated: MAY_1 } }, currently_syncing: null }));
+    expect(error.message).toMatch(/^The state is a Singer state \(\{"bookmarks": …\}\), which this connector cannot continue from\. --state expects what a read printed/);
+    expect(error.message).toMatch(/leave --state out to read from the start/);
+  });
+});
+
+describe('stateFromText', () => {
+  const LABEL = 'The --state file s.json';
+  const line = (value: unknown) => JSON.stringify(value);
+
+  it('reads a JSON file as parseState does, saying nothing about the plain per-stream array', () => {
+    const text = line([streamState('campaigns', { updated: MAY_1 })]);
+    expect(stateFromText(text, LABEL)).toEqual({ state: JSON.parse(text), notes: [] });
+  });
+
+  it('says an empty file holds no state', () => {
+    expect(stateFromText(' \n', LABEL)).toEqual({ state: undefined, notes: [{ level: 'WARN', message: `${LABEL} is empty: it holds no state to start from` }] });
+  });
+
+  it('takes each stream\'s last STATE from a read\'s stdout (JSON lines), passing over the other lines and a cut last line', () => {
+    const text = [
+      line({ type: 'TRACE', trace: { type: 'STREAM_STATUS' } }),
+      line({ type: 'RECORD', record: { stream: 'campaigns', data: { id: 1 } } }),
+      line({ type: 'STATE', state: streamState('campaigns', { updated: 1 }) }),
+      line({ type: 'STATE', state: streamState('segments', { updated_at: 5 }) }),
+      line({ type: 'STATE', state: streamState('campaigns', { updated: 2 }) }),
+      line({ type: 'LOG', log: { level: 'INFO', message: 'Read 1 records' } }),
+      '{"type":"RECORD","record":{"str',
+    ].join('\n');
+    const { state, notes } = stateFromText(text, LABEL);
+    expect(Object.fromEntries(parseState(state))).toEqual({ campaigns: { updated: 2 }, segments: { updated_at: 5 } });
+    expect(notes).toEqual([
+      { level: 'INFO', message: `${LABEL} holds 6 JSON lines: the last STATE of each of its 2 streams is used (3 other lines passed over: TRACE ×1, RECORD ×1, LOG ×1); its last line is cut off and was passed over` },
+    ]);
+  });
+
+  it('takes raw STATE lines that are bare state messages too', () => {
+    const text = [line(streamState('campaigns', { updated: 1 })), line(streamState('campaigns', { updated: 3 }))].join('\n') + '\n';
+    expect(parseState(stateFromText(text, LABEL).state).get('campaigns')).toEqual({ updated: 3 });
+  });
+
+  it('says a single STATE message is used', () => {
+    const { notes } = stateFromText(line({ type: 'STATE', state: streamState('campaigns', { updated: 1 }) }), LABEL);
+    expect(notes).toEqual([{ level: 'INFO', message: `${LABEL} holds one STATE message: its state is used` }]);
+  });
+
+  it('says a GLOBAL state\'s stream states are used and its shared state is not', () => {
+    const global = { type: 'GLOBAL', global: { shared_state: { cdc: 'lsn:5' }, stream_states: [{ stream_descriptor: { name: 'campaigns' }, stream_state: { updated: 1 } }] } };
+    const { state, notes } = stateFromText(line([global]), LABEL);
+    expect(parseState(state).get('campaigns')).toEqual({ updated: 1 });
+    expect(notes).toEqual([{ level: 'INFO', message: `${LABEL} holds a GLOBAL state: its stream_states are used; its shared_state is not used (this connector keeps each stream's own state)` }]);
+  });
+
+  it.each<[string, string, RegExp]>([
+    ['JSON lines without a STATE', [line({ type: 'LOG', log: {} }), line({ type: 'RECORD', record: {} })].join('\n'), /holds 2 JSON lines but no STATE message \(LOG ×1, RECORD ×1\): nothing to continue from\. --state expects/],
+    ['text that is not JSON', 'campaigns: 2024-01-01\nsegments: yesterday', /is not valid JSON, nor JSON lines \(line 1 is not JSON\)/],
+  ])('refuses %s, saying what it holds and what --state expects', (_case, text, pattern) => {
+    const error = configErrorOf(() => stateFromText(text, LABEL));
+    expect(error.message).toMatch(pattern);
+    expect(error.message).toContain(STATE_EXPECTED);
   });
 });
 

@@ -9,7 +9,7 @@ import type { JsonObject } from '../../protocol/messages.js';
 import { aliasTarget } from './aliases.js';
 import { fromAirbyteState } from './state.js';
 
-export { planAliases, withAliases, STREAM_ALIASES } from './aliases.js';
+export { aliasTarget, planAliases, withAliases, STREAM_ALIASES, type PlannedRead } from './aliases.js';
 export { mirrorAliases } from './mirror.js';
 
 /** Streams Airbyte's connector read with a client-side cursor and `lookback_window: PT1H` (by this connector's names). */

@@ -65,9 +65,10 @@ function dataObject(value: unknown): JsonObject | null {
   return { value };
 }
 
-function retentionNote(config: Config, nowSeconds: number): string[] {
+/** Said on a first read only: a read from state starts at its cursor, not at start_date. */
+function retentionNote(config: Config, nowSeconds: number, read: { firstRead: boolean }): string[] {
   const oldest = nowSeconds - ACTIVITY_RETENTION_SECONDS;
-  if (config.startDateSeconds === undefined || config.startDateSeconds >= oldest) return [];
+  if (!read.firstRead || config.startDateSeconds === undefined || config.startDateSeconds >= oldest) return [];
   return [
     `start_date ${new Date(config.startDateSeconds * 1000).toISOString()} is older than the 30 days of activities ` +
       `the API keeps: nothing before ${new Date(oldest * 1000).toISOString()} can be read`,
@@ -83,8 +84,8 @@ export const activities = {
   partitions: typePartitions,
   transform: normalizeActivity,
   incremental: clientSide('timestamp', { perPartition: true, lookback: activityLookback, stopWhenOlder: true }),
-  notes: (config, nowSeconds) => [
-    ...retentionNote(config, nowSeconds),
+  notes: (config, nowSeconds, read) => [
+    ...retentionNote(config, nowSeconds, read),
     ...(config.activityParsing === 'per_type' && config.activityTypes.length === 0
       ? ['activity_parsing is per_type but activity_types is empty: list the types to get one activities_<type> stream each']
       : []),

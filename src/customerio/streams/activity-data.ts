@@ -13,6 +13,7 @@
  * declared type also admits the other plausible reading (a boolean for a verb, as the OpenAPI types `opened`),
  * so that a value of the other reading is kept, never nulled by the schema check.
  */
+import { hasOwn } from '../../engine/own.js';
 import type { JsonObject } from '../../protocol/messages.js';
 import { idString } from '../people.js';
 import { toInteger } from './support.js';
@@ -71,7 +72,7 @@ export function normalizeData(type: string, data: JsonObject): JsonObject {
   const known = knownDataKeys(type);
   const out: JsonObject = { ...data };
   for (const [key, schema] of Object.entries(known)) {
-    if (!(key in out)) continue;
+    if (!hasOwn(out, key)) continue;
     if (schema === STRING && typeof out[key] === 'number') out[key] = idString(out[key]);
     else if (schema === UNIX_SECONDS || schema === VERB) out[key] = toInteger(out[key]);
   }

@@ -33,4 +33,11 @@ export const broadcastActions = {
   incremental: entityCursor('updated', { perPartition: true }),
   // Actions of a deleted campaign/broadcast vanish with it (its 404 is skipped): both count as deletions.
   trackDeletes: true,
+  // As campaign_actions: GET /v1/broadcasts/{id}/actions/{action_id} (documented) before a deletion is reported; the
+  // key holds the broadcast already.
+  lookup: {
+    partition: (action) => String(action.broadcast_id),
+    path: (action) => `/broadcasts/${encodeURIComponent(String(action.broadcast_id))}/actions/${encodeURIComponent(String(action.id))}`,
+    record: '$.action',
+  },
 } satisfies StreamDefinition;

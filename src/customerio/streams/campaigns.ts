@@ -44,5 +44,14 @@ export const campaignActions = {
   incremental: entityCursor('updated', { perPartition: true }),
   // Actions of a deleted campaign/broadcast vanish with it (its 404 is skipped): both count as deletions.
   trackDeletes: true,
+  // An action a pass of several pages did not list is asked for on its own before it is reported deleted (a deletion
+  // on page 1 moves the first action of page 2 onto page 1): GET /v1/campaigns/{id}/actions/{action_id}, documented,
+  // 404 when the campaign or the action is gone. Its campaign is remembered with its id, for the path.
+  lookup: {
+    remember: ['campaign_id', 'id'],
+    partition: (action) => (action.campaign_id === undefined || action.campaign_id === null ? undefined : String(action.campaign_id)),
+    path: (action, { parent }) => `/campaigns/${encodeURIComponent(String(action.campaign_id ?? parent?.id))}/actions/${encodeURIComponent(String(action.id))}`,
+    record: '$.action',
+  },
   // 404 (the campaign was deleted after the list was read) skips that campaign: the engine's default.
 } satisfies StreamDefinition;

@@ -3,6 +3,7 @@
  * limiter, retries and (optionally) `next`/`start` paging as every built-in stream. Their shape is
  * unknown, so their schema accepts any object; they are full refresh only.
  */
+import { ownValue, setOwn } from '../../engine/own.js';
 import type { Config, CustomStreamConfig } from '../../config.js';
 import { configError } from '../../errors.js';
 import { cursorPaginator, noPagination } from '../../engine/paginators.js';
@@ -19,9 +20,13 @@ export function permissiveSchema(primaryKey: string[][]): Record<string, unknown
   for (const path of primaryKey) {
     let node = root;
     path.forEach((field, i) => {
-      const properties = node.properties as Record<string, Record<string, unknown>>;
-      if (i === path.length - 1) properties[field] = { type: KEY_TYPES };
-      else node = properties[field] ??= { type: 'object', additionalProperties: true, properties: {} };
+      const properties = node.properties as Record<string, unknown>;
+      // Own properties, set as fields: a key named `__proto__` or `constructor` is a field like any other (own.ts).
+      if (i === path.length - 1) setOwn(properties, field, { type: KEY_TYPES });
+      else {
+        const existing = ownValue(properties, field) as Record<string, unknown> | undefined;
+        node = existing && typeof existing.properties === 'object' ? existing : setOwn(properties, field, { type: 'object', additionalProperties: true, properties: {} })[field] as Record<string, unknown>;
+      }
     });
   }
   return root;

@@ -8,7 +8,7 @@
  * is read once, unfiltered, and `domain` is "" — the shape of Airbyte's connector, whose key includes `domain`.
  */
 import type { Config } from '../../config.js';
-import { offsetPaginator } from '../../engine/paginators.js';
+import { overlappingOffsetPaginator } from '../../engine/paginators.js';
 import type { Partition, StreamDefinition } from '../../engine/types.js';
 
 export const SUPPRESSION_TYPES = ['bounces', 'blocks', 'spam_reports', 'invalid_emails'] as const;
@@ -29,7 +29,11 @@ export const espSuppressions = {
     query: ({ partition }) => ({ domain: partition.values?.domain ? String(partition.values.domain) : undefined }),
   },
   records: '$.suppressions[*]',
-  paginate: offsetPaginator({ limit: 1000 }),
+  // Each page asked for from the page before's last address: a suppression lifted from a page already read moves every
+  // later one up a place, and the overlap (or a step back when more moved) catches what moved past (paginators.ts).
+  paginate: overlappingOffsetPaginator({ limit: 1000, key: (record) => (typeof record.email === 'string' ? record.email.toLowerCase() : undefined) }),
+  // The overlap lists each page's first address twice: once a pass.
+  dedupeInPass: true,
   // Kind and domain come from the request, not the record: set last so the key always matches the partition.
   transform: (record, { partition }) => ({ ...record, suppression_type: String(partition.values?.type), domain: String(partition.values?.domain ?? '') }),
 } satisfies StreamDefinition;

@@ -1,7 +1,8 @@
 /**
- * Workspace settings listed in one answer each: sender identities, subscription topics, object types,
+ * Workspace settings listed in one answer each: sender identities, subscription topics and channels, object types,
  * reporting webhooks, collections, snippets, exports. Small; most have no timestamp and are read in full.
  */
+import { withoutCredentials } from '../../redact.js';
 import { entityCursor } from '../../engine/incremental.js';
 import { cursorPaginator, noPagination } from '../../engine/paginators.js';
 import type { Record_, StreamDefinition } from '../../engine/types.js';
@@ -22,6 +23,8 @@ export const senderIdentities = {
   records: '$.sender_identities[*]',
   // The only listing here with `start`/`next`; no documented maximum for `limit`, so none is sent.
   paginate: cursorPaginator(),
+  // Positional tokens: a list of more than one page is read twice, for a sender a deletion moved past every page.
+  rereadWhenPaged: true,
   transform: (record, { partition }) => ((record.hidden === true) === partition.values?.hidden ? integerId(record) : null),
 } satisfies StreamDefinition;
 
@@ -31,6 +34,19 @@ export const subscriptionTopics = {
   request: { path: '/subscription_topics' },
   // The key is `topics`, not the path's name.
   records: '$.topics[*]',
+  paginate: noPagination,
+  transform: integerId,
+} satisfies StreamDefinition;
+
+/**
+ * The channels of the subscription center (email, SMS, push…) people subscribe to or leave. The key is `channels`; no
+ * paging (only `[]` was seen live: a workspace without channel options set up has none).
+ */
+export const subscriptionChannels = {
+  name: 'subscription_channels',
+  primaryKey: [['id']],
+  request: { path: '/subscription_channels' },
+  records: '$.channels[*]',
   paginate: noPagination,
   transform: integerId,
 } satisfies StreamDefinition;
@@ -92,17 +108,4 @@ export const dataExports = {
   trackDeletes: true,
 } satisfies StreamDefinition;
 
-/** A URL without its `user:password@` part; values that are not URLs lose anything before an `@` in the authority. */
-export function withoutCredentials(value: unknown): unknown {
-  if (typeof value !== 'string') return value;
-  try {
-    const url = new URL(value);
-    if (!url.username && !url.password) return value;
-    url.username = '';
-    url.password = '';
-    return url.toString();
-  } catch {
-    // Not a URL the WHATWG parser accepts: cut `scheme://…@` by hand rather than pass a secret on.
-    return value.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1');
-  }
-}
+export { withoutCredentials };

@@ -112,6 +112,10 @@ const objectsBase = {
   transform: (record, { partition }) => objectFromSearch(record, partition),
   // "It's possible that you'll see duplicate entries across pages": each object once a pass, before its attributes call.
   dedupeInPass: true,
+  // An object deleted from page 1 while page 2 is asked for moves one past every page [inferred: positional tokens,
+  // as the other searches']: a type of more than one page is searched twice (engine/reread.ts), one request per 1,000
+  // objects beside their 1,000 attribute calls; only objects the first search missed are looked up.
+  rereadWhenPaged: true,
   keyless: { one: 'object without an object_id', many: 'objects without an object_id' },
 } satisfies StreamDefinition;
 
@@ -165,6 +169,8 @@ export const objectRelationships = {
   transform: (item, { partition }) => relationshipRecord(item, partition),
   // Documented to repeat across pages like the search: each person once per object.
   dedupeInPass: true,
+  // As the search: an object's list of people of more than one page is read twice (engine/reread.ts).
+  rereadWhenPaged: true,
   keyless: { one: 'relationship without a cio_id', many: 'relationships without a cio_id' },
   // 404 (the object was deleted after the search listed it) skips that object: the engine's default.
 } satisfies StreamDefinition;

@@ -27,6 +27,10 @@ export const segmentMemberships = {
   // `identifiers` ({id, email, cio_id}), not `ids`: `ids` holds "" for people without an id.
   records: '$.identifiers[*]',
   paginate: cursorPaginator({ limit: 30_000 }),
+  // People leave segments all the time, and tokens are positional (`0:<n>`): one leaving from page 1 while page 2 is
+  // asked for moves a member past every page. A segment of more than one page is read twice (engine/reread.ts): one
+  // more request per 30,000 members.
+  rereadWhenPaged: true,
   transform: (record, { partition }) => ({
     segment_id: toInteger(partition.parent?.id),
     cio_id: record.cio_id ?? null,

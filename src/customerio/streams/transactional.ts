@@ -1,6 +1,7 @@
 /**
- * Transactional messages (the templates sent through the transactional API) and their two children: the
- * per-bucket metrics of each template and its deliveries (`transactional_message_details`). The children
+ * Transactional messages (the templates sent through the transactional API) and their three children: the
+ * per-bucket metrics of each template, its deliveries (`transactional_message_details`) and its content variants
+ * (`transactional_message_contents`). The children
  * read the templates as their parent without emitting them unless `transactional_messages` is selected.
  */
 import { entityCursor } from '../../engine/incremental.js';
@@ -8,7 +9,7 @@ import { cursorPaginator, noPagination } from '../../engine/paginators.js';
 import type { StreamDefinition } from '../../engine/types.js';
 import { deliveryWindows, normalizeDelivery, PER_PARENT_SERVED_SECONDS, startDateBeyondServed, windowQuery } from '../deliveries.js';
 import { metricsStream } from '../metrics.js';
-import { toInteger } from './support.js';
+import { integersIn, toInteger, withParentId } from './support.js';
 
 /** Seconds re-read before the saved `updated_at` of transactional messages. */
 const TEMPLATE_LOOKBACK = 3600;
@@ -67,4 +68,24 @@ export const transactionalMessageDetails = {
     return Number.isFinite(created) && created > 0 && created <= nowSeconds ? created : nowSeconds - PER_PARENT_SERVED_SECONDS;
   }, PER_PARENT_SERVED_SECONDS),
   notes: (config, nowSeconds) => startDateBeyondServed(config, nowSeconds, PER_PARENT_SERVED_SECONDS, 'GET /v1/transactional/{id}/messages'),
+} satisfies StreamDefinition;
+
+const withTransactionalId = withParentId('transactional_id');
+
+/**
+ * The content of each template (one per language or A/B variant), from `GET /v1/transactional/{id}/contents`: shaped
+ * like a newsletter's variants but naming no parent (seen live), so the template's id is set as `transactional_id`
+ * and is part of the key. `recipient`, `bcc`, `cc` and `preheader_text` come as null rather than "" (kept as sent).
+ * One request per template; a template deleted after the list was read (404) is skipped; a workspace without
+ * transactional messages has no partitions and ends the stream with no records. Full refresh, as newsletter_variants.
+ */
+export const transactionalMessageContents = {
+  name: 'transactional_message_contents',
+  primaryKey: [['transactional_id'], ['id']],
+  parent: { stream: transactionalMessages, key: (template) => String(template.id) },
+  request: { path: ({ partition }) => `/transactional/${encodeURIComponent(partition.key)}/contents` },
+  records: '$.contents[*]',
+  // Documented without pagination; a `next`, should one appear, is followed all the same.
+  paginate: cursorPaginator(),
+  transform: (record, ctx) => withTransactionalId(integersIn(record, ['from_id', 'reply_to_id', 'test_group_id', 'created', 'updated']), ctx),
 } satisfies StreamDefinition;

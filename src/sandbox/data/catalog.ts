@@ -187,6 +187,41 @@ export class Catalog {
     };
   }
 
+  /**
+   * `GET /v1/transactional/{id}/contents`: one content per language (English, and German for every third template),
+   * shaped like a newsletter's variants as seen live but naming no template and with no deduplicate_id, and with
+   * `recipient`, `bcc`, `cc`, `preheader_text` null rather than "".
+   */
+  transactionalContents(j: number): Json[] {
+    const set = this.transactional;
+    const templateId = set.idOf(j);
+    const languages = set.h(j, 8) % 3 === 0 ? ['', 'de'] : [''];
+    return languages.map((language, c) => ({
+      id: templateId * 100 + c + 1,
+      name: language ? `Translation (${language})` : 'Default',
+      type: 'email',
+      language,
+      subject: `${TRANSACTIONAL_NAMES[j] ?? `transactional ${j + 1}`} (${language || 'en'})`,
+      preheader_text: null,
+      body: `<p>Transactional ${templateId}, ${language || 'en'}</p>`,
+      body_plain: `Transactional ${templateId}`,
+      body_amp: '',
+      layout: '<html><body>{{content}}</body></html>',
+      preprocessor: 'none',
+      from: 'Sandbox <support@example.com>',
+      from_id: 1,
+      reply_to: '',
+      reply_to_id: null,
+      recipient: null,
+      bcc: null,
+      cc: null,
+      fake_bcc: false,
+      headers: '[]',
+      created: set.created(j),
+      updated: set.updated(j),
+    }));
+  }
+
   // Snippets ------------------------------------------------------------------------------------
 
   snippetName(j: number): string {

@@ -33,8 +33,9 @@ export class ListSet {
     count: number,
     readonly idOf: (j: number) => number,
     private readonly indexOf: (id: number) => number,
+    options: { kept?: boolean } = {},
   ) {
-    this.kind = { name, count };
+    this.kind = { name, count, ...(options.kept ? { kept: true } : {}) };
     this.tag = tagOf(name);
   }
 
@@ -66,8 +67,7 @@ export class ListSet {
   }
 
   deletedIds(): number[] {
-    const j = this.core.churn.deletedIndex(this.kind);
-    return j < 0 ? [] : [this.idOf(j)];
+    return this.core.churn.deletedIndexes(this.kind).map((j) => this.idOf(j));
   }
 
   /** The index of a live object by public id, or -1. */

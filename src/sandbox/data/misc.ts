@@ -16,6 +16,8 @@ export type SuppressionType = (typeof SUPPRESSION_TYPES)[number];
 
 const WEBHOOK_EVENTS = ['email_sent', 'email_delivered', 'email_opened', 'email_clicked', 'email_bounced', 'push_sent', 'sms_sent', 'webhook_failed'];
 const TOPICS = ['Product updates', 'Newsletter', 'Promotions', 'Security alerts', 'Events', 'Surveys'];
+const CHANNELS = ['email', 'sms', 'push', 'whatsapp', 'in_app'];
+const SENDERS = ['+15551234567', '+15559876543', 'SANDBOX', 'MG0123456789abcdef0123456789abcdef'];
 const OBJECT_TYPES: Array<[string, string, string]> = [['Companies', 'Company', 'building'], ['Accounts', 'Account', 'wallet'], ['Concerts', 'Concert', 'calendar'], ['Courses', 'Course', 'book']];
 const REASONS: Record<SuppressionType, string> = {
   bounces: '550 5.1.1 The email account that you tried to reach does not exist',
@@ -110,6 +112,34 @@ export class Misc {
         subscribed_by_default: j % 2 === 0,
       })),
     };
+  }
+
+  /** `{"channels": []}` when there are none (the only answer seen live). */
+  channels(): Json {
+    return {
+      channels: Array.from({ length: this.core.sizes.subscriptionChannels }, (_, j) => {
+        const type = CHANNELS[j % CHANNELS.length];
+        return { id: j + 1, type, name: `${type[0].toUpperCase()}${type.slice(1)}${j >= CHANNELS.length ? ` ${j + 1}` : ''}`, description: `${type} messages`, subscribed_by_default: type !== 'sms' };
+      }),
+    };
+  }
+
+  /** How many people have opt-outs: `sizes.optouts`, at most everyone. */
+  optoutCount(): number {
+    return Math.min(this.core.sizes.optouts, this.core.people.count);
+  }
+
+  /**
+   * Opt-out n: a person (spread over everyone, in person order) and the senders they opted out of, one or two. Its
+   * `customer_id` is the person's `id`, "" for a person without one [inferred: the API's people search does the same].
+   */
+  optout(n: number): Json {
+    const people = this.core.people;
+    const person = Math.floor((n * people.count) / Math.max(1, this.optoutCount()));
+    const h = this.h('optouts', n);
+    const entries = [{ channel: h % 3 === 0 ? 'whatsapp' : 'sms', from: pick(SENDERS, h >>> 2) }];
+    if (h % 4 === 1) entries.push({ channel: 'sms', from: pick(SENDERS, (h >>> 2) + 1) });
+    return { customer_id: people.id(person) ?? '', cio_id: people.cioId(person), optouts: entries };
   }
 
   /** Object type ids are integers sent as strings. */

@@ -43,6 +43,16 @@ function registerCampaignKind(router: Router, path: string, pick: (world: World)
     return page.nextOffset === null ? { actions: page.items } : { actions: page.items, next: nextToken(tag, page.nextOffset) };
   });
 
+  // One action (documented: GET /v1/campaigns/{id}/actions/{action_id}, and the same for broadcasts): 404 when the
+  // parent or the action is gone, or the action is another parent's.
+  router.add('GET', `/${path}/:id/actions/:action_id`, (req, world) => {
+    const { j } = find(world, req.params);
+    const kind = pick(world);
+    const a = kind.findAction(j, pathId(req.params, 'action_id'));
+    if (a < 0) throw notFound(`action ${req.params.action_id} of ${singular} ${req.params.id}`);
+    return { action: kind.actionRecord(a) };
+  });
+
   router.add('GET', `/${path}/:id/metrics`, (req, world) => {
     const { id, j } = find(world, req.params);
     const { period, steps } = parsePeriod(req.query);

@@ -91,6 +91,12 @@ export function registerMessages(router: Router): void {
     });
   });
 
+  router.add('GET', '/transactional/:id/contents', (req, world) => {
+    const j = world.catalog.transactional.find(pathId(req.params));
+    if (j < 0) throw notFound(`transactional message ${req.params.id}`);
+    return { contents: world.catalog.transactionalContents(j) };
+  });
+
   router.add('GET', '/transactional/:id/metrics', (req, world) => {
     const id = pathId(req.params);
     const j = world.catalog.transactional.find(id);

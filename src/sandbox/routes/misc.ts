@@ -13,6 +13,19 @@ export function registerMisc(router: Router): void {
   router.add('GET', '/workspaces', (req, world) => world.misc.workspaces(req.region));
   router.add('GET', '/exports', (_req, world) => world.misc.exports());
   router.add('GET', '/subscription_topics', (_req, world) => world.misc.topics());
+  router.add('GET', '/subscription_channels', (_req, world) => world.misc.channels());
+
+  // Opt-outs as seen live: start/limit (default 100, max 1000 per the docs; larger is answered with a 200 [inferred:
+  // clamped]), a positional token, no `next` key at all on the last page, an out-of-range token answers [] (no restart),
+  // a malformed one a 400.
+  router.add('GET', '/optouts', (req, world) => {
+    const limit = intParam(req.query, 'limit', { default: 100, max: 1000 });
+    const count = world.misc.optoutCount();
+    const offset = decodeToken(req.query.get('start'), 'optouts');
+    const end = Math.min(count, offset + limit);
+    const items = offset >= count ? [] : Array.from({ length: end - offset }, (_, i) => world.misc.optout(offset + i));
+    return end < count && items.length > 0 ? { optouts: items, next: nextToken('optouts', end) } : { optouts: items };
+  });
   router.add('GET', '/object_types', (_req, world) => world.misc.objectTypes());
   router.add('GET', '/reporting_webhooks', (_req, world) => world.misc.reportingWebhooks());
   router.add('GET', '/collections', (_req, world) => world.misc.collections());

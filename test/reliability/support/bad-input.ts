@@ -52,7 +52,8 @@ const CONFIG_MUTATIONS: ConfigMutation[] = [
   ['app_api_key', () => [42, true, null, [], {}, '', '   '], /app_api_key/],
   // Either case is a region (US/EU is what Airbyte's connector saves): these are not.
   ['region', (r) => ['mars', 'usa', 'E U', 'us-east-1', '', 7, [], {}, oddString(r)], /region/],
-  ['start_date', (r) => ['yesterday', '2024-13-45T00:00:00Z', '2024-01-01', '01/02/2024', 1704067200, true, {}, [], `x${oddString(r)}`], /start_date/],
+  // A day (2024-01-01) and unix seconds (1704067200) are start dates too; milliseconds and dates that do not exist are not.
+  ['start_date', (r) => ['yesterday', '2024-13-45T00:00:00Z', '2024-02-30', '01/02/2024', 1704067200000, -1, true, {}, [], `x${oddString(r)}`], /start_date/],
   ['messages_lookback_days', () => [0, -1, 181, 1.5, '30', null, [], 1e12], /messages_lookback_days/],
   // Above the default lookback's 720 hours is bad too (the recent re-read is a part of the full one).
   ['messages_recent_lookback_hours', () => [-1, 721, 4321, 1.5, '24', true, [], {}, 1e12], /messages_recent_lookback_hours/],
@@ -237,8 +238,8 @@ export class BadInputGenerator {
     // entry for a stream this read does not read: it is named in a WARN and left alone.)
     const badTime = pick(r, [-int(r, 1, 2e9), `${-int(r, 1, 2e9)}`, '1969-07-20T20:17:00Z']);
     const [label, state, problem] = pick(r, [
+      // Not JSON, nor JSON lines (a read's STATE lines are taken). An empty file is no state (said in a WARN): not here.
       () => ['text {', '[{', /--state file .* not valid JSON/],
-      () => ['empty file', ' ', /--state file .* is empty/],
       () => {
         const value = pick(r, [42, '"state"', true]);
         return [`state ${short(value)}`, String(value), /state must be a JSON list/];
@@ -272,7 +273,8 @@ export class BadInputGenerator {
     const r = this.random;
     const missing = join(this.scratch, `missing-${hex(r, 8)}`, 'input.json');
     const config = this.config();
-    const word = pick(r, ['READ', 'Spec', 'help', '--help', '-h', 'version', 'sync-now', 'ünïcödé', 'check;rm -rf /', hex(r, 12)]);
+    // (help, --help and -h print the usage.)
+    const word = pick(r, ['READ', 'Spec', 'helpme', '--version', '-v', 'version', 'sync-now', 'ünïcödé', 'check;rm -rf /', hex(r, 12)]);
     const [label, argv, files, problem] = pick(r, [
       () => [`unknown command ${word}`, [word], {}, named(`Unknown command "${word}"`)],
       () => ['no command', [], {}, /No command given/],

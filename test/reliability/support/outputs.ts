@@ -12,11 +12,14 @@ const DIR = process.env.CIO_RELIABILITY_OUTPUTS ?? mkdtempSync(join(tmpdir(), 'c
 mkdirSync(DIR, { recursive: true });
 let counter = 0;
 
-/** Secrets worth looking for: string keys long enough not to occur by chance in ordinary output. */
-export function secretsOf(config: unknown): string[] {
+/**
+ * Secrets worth looking for: string keys long enough not to occur by chance in ordinary output — the config's
+ * `app_api_key` and the key a run is given in its environment (CUSTOMERIO_APP_API_KEY, src/key.ts).
+ */
+export function secretsOf(config: unknown, env: Record<string, string | undefined> = {}): string[] {
   const key = config && typeof config === 'object' ? (config as Record<string, unknown>).app_api_key : undefined;
-  if (typeof key !== 'string') return [];
-  return [...new Set([key, key.trim()])].filter((s) => s.length >= 8);
+  const keys = [key, env.CUSTOMERIO_APP_API_KEY].filter((k): k is string => typeof k === 'string');
+  return [...new Set(keys.flatMap((k) => [k, k.trim()]))].filter((s) => s.length >= 8);
 }
 
 /** Where each secret occurs in `text`, also in its JSON-escaped form (as it would sit inside a JSON line). */

@@ -5,6 +5,8 @@
  */
 import { PassThrough } from 'node:stream';
 import { main } from '../../../src/cli.js';
+import { machineClock, testClock } from '../../../src/clock.js';
+import { assertOneClock, type ClockApart } from '../../../src/sandbox/one-clock.js';
 import { Output } from '../../../src/protocol/output.js';
 import { CliResult, runCli, writeInputs, type CliFiles, type CliOptions, type Message } from '../../helpers/cli.js';
 import { parseProtocolLines } from '../../helpers/protocol.js';
@@ -21,7 +23,7 @@ export const FAST_RETRIES = {
 /** Runs the built CLI, keeps stdout and stderr for the secret scan, fails at once on a leaked key. */
 export async function runRecorded(args: string[], files: CliFiles = {}, options: CliOptions & { secrets?: string[] } = {}): Promise<CliResult> {
   const result = await runCli(args, files, { ...options, env: { ...FAST_RETRIES, ...options.env } });
-  const secrets = [...secretsOf(files.config), ...(options.secrets ?? [])];
+  const secrets = [...secretsOf(files.config, options.env), ...(options.secrets ?? [])];
   keepOutput(`${args.join(' ')} (stdout)`, result.stdout, secrets);
   keepOutput(`${args.join(' ')} (stderr)`, result.stderr, secrets);
   return result;
@@ -35,11 +37,21 @@ export interface InProcessResult {
   stderr: string;
 }
 
+export interface InProcessOptions {
+  /** CIO_TEST_CLOCK for this run (the variable the CLI's entry point reads; main() itself takes a clock). */
+  testClock?: string;
+  /** As runCli's: the connector's clock meant to be off the sandbox's, by how much and why. */
+  clockApart?: ClockApart;
+}
+
 /**
- * `main(argv, output)` with an Output over a PassThrough: the same code path as the CLI minus the process.
- * `files` are written to temp files and appended as flags, as runCli does.
+ * `main(argv, output, clock)` with an Output over a PassThrough: the same code path as the CLI minus the process.
+ * `files` are written to temp files and appended as flags, as runCli does. The clock is the one the CLI would
+ * have with `options.testClock` as CIO_TEST_CLOCK, and the same one-clock check applies.
  */
-export async function runInProcess(argv: string[], files: CliFiles = {}, secrets: string[] = []): Promise<InProcessResult> {
+export async function runInProcess(argv: string[], files: CliFiles = {}, secrets: string[] = [], options: InProcessOptions = {}): Promise<InProcessResult> {
+  assertOneClock(files.config, { CIO_TEST_CLOCK: options.testClock }, options.clockApart);
+  const clock = testClock(options.testClock) ?? machineClock;
   const sink = new PassThrough();
   let stdout = '';
   sink.setEncoding('utf8');
@@ -52,7 +64,7 @@ export async function runInProcess(argv: string[], files: CliFiles = {}, secrets
   }) as typeof process.stderr.write;
   let code: number;
   try {
-    code = await main([...argv, ...writeInputs(files)], new Output(sink));
+    code = await main([...argv, ...writeInputs(files)], new Output(sink), clock);
   } finally {
     process.stderr.write = write;
   }
