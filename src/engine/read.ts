@@ -357,9 +357,10 @@ export class Reader {
   /** What a failed partition means: skipped, empty, the stream unavailable, the key rejected, or a failure. */
   private async refused(definition: StreamDefinition, partition: Partition, error: unknown): Promise<PartitionEnd> {
     if (!(error instanceof ApiError)) throw error;
-    // Not a missing parent to skip nor an empty list: nothing of the stream can be read from that path.
-    if (error.unrouted) throw unroutedError(definition, error);
     const action = statusAction(definition, partition, error.status);
+    // Not a missing parent to skip nor an empty list: nothing of the stream can be read from that path (unless the
+    // stream says what such a 404 means: Design Studio's is "not in this workspace", a config_error already).
+    if (error.unrouted && action !== 'stream-unavailable') throw unroutedError(definition, error);
     if (action === 'skip-partition') {
       this.log('WARN', `${definition.name}: skipped ${partition.key || 'the stream'} (${error.message}); it was probably deleted during the sync`);
       return 'skipped';

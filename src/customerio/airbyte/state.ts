@@ -115,8 +115,10 @@ export function fromAirbyteState(raw: JsonObject, target: StateTarget): Translat
   const seconds = toSeconds(value);
   // Airbyte's cursors are text, or numbers as older CDKs wrote them; this connector's are numbers, and never alone:
   // beside them its per-partition states have `partitions`, its delete-tracked lists their `ids`, its windows the
-  // last full re-read. A bare number is read as Airbyte's (moved back): at worst a re-read hour, never a lost edit.
-  const airbyteCursor = seconds !== undefined && (typeof value === 'string' || !OWN_KEYS.some((k) => k in raw));
+  // last full re-read. A number with nothing beside it but Airbyte's keys is read as Airbyte's (moved back): at worst
+  // a re-read hour, never a lost edit. One beside keys neither writes is left for the state check to judge.
+  const alone = Object.keys(raw).every((k) => k === field || AIRBYTE_KEYS.includes(k));
+  const airbyteCursor = seconds !== undefined && (typeof value === 'string' || (alone && !OWN_KEYS.some((k) => k in raw)));
   if (!airbyteCursor) return airbyte ? { state: own, note: "dropped Airbyte's bookkeeping keys" } : { state: raw };
   return { state: { ...own, [field]: carried(seconds) }, note: `carried over Airbyte's ${field} cursor ${JSON.stringify(value)}${said(seconds)}` };
 }
