@@ -77,7 +77,6 @@ describe('an answer larger than the limit', () => {
   it('an endless body is abandoned at the limit with a retryable failure, and the last one says so as a transient error', async () => {
     written.length = 0;
     const { http, logs } = client(`${base}/v1`, { maxResponseBytes: 2 * MiB });
-    const before = process.memoryUsage().rss;
     const error = await rejection(http.request({ path: '/endless' }));
     expect(error).toBeInstanceOf(RetriesExhausted);
     expect((error as RetriesExhausted).failureType).toBe('transient_error');
@@ -85,8 +84,9 @@ describe('an answer larger than the limit', () => {
     expect(logs.filter((l) => l.startsWith('WARN'))).toHaveLength(2);
     // Every try was stopped near the limit (the socket's buffers hold a few MiB more at most), not at the server's 256 MiB.
     expect(written).toHaveLength(3);
+    // What the server got to send bounds what the client held; the process's RSS is no measure inside a shared jest
+    // worker (other suites' garbage), and memory figures belong in the bench.
     for (const bytes of written) expect(bytes).toBeLessThan(64 * MiB);
-    expect(process.memoryUsage().rss - before).toBeLessThan(200 * MiB);
   });
 
   it('the default limit is documented and far above a real page', () => {
