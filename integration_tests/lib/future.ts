@@ -1,9 +1,11 @@
 /**
  * Abnormal (far-future) states: a stream state whose every cursor value is moved to FUTURE, keeping the
  * representation the connector printed (unix seconds, a numeric string or an ISO-8601 date-time).
- * Delete tracking (`ids`, `ids_cursor`) and the time of the last full lookback of deliveries (`full_lookback_read_at`)
- * are left out: they belong to a real past read, not to a made-up future one (and the latter, the connector's clock
- * a second or so into the generating read, would make `npm run catalogs` differ from run to run).
+ * Delete tracking (`ids`, `ids_cursor`) is kept: this connector's states always carry it beside a list's cursor,
+ * and a bare whole-number cursor on such a list reads as an older Airbyte CDK's (carried over an hour earlier).
+ * The time of the last full lookback of deliveries (`full_lookback_read_at`) is left out: the connector's clock a
+ * second or so into the generating read, it would make `npm run catalogs` differ from run to run; without it the
+ * re-read is due, from a cursor still in the future.
  */
 import { toSeconds } from './streams.js';
 
@@ -24,7 +26,7 @@ export function futureValue(value: unknown): unknown {
 function moveCursors(state: Record<string, unknown>, cursorField: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(state)) {
-    if (key === 'ids' || key === 'ids_cursor' || key === 'full_lookback_read_at') continue;
+    if (key === 'full_lookback_read_at') continue;
     if (key === cursorField) out[key] = futureValue(value);
     else if (key === 'partitions' && value && typeof value === 'object') {
       out[key] = Object.fromEntries(

@@ -71,8 +71,15 @@ export interface UtilisationRun {
   tail: string[];
 }
 
-/** Pages a cursor pass needs: a full page always carries `next`, so n records take floor(n/limit)+1 requests. */
+/**
+ * Pages a cursor pass needs, by how the endpoint ends a list (as the live API does, modelled by the sandbox): most
+ * give a full page a `next`, so n records take floor(n/limit)+1 requests; deliveries answer `""` on the page that
+ * reaches the end (ceil(n/limit), at least 1); newsletters a `next` on the page that exhausts the list, then an
+ * empty page (ceil(n/limit)+1, or 1 for none).
+ */
 const pages = (records: number, limit: number) => Math.floor(records / limit) + 1;
+const deliveryPages = (records: number, limit: number) => Math.max(1, Math.ceil(records / limit));
+const newsletterPages = (records: number, limit: number) => (records === 0 ? 1 : Math.ceil(records / limit) + 1);
 
 /** `latencyMs` and `apiLimit` (the sandbox's limit, when another client shares the key) vary it for exploration. */
 export async function runUtilisation(sizes: Partial<SandboxSizes>, { latencyMs = LATENCY_MS, apiLimit = LIMIT } = {}): Promise<UtilisationRun> {
@@ -114,10 +121,10 @@ export async function runUtilisation(sizes: Partial<SandboxSizes>, { latencyMs =
     if (process.env.BENCH_DUMP) writeFileSync(process.env.BENCH_DUMP, JSON.stringify(stats.requests));
     if (result.exitCode !== 0) throw new Error(`the read failed (exit ${result.exitCode}): ${JSON.stringify(result.others.filter((m) => m.type === 'TRACE' && m.trace.type === 'ERROR')).slice(0, 2000)}`);
     const n = (stream: string) => result.recordsByStream[stream] ?? 0;
-    const perPartition = (stream: string, parents: number, limit: number) => {
+    const perPartition = (stream: string, parents: number, limit: number, pagesOf = pages) => {
       const counts = [...(byPartition.get(stream)?.values() ?? [])];
       // Parents without records still cost one request each.
-      return counts.reduce((sum, c) => sum + pages(c, limit), 0) + Math.max(0, parents - counts.length);
+      return counts.reduce((sum, c) => sum + pagesOf(c, limit), 0) + Math.max(0, parents - counts.length);
     };
     const customers = n('customers');
     const minimum: Record<string, number> = {
@@ -127,12 +134,12 @@ export async function runUtilisation(sizes: Partial<SandboxSizes>, { latencyMs =
       'POST /v1/customers/attributes': Math.floor(customers / 1000) * 10 + Math.ceil((customers % 1000) / 100),
       'GET /v1/transactional': 1,
       'GET /v1/transactional/{id}/metrics': n('transactional_messages'),
-      'GET /v1/transactional/{id}/messages': perPartition('transactional_message_details', n('transactional_messages'), 1000),
-      'GET /v1/messages': pages(n('messages'), 1000),
+      'GET /v1/transactional/{id}/messages': perPartition('transactional_message_details', n('transactional_messages'), 1000, deliveryPages),
+      'GET /v1/messages': deliveryPages(n('messages'), 1000),
       'GET /v1/campaigns': 1,
       'GET /v1/campaigns/{id}/actions': perPartition('campaign_actions', n('campaigns'), 10),
       'GET /v1/campaigns/{id}/metrics': n('campaigns'),
-      'GET /v1/newsletters': pages(n('newsletters'), 100),
+      'GET /v1/newsletters': newsletterPages(n('newsletters'), 100),
       'GET /v1/newsletters/{id}/contents': n('newsletters'),
       'GET /v1/newsletters/{id}/metrics': n('newsletters'),
       'GET /v1/broadcasts': 1,

@@ -8,8 +8,10 @@
  *   - a UTF-8 byte order mark at the start is dropped; blank lines are skipped; a character split across two
  *     chunks is joined (UTF-8 assumed, as nothing says otherwise).
  * Lenient where files are sloppy (a quote inside an unquoted field is a character; text after a closing quote
- * is kept), strict where leniency would lose data: a quote still open at the end of the file, or a row longer
- * than `maxRowChars` (an unbalanced quote swallowing the rest of the file), is a CsvError. Rows ending in a lone
+ * is kept), strict where leniency would lose data: a quote still open at the end of the file, a last row without a
+ * line end that has fewer cells than the header (a body cut off mid-row by a connection closed without
+ * Content-Length or chunking: retrying may help), or a row longer than `maxRowChars` (an unbalanced quote
+ * swallowing the rest of the file), is a CsvError. Rows ending in a lone
  * CR (old Mac files) are not supported: no exporter of this century writes them.
  */
 import { StringDecoder } from 'node:string_decoder';
@@ -38,6 +40,8 @@ export class CsvParser {
   /** Text after the last complete row. */
   private rest = '';
   private started = false;
+  /** Cells of the file's first row (the header), once it is read. */
+  private width?: number;
 
   constructor(private readonly maxRowChars = MAX_ROW_CHARS) {}
 
@@ -76,13 +80,13 @@ export class CsvParser {
           lineEnd = length;
         }
         const line = text.charCodeAt(lineEnd - 1) === CR && lineEnd > pos ? text.slice(pos, lineEnd - 1) : text.slice(pos, lineEnd);
-        if (line.length > 0) rows.push(line.split(','));
+        if (line.length > 0) rows.push(this.checked(line.split(','), lineEnd >= length));
         pos = lineEnd + 1;
         continue;
       }
       const parsed = quotedRow(text, pos, final);
       if (!parsed) break;
-      if (parsed.row.length > 1 || parsed.row[0] !== '' || parsed.quoted) rows.push(parsed.row);
+      if (parsed.row.length > 1 || parsed.row[0] !== '' || parsed.quoted) rows.push(this.checked(parsed.row, parsed.end > length));
       pos = parsed.end;
     }
     this.rest = pos < length ? text.slice(pos) : '';
@@ -90,6 +94,18 @@ export class CsvParser {
       throw new CsvError(`a row of the file is longer than ${this.maxRowChars} characters (is a quote left open?)`, true);
     }
     return rows;
+  }
+
+  /**
+   * A row as parsed; the header's width is learnt from the first. A row the end of the file cut off before its line
+   * end (`unterminated`) with fewer cells than the header is a broken download, not a person with empty attributes.
+   */
+  private checked(row: string[], unterminated: boolean): string[] {
+    if (this.width === undefined) this.width = row.length;
+    else if (unterminated && row.length < this.width) {
+      throw new CsvError(`the file ends in the middle of a row (${row.length} of the header's ${this.width} cells, no line end)`, false);
+    }
+    return row;
   }
 }
 

@@ -14,7 +14,14 @@
  * a day, against ~30,042 pages each (30 days and an hour). The target of 0.1 allows a recent lookback of up to ~41
  * hours; 24 leaves room and covers the first day after sending, where most opens and clicks land (48 would be 0.107).
  * No `next` token is ever kept across runs: tokens are positional and an out-of-range one restarts at page 1.
+ *
+ * How far back: GET /v1/messages serves only the last 6 months, silently (a longer range gets a 200 with what is
+ * left; no bounds at all means 6 months): windows start no earlier than MESSAGES_SERVED_SECONDS ago, whatever
+ * start_date or a saved cursor says. The per-parent route (/v1/transactional/{id}/messages) is documented to serve
+ * 12 months [inferred: never seen live]: PER_PARENT_SERVED_SECONDS. Were it 6 months too, the older windows cost a
+ * request each and return nothing; the other mistake would lose 6 months of history.
  */
+import type { Config } from '../config.js';
 import { DAY, serverWindows, type ServerWindowStrategy } from '../engine/incremental.js';
 import type { Record_, RequestContext } from '../engine/types.js';
 import { identifiersOf } from './people.js';
@@ -22,6 +29,11 @@ import { objectOrNull, toInteger } from './streams/support.js';
 
 /** Longest `start_ts`/`end_ts` range the API honours. */
 export const DELIVERY_WINDOW_SECONDS = 30 * DAY;
+
+/** 6 months, counted at their longest (184 days: July to December): no day the API still serves is left out. */
+export const MESSAGES_SERVED_SECONDS = 184 * DAY;
+/** 12 months, counted at their longest (366 days). */
+export const PER_PARENT_SERVED_SECONDS = 366 * DAY;
 
 const INTEGER_FIELDS = ['created', 'action_id', 'parent_action_id', 'campaign_id', 'broadcast_id', 'newsletter_id', 'content_id', 'transactional_id', 'transactional_message_id'];
 const STRING_FIELDS = ['id', 'customer_id', 'deduplicate_id', 'trigger_event_id', 'recipient'];
@@ -41,6 +53,16 @@ export function normalizeDelivery(record: Record_): Record_ {
   return out;
 }
 
+/** The WARN a stream gives when start_date is older than its route serves (none otherwise). */
+export function startDateBeyondServed(config: Config, nowSeconds: number, servedSeconds: number, route: string): string[] {
+  const startDate = config.startDateSeconds;
+  if (startDate === undefined || startDate >= nowSeconds - servedSeconds) return [];
+  const day = (seconds: number) => new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return [
+    `start_date ${day(startDate)} is older than the ${servedSeconds / DAY} days ${route} serves: deliveries are read from ${day(nowSeconds - servedSeconds)} (the API answers older ranges with nothing)`,
+  ];
+}
+
 /** Query of one window: `start_ts`/`end_ts` in unix seconds. */
 export function windowQuery({ window }: RequestContext): Record<string, number | undefined> {
   return { start_ts: window?.start, end_ts: window?.end };
@@ -49,10 +71,11 @@ export function windowQuery({ window }: RequestContext): Record<string, number |
 /**
  * Server-side windows on `created`, one cursor per partition (message type, or transactional message),
  * re-reading `messages_recent_lookback_hours` before it, and `messages_lookback_days` when that is due.
- * `defaultStart` says where a first read without `start_date` begins.
+ * `defaultStart` says where a first read without `start_date` begins, `servedSeconds` how far back the API serves.
  */
-export function deliveryWindows(defaultStart: ServerWindowStrategy['defaultStart']): ServerWindowStrategy {
+export function deliveryWindows(defaultStart: ServerWindowStrategy['defaultStart'], servedSeconds: number): ServerWindowStrategy {
   return serverWindows('created', {
+    servedSeconds,
     perPartition: true,
     windowSeconds: DELIVERY_WINDOW_SECONDS,
     lookback: (config) => config.messagesLookbackDays * DAY,

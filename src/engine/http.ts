@@ -50,6 +50,11 @@ export class ApiError extends Error {
     readonly status: number,
     readonly detail: string,
     readonly request: { method: string; path: string },
+    /**
+     * A 404 whose body is not JSON: the API has no such route (live: the plain text `404 page not found`), unlike the
+     * JSON 404 of a route whose resource (a parent, a person) does not exist.
+     */
+    readonly unrouted = false,
   ) {
     super(`${request.method} ${request.path} answered ${status}${detail ? `: ${detail}` : ''}`);
     this.name = 'ApiError';
@@ -111,6 +116,15 @@ export function errorDetail(raw: string, redact: Redactor = (t) => t): string {
     // not JSON: fall through to the text itself
   }
   return trimmed.length > 300 ? `${trimmed.slice(0, 300)}…` : trimmed;
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function queryString(query: Record<string, QueryValue> | undefined): string {
@@ -185,7 +199,7 @@ export class HttpClient {
     let lastStatus: number | undefined;
     for (let attempt = 1; attempt <= maxTries; attempt++) {
       try {
-        return await this.limiter.schedule(() => this.attempt(method, url, label, body), urgency);
+        return await this.limiter.schedule((sentLate) => this.attempt(method, url, label, body, sentLate), urgency);
       } catch (error) {
         if (this.cancelled) throw new RequestCancelled();
         if (!(error instanceof RetryableFailure)) throw error;
@@ -222,9 +236,10 @@ export class HttpClient {
     void this.limiter.stop();
   }
 
-  private async attempt(method: 'GET' | 'POST', url: string, label: string, body: unknown): Promise<HttpResponse> {
+  private async attempt(method: 'GET' | 'POST', url: string, label: string, body: unknown, sentLate: (ms: number) => void = () => undefined): Promise<HttpResponse> {
     if (this.cancelled) throw new RequestCancelled();
     this.counts.attempts++;
+    const began = Date.now();
     let response: Answer;
     try {
       const request = this.transport.stream(url, {
@@ -252,6 +267,9 @@ export class HttpClient {
       const message = error instanceof Error ? error.message : String(error);
       throw new RetryableFailure(`network error${code ? ` ${code}` : ''} (${this.redact(message.split('\n')[0])})`);
     }
+    // When the request went out (written whole, after any new connection's handshake; got's timings, wall clock):
+    // the limiter moves this start to it, so the request rps later cannot reach the API within a second of it.
+    if (typeof response.uploadedAt === 'number') sentLate(response.uploadedAt - began);
     const { status, headers } = response;
     const text = response.body;
     if (status >= 200 && status < 300) {
@@ -271,7 +289,7 @@ export class HttpClient {
       throw new RetryableFailure(`answered ${status}${detail ? ` (${detail})` : ''}`, Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, status);
     }
     const [requestMethod, ...rest] = label.split(' ');
-    throw new ApiError(status, detail, { method: requestMethod, path: rest.join(' ') });
+    throw new ApiError(status, detail, { method: requestMethod, path: rest.join(' ') }, status === 404 && !isJson(text));
   }
 }
 
@@ -279,6 +297,8 @@ interface Answer {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: string;
+  /** When the request was written whole (got's `timings.upload`, unix ms), when known. */
+  uploadedAt?: number;
 }
 
 /** An answer heavier than the limit: `declared` when its Content-Length said so before any of it was read. */
@@ -311,7 +331,8 @@ async function receive(request: Readable, maxBytes: number): Promise<Answer> {
       if (size > maxBytes) throw new TooLarge(status);
       chunks.push(chunk);
     }
-    return { status, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') };
+    const uploadedAt = (request as { timings?: { upload?: number } }).timings?.upload;
+    return { status, headers: response.headers, body: Buffer.concat(chunks).toString('utf8'), uploadedAt };
   } finally {
     request.destroy();
   }

@@ -55,6 +55,11 @@ export interface ServerWindowStrategy {
   recentLookback?: (config: Config) => { recentSeconds: number; fullEverySeconds: number };
   /** Where a first read starts when there is no state and no start_date (unix s). */
   defaultStart: (nowSeconds: number, partition: { parent?: JsonObject }) => number;
+  /**
+   * How far back the API serves (seconds before now): no window starts earlier, whatever start_date or a saved
+   * cursor says, since the API answers older ranges with nothing, silently (servedFrom).
+   */
+  servedSeconds?: number;
 }
 
 /**
@@ -290,9 +295,16 @@ export function windowsToRead(
   nowSeconds: number,
   partition: { parent?: JsonObject },
 ): Array<{ start: number; end: number }> {
-  const start = from.since ?? from.startDate ?? strategy.defaultStart(nowSeconds, partition);
+  const wanted = from.since ?? from.startDate ?? strategy.defaultStart(nowSeconds, partition);
+  const served = servedFrom(strategy, nowSeconds);
+  const start = served !== undefined ? Math.max(wanted, served) : wanted;
   // Each request asks from WINDOW_OVERLAP before its window (requestWindow): the asked span stays within windowSeconds.
   return timeWindows(start, nowSeconds, strategy.windowSeconds - WINDOW_OVERLAP);
+}
+
+/** The oldest time the API serves at `nowSeconds` (unix s), for a strategy that has such a limit. */
+export function servedFrom(strategy: IncrementalStrategy, nowSeconds: number): number | undefined {
+  return strategy.kind === 'windows' && strategy.servedSeconds !== undefined ? nowSeconds - strategy.servedSeconds : undefined;
 }
 
 /**

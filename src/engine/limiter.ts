@@ -1,12 +1,21 @@
 /**
  * The process-wide request budget. Every HTTP attempt (retries included) is scheduled here, so the whole
  * read never exceeds `requests_per_second`, whatever the number of streams and partitions in flight.
- * Requests are spaced at least 1000/rps ms apart (a hair more, so network jitter cannot put rps+1 into one
- * of the server's one-second windows). A 429 pauses everyone until its Retry-After has passed and slows the
- * pace for a while; the pace recovers after a run of successes, but only to a little below the pace that met
- * the 429 (the ceiling), which itself relaxes back to the configured pace after a long run without one. So a
- * key shared with another client settles just under what is left for us instead of meeting the limit every
- * few seconds, and a one-off 429 costs a few slower seconds. Several 429s answered to requests already in
+ * Two rules, both on starts: at least 1000/rps ms between two starts, and at most rps starts in any rolling
+ * window of 1000 ms × `margin` (1020 ms: an API that counts its 10 requests in any rolling second still sees
+ * at most 10 when a request reaches it up to 20 ms later than the one 10 after it; 2% of the budget). A start
+ * is moved later to the moment its request actually went out, once that is known (`sentLate`: a new
+ * connection's handshake, a busy event loop): such a delay costs the request rps later that much wait, and only
+ * that one, instead of bunching the two at the API. Saturated, the budget lost is the window's margin (and any
+ * time a timer fires late: a start is never earlier than its timer). [inferred: the moment is known once the
+ * answer is in (got's timings), so an answer slower than a window comes too late to hold back the request rps
+ * later; at the API's usual latency it comes well before.]
+ *
+ * A 429 pauses everyone until its Retry-After has passed and slows the pace for a while; the pace recovers
+ * after a run of successes, but only to a little below the pace that met the 429 (the ceiling), which itself
+ * relaxes back to the configured pace after a long run without one. So a key shared with another client
+ * settles just under what is left for us instead of meeting the limit every few seconds, and a one-off 429
+ * costs a few slower seconds. Several 429s answered to requests already in
  * flight when the first came (a burst) are one event: they extend the pause but slow the pace once.
  *
  * Requests waiting for the budget go out by urgency (0 to MAX_URGENCY), then in order. A pass over a paged list
@@ -20,7 +29,7 @@ import { machineSleep } from '../clock.js';
 
 export interface LimiterOptions {
   requestsPerSecond: number;
-  /** Extra spacing factor against jitter (default 1.02). */
+  /** The rolling window's length in seconds, against jitter on the way to the API (default 1.02). */
   margin?: number;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
@@ -37,6 +46,8 @@ const CEILING_MARGIN = 1.1;
 /** …until CEILING_RUN successes in a row without a 429 relax it by one margin towards the configured pace. */
 const CEILING_RUN = 100;
 
+const ignore = (): void => undefined;
+
 /** The most urgent level `schedule` takes (bottleneck's priorities run 0, first, to 9; its default is 5). */
 export const MAX_URGENCY = 5;
 
@@ -47,6 +58,10 @@ export class RateLimiter {
   private pausedUntil = 0;
   /** When the last request started (clock of `now`). */
   private lastStart = Number.NEGATIVE_INFINITY;
+  /** Starts per rolling window (rps; 0: no window), the window's length, and the latest starts, in claim order. */
+  private readonly perWindow: number;
+  private readonly windowMs: number;
+  private readonly recent: Array<{ at: number }> = [];
   /** Successes in a row since the last 429 or the last step of the pace (or of the ceiling). */
   private successes = 0;
   /** The fastest spacing recovery returns to: the configured one, or a little slower than the one that met a 429. */
@@ -58,7 +73,10 @@ export class RateLimiter {
 
   constructor(options: LimiterOptions) {
     // An infinite rate (benchmarks against a local API) spaces nothing; a 429 still pauses everyone.
-    this.baseSpacing = Number.isFinite(options.requestsPerSecond) ? Math.ceil((1000 / options.requestsPerSecond) * (options.margin ?? 1.02)) : 0;
+    const finite = Number.isFinite(options.requestsPerSecond);
+    this.baseSpacing = finite ? Math.ceil(1000 / options.requestsPerSecond) : 0;
+    this.perWindow = finite ? Math.max(1, Math.floor(options.requestsPerSecond)) : 0;
+    this.windowMs = Math.ceil(1000 * (options.margin ?? 1.02) * (finite ? this.perWindow / options.requestsPerSecond : 1));
     this.spacing = this.baseSpacing;
     this.ceiling = this.baseSpacing;
     this.now = options.now ?? Date.now;
@@ -69,20 +87,23 @@ export class RateLimiter {
     this.bottleneck = new Bottleneck({ maxConcurrent: 1 });
   }
 
-  /** Runs `task` when the budget allows, ahead of waiting tasks of lower `urgency` (0, the default, to MAX_URGENCY). */
-  async schedule<T>(task: () => Promise<T>, urgency = 0): Promise<T> {
+  /**
+   * Runs `task` when the budget allows, ahead of waiting tasks of lower `urgency` (0, the default, to MAX_URGENCY).
+   * The task may report how many ms after its start its request actually went out (`sentLate`).
+   */
+  async schedule<T>(task: (sentLate: (ms: number) => void) => Promise<T>, urgency = 0): Promise<T> {
     if (this.spacing === 0 && this.now() >= this.pausedUntil) {
       this.requests++;
-      return task();
+      return task(ignore);
     }
     const priority = MAX_URGENCY - Math.max(0, Math.min(MAX_URGENCY, Math.floor(urgency)));
     let running: Promise<T> | undefined;
     await this.bottleneck.schedule({ priority }, async () => {
-      await this.claimStart();
+      const sentLate = await this.claimStart();
       // Started at the very moment its start was claimed (not after the gate's own promise has settled, some
       // ticks later on a busy loop: a late first start would put rps+1 starts into one second). It runs outside
       // the gate: many requests may be in flight, only their starts are spaced.
-      running = task();
+      running = task(sentLate);
       // Its caller awaits it below; until then a failure must not count as unhandled.
       running.catch(() => undefined);
     });
@@ -90,18 +111,35 @@ export class RateLimiter {
   }
 
   /**
-   * Waits for this request's turn: one spacing after the last start, and not before a 429's Retry-After has
-   * passed. Starts are claimed one at a time, so requests held back by a pause go one spacing apart when it
-   * ends, not all at once (more than rps in one second).
+   * Waits for this request's turn: one spacing after the last start, a window after the rps-th latest start, and
+   * not before a 429's Retry-After has passed. Starts are claimed one at a time, so requests held back by a pause
+   * go one spacing apart when it ends, not all at once (more than rps in one second). Returns how to move this
+   * start later to when its request went out.
    */
-  private async claimStart(): Promise<void> {
+  private async claimStart(): Promise<(ms: number) => void> {
     for (;;) {
-      const wait = Math.max(this.pausedUntil, this.lastStart + this.spacing) - this.now();
+      const wait = Math.max(this.pausedUntil, this.lastStart + this.spacing, this.windowFreeAt()) - this.now();
       if (wait <= 0) break;
       await this.sleep(wait);
     }
     this.lastStart = this.now();
     this.requests++;
+    if (this.perWindow === 0) return ignore;
+    const start = { at: this.lastStart };
+    this.recent.push(start);
+    // Twice the window's count: a start moved later may outlast one claimed after it.
+    if (this.recent.length > 2 * this.perWindow) this.recent.shift();
+    const claimed = start.at;
+    return (ms) => {
+      if (Number.isFinite(ms) && ms > 0) start.at = Math.max(start.at, claimed + ms);
+    };
+  }
+
+  /** When one more start fits in the rolling window: a window after the rps-th latest start (as sent). */
+  private windowFreeAt(): number {
+    if (this.perWindow === 0 || this.recent.length < this.perWindow) return Number.NEGATIVE_INFINITY;
+    const latest = this.recent.map((s) => s.at).sort((a, b) => b - a);
+    return latest[this.perWindow - 1] + this.windowMs;
   }
 
   /**
@@ -139,6 +177,11 @@ export class RateLimiter {
 
   get currentSpacingMs(): number {
     return this.spacing;
+  }
+
+  /** The rolling window: at most `starts` in any `ms` (0 starts: none). */
+  get window(): { starts: number; ms: number } {
+    return { starts: this.perWindow, ms: this.windowMs };
   }
 
   async stop(): Promise<void> {

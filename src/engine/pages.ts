@@ -18,8 +18,8 @@ import type { JsonObject, LogLevel } from '../protocol/messages.js';
 import type { HttpClient, HttpRequest } from './http.js';
 import { keyText } from './conform.js';
 import { MAX_URGENCY } from './limiter.js';
-import type { PageState } from './paginators.js';
-import { PassRepeats } from './repeats.js';
+import { RepeatedToken, type PageState } from './paginators.js';
+import { PassRepeats, RepeatedPages } from './repeats.js';
 import { PassKeys } from './reread.js';
 import type { SharedRequests } from './requests.js';
 import { compileSelector, type Selector } from './select.js';
@@ -108,6 +108,7 @@ export class PageReader {
   ): Promise<{ pages: number; stopped: boolean }> {
     const lookahead = definition.enrich ? ENRICH_LOOKAHEAD : 1;
     const pageState: PageState = { params: definition.paginate.first(), seen: new Set() };
+    const repeatedPages = new RepeatedPages(definition.primaryKey);
     const inHand: InHand[] = [];
     /** The following page's parameters, from the latest page fetched (asked only when that page is to be fetched). */
     let following: (() => PageState['params'] | null) | undefined;
@@ -131,7 +132,7 @@ export class PageReader {
           // Pages fetched ahead wait in memory: none is fetched while the sink is full. (With one page in hand
           // the sink was awaited right after the page before; a pass's first page goes out at once.)
           if (lookahead > 1) await this.ctx.drained();
-          const fetched = await this.fetchPage(definition, partition, scope, pageState, page++);
+          const fetched = await this.fetchPage(definition, partition, scope, pageState, page++, repeatedPages);
           following = fetched.next;
           const fresh = select(fetched.records);
           const entry: InHand = { records: this.enrich(definition, partition, fresh), time: fetched.time, settled: false };
@@ -184,6 +185,7 @@ export class PageReader {
     scope: PassScope,
     pageState: PageState,
     page: number,
+    repeatedPages: RepeatedPages,
   ): Promise<{ records: Record_[]; next: () => PageState['params'] | null; time: PageTime }> {
     const { config, clock } = this.ctx;
     if (this.ctx.signal?.aborted) throw new Stopped();
@@ -206,7 +208,18 @@ export class PageReader {
     const records = definition.transform
       ? transformAll(definition, raw, { config, partition, now: clock(), answeredAt: response.date }, (record, error) => warn(`skipped record ${keyText(definition.primaryKey, record)}: it could not be read (${error instanceof Error ? error.message : String(error)})`))
       : raw;
-    return { records, next: () => definition.paginate.next(response.body, raw.length, pageState, raw), time: { requestedAt, ...(response.date !== undefined ? { answeredAt: response.date } : {}) } };
+    // The next page's parameters now, not when it is fetched: a page whose `next` token came before in this pass, or
+    // that lists the very records of the pass's first page, is a repeat, and fails the pass before it is printed.
+    let following: PageState['params'] | null;
+    try {
+      following = definition.paginate.next(response.body, raw.length, pageState, raw);
+    } catch (error) {
+      if (error instanceof RepeatedToken) throw repeatedPage(definition, partition, scope, page, `its next token "${error.token.slice(0, 40)}" came before in this pass`);
+      throw error;
+    }
+    const earlier = repeatedPages.earlier(page, records);
+    if (earlier !== undefined) throw repeatedPage(definition, partition, scope, page, `it lists the same records as page ${earlier + 1}, a restart`);
+    return { records, next: () => following, time: { requestedAt, ...(response.date !== undefined ? { answeredAt: response.date } : {}) } };
   }
 
   /** A page's second step, when the definition has one. */
@@ -224,6 +237,22 @@ export class PageReader {
     }
     return select;
   }
+}
+
+/**
+ * The error of a pass that met a page it had before: tokens are positional, and an API that answers a position past
+ * the end of a list (one that shrank while it was read) with its first page again would have the pass print the
+ * same records over and over. Transient: the next sync starts the list over, from a position that exists.
+ */
+function repeatedPage(definition: StreamDefinition, partition: Partition, scope: PassScope, page: number, why: string): ConnectorError {
+  const day = (seconds: number) => new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const where = [partition.key && `partition ${partition.key}`, scope.window && `window ${day(scope.window.start)} to ${day(scope.window.end)}`].filter(Boolean).join(', ');
+  return new ConnectorError(
+    `${definition.name}${where ? ` (${where})` : ''}: page ${page + 1} repeats an earlier page of the same pass (${why}): the API started the list over, ` +
+      'as it does when a list shrinks while it is read. Stopped rather than print the same records again or loop; run the sync again.',
+    'transient_error',
+    { stream: definition.name },
+  );
 }
 
 /**

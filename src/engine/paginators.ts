@@ -6,6 +6,13 @@
 import { ConnectorError } from '../errors.js';
 import type { QueryValue, Record_ } from './types.js';
 
+/** The API gave a `next` token it gave before in the same pass: the pass is going round in a loop (see pages.ts). */
+export class RepeatedToken extends ConnectorError {
+  constructor(readonly token: string) {
+    super(`Pagination loop detected: the API returned the token "${token}" twice in one pass`, 'transient_error');
+  }
+}
+
 export interface PageState {
   /** Query parameters of the page just fetched. */
   params: Record<string, QueryValue>;
@@ -36,12 +43,7 @@ export function cursorPaginator(options: { limit?: number; tokenField?: string; 
       const token = body && typeof body === 'object' ? (body as Record<string, unknown>)[tokenField] : undefined;
       if (token === undefined || token === null || token === '') return null;
       const text = String(token);
-      if (state.seen.has(text)) {
-        throw new ConnectorError(
-          `Pagination loop detected: the API returned the token "${text}" twice in one pass`,
-          'system_error',
-        );
-      }
+      if (state.seen.has(text)) throw new RepeatedToken(text);
       state.seen.add(text);
       // The most recent tokens are enough to catch a loop (the pass's page limit catches the rest): memory stays
       // flat however long the pass (a million activities are 10,000 tokens).

@@ -22,14 +22,14 @@ import { forEachConcurrent } from './concurrency.js';
 import { DeleteTracker, type Remembered } from './deletes.js';
 import { settleDeletes } from './lookups.js';
 import { logTo, type ReadRecord, type ReadSink } from './events.js';
-import { AheadOfClock, FULL_LOOKBACK_FIELD, FUTURE_CURSOR_TOLERANCE, inWindow, readStart, requestWindow, toSeconds, UnreadableCursors, windowsToRead, type IncrementalStrategy, type PositionStrategy } from './incremental.js';
+import { AheadOfClock, FULL_LOOKBACK_FIELD, FUTURE_CURSOR_TOLERANCE, inWindow, readStart, requestWindow, servedFrom, toSeconds, UnreadableCursors, windowsToRead, type IncrementalStrategy, type PositionStrategy } from './incremental.js';
 import { PageReader, Stopped } from './pages.js';
 import { PartitionPlanner, type PartitionEnd } from './partitions.js';
 import { primaryKeyOf } from './repeats.js';
 import { SharedRequests } from './requests.js';
 import type { Partition, Record_, StatusAction, StreamDefinition } from './types.js';
 import { ClockSkew, localHost } from './skew.js';
-import { Lookbacks, readWindows, WindowEdges, type TimeWindow } from './windows.js';
+import { BeyondServed, Lookbacks, readWindows, WindowEdges, type TimeWindow } from './windows.js';
 
 export { chainUrgency } from './pages.js';
 
@@ -80,6 +80,8 @@ interface IncrementalRun {
   pages: Map<string, number>;
   /** Which windowed partitions re-read their full lookback, which a recent one (said once per stream). */
   lookbacks?: Lookbacks;
+  /** Windowed partitions whose cursor is older than the API serves (said once per stream). */
+  beyondServed: BeyondServed;
 }
 
 export class Reader {
@@ -143,6 +145,7 @@ export class Reader {
       deletes: DeleteTracker.for(definition, checkpoint.startMemory()),
       pages: new Map(),
       lookbacks: Lookbacks.for(strategy, this.ctx.config),
+      beyondServed: new BeyondServed(),
     };
     const outcome: StreamOutcome = { stream: name, records: 0 };
     // Records that do not fit the schema are fixed or skipped, with a WARN, instead of failing the stream.
@@ -209,6 +212,8 @@ export class Reader {
       for (const warning of [run?.unreadable.warning(name), run?.ahead.warning(name)]) if (warning) this.log('WARN', warning);
       const lookbacks = run?.lookbacks?.summary(name);
       if (lookbacks) this.log('INFO', lookbacks);
+      const beyond = run && run.strategy.kind === 'windows' ? run.beyondServed.warning(name, run.strategy.servedSeconds ?? 0) : undefined;
+      if (beyond) this.log('WARN', beyond);
       sink.emit({ type: 'ended', stream: name, complete: true, at: clock() });
     } catch (error) {
       // Whatever ends the stream, its last STATE covers every record it printed (the sink drops it after a signal's last words).
@@ -261,6 +266,7 @@ export class Reader {
       const windowed = definition.incremental?.kind === 'windows' ? definition.incremental : undefined;
       if (windowed) {
         const windows = windowsToRead(windowed, { since, startDate: config.startDateSeconds }, nowSeconds, partition);
+        if (run && start?.lookback !== 'first') run.beyondServed.note(toSeconds(run.checkpoint.startCursor(partition.key)), servedFrom(windowed, nowSeconds));
         // A record created exactly on the edge of two windows is kept by both (see inWindow: whichever of them the
         // API returns it in), and printed by the first that has it.
         const edges = new WindowEdges((record) => primaryKeyOf(definition.primaryKey, record));
@@ -352,6 +358,9 @@ export class Reader {
   private async refused(definition: StreamDefinition, partition: Partition, error: unknown): Promise<PartitionEnd> {
     if (!(error instanceof ApiError)) throw error;
     const action = statusAction(definition, partition, error.status);
+    // Not a missing parent to skip nor an empty list: nothing of the stream can be read from that path (unless the
+    // stream says what such a 404 means: Design Studio's is "not in this workspace", a config_error already).
+    if (error.unrouted && action !== 'stream-unavailable') throw unroutedError(definition, error);
     if (action === 'skip-partition') {
       this.log('WARN', `${definition.name}: skipped ${partition.key || 'the stream'} (${error.message}); it was probably deleted during the sync`);
       return 'skipped';
@@ -377,6 +386,12 @@ export class Reader {
     const shown = dropped.slice(0, 10).join(', ') + (dropped.length > 10 ? ', …' : '');
     this.log('INFO', `${definition.name}: dropped the saved cursor${dropped.length === 1 ? '' : 's'} of ${dropped.length} ${noun} no longer in Customer.io (${shown})`);
   }
+}
+
+function unroutedError(definition: StreamDefinition, error: ApiError): ConnectorError {
+  const fix = definition.userDefined ? 'check the path of this custom stream' : 'report it: the API may have moved the endpoint';
+  const what = `${error.request.method} ${error.request.path} is not a route of the Customer.io API (it answered the plain-text "404 page not found", not the JSON 404 of something missing)`;
+  return new ConnectorError(`Stream ${definition.name}: ${what}; ${fix}.`, definition.userDefined ? 'config_error' : 'system_error', { stream: definition.name });
 }
 
 function statusAction(definition: StreamDefinition, partition: Partition, status: number): StatusAction | undefined {

@@ -173,4 +173,6 @@ export interface StreamDefinition {
   notes?: (config: Config, nowSeconds: number, read: { firstRead: boolean }) => string[];
   /** How many partitions to read at once (all through the shared limiter). Default 4. */
   concurrency?: number;
+  /** A stream the config defines (custom_streams): a path the API does not route is the user's to fix. */
+  userDefined?: boolean;
 }

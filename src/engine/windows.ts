@@ -94,6 +94,34 @@ export class Lookbacks {
   }
 }
 
+/**
+ * Partitions of one windowed stream whose saved cursor is older than the API still serves (servedFrom): the
+ * records between that cursor and the oldest served time are gone from the API, and no read can fill the gap.
+ * Said in one WARN per stream, with the oldest such cursor.
+ */
+export class BeyondServed {
+  private count = 0;
+  private oldest?: number;
+  private servedFrom?: number;
+
+  note(cursor: number | undefined, servedFrom: number | undefined): void {
+    if (cursor === undefined || servedFrom === undefined || cursor >= servedFrom) return;
+    this.count++;
+    this.oldest = Math.min(this.oldest ?? cursor, cursor);
+    this.servedFrom = servedFrom;
+  }
+
+  warning(stream: string, servedSeconds: number): string | undefined {
+    if (!this.count || this.oldest === undefined || this.servedFrom === undefined) return undefined;
+    const day = (seconds: number) => new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const which = this.count === 1 ? 'the saved cursor' : `the saved cursors of ${this.count} partitions (the oldest)`;
+    return (
+      `${stream}: ${which} ${day(this.oldest)} is older than the ${duration(servedSeconds)} the API serves: read from ${day(this.servedFrom)}; ` +
+      'what was created between the two can no longer be read (read more often than that to keep every record)'
+    );
+  }
+}
+
 /** A span for people: "30 days", "24 hours", "1.5 hours", "20 minutes". */
 export function duration(seconds: number): string {
   const plural = (value: number, unit: string) => `${value} ${unit}${value === 1 ? '' : 's'}`;

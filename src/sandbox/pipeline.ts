@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { authenticate, splitHostPath } from './auth.js';
 import type { ListChanges } from './changes.js';
 import type { FaultInjector } from './faults.js';
-import { ApiError, errorBody, notFound, parseJsonBody, readBody, sendJson } from './http.js';
+import { ApiError, errorBody, parseJsonBody, readBody, sendJson, sendText } from './http.js';
 import { type RateLimiter, rateLimitError } from './ratelimit.js';
 import type { Router } from './router.js';
 import type { StatsRecorder } from './stats.js';
@@ -24,6 +24,8 @@ export interface PipelineDeps {
   /** Lists changed right after given answers (changes.ts). */
   changes?: ListChanges;
   stats: StatsRecorder;
+  /** The earliest moment a request handled now may have arrived (stalls.ts); the rate limit counts it from then. */
+  earliestArrival?: () => number;
   latencyMs: () => number;
   /** A timer the server can cancel on close (latency past the client's timeout must not hold close()). */
   sleep: (ms: number) => Promise<void>;
@@ -33,14 +35,24 @@ interface Answer {
   status: number;
   body: unknown;
   headers: Record<string, string>;
+  /** A plain-text answer instead of JSON. */
+  text?: string;
 }
+
+/**
+ * An unrouted path, as seen live (`/v1/esp`, `/v1/sending_domains`): a plain-text `404 page not found`, not the JSON
+ * 404 of a routed path whose resource does not exist. Answered whatever the key [inferred: only seen with a good
+ * one; the text is a router's, which answers before anything checks the key].
+ */
+const UNROUTED: Answer = { status: 404, body: undefined, headers: {}, text: '404 page not found' };
 
 let references = 0;
 
 export async function handleApiRequest(req: IncomingMessage, res: ServerResponse, url: URL, deps: PipelineDeps): Promise<void> {
   const arrived = Date.now();
   const method = req.method ?? 'GET';
-  deps.stats.arrived(arrived);
+  const counted = Math.min(arrived, deps.earliestArrival?.() ?? arrived);
+  deps.stats.arrived(arrived, counted);
   const host = splitHostPath(url.pathname);
   const match = host ? deps.router.match(method, host.rest) : null;
   const plan = deps.faults.plan(method, url.pathname);
@@ -58,13 +70,15 @@ export async function handleApiRequest(req: IncomingMessage, res: ServerResponse
   const terminal = plan.terminal;
   if (terminal && terminal.kind !== 'truncate') return finish(applyFault(terminal, req, res, url));
 
-  const answer = await answerApi(req, url, host, match, deps);
-  if (terminal?.kind === 'truncate') {
+  const answer = await answerApi(req, url, host, match, deps, { at: arrived, earliest: counted });
+  if (terminal?.kind === 'truncate' && answer.text === undefined) {
     truncate(res, answer);
     return finish(answer.status);
   }
   // Dated by the virtual clock, like the API's own answers by its clock (the connector buckets metrics by it).
-  sendJson(res, answer.status, answer.body, { Date: new Date(deps.world.clock.now() * 1000).toUTCString(), ...answer.headers });
+  const date = new Date(deps.world.clock.now() * 1000).toUTCString();
+  if (answer.text !== undefined) sendText(res, answer.status, answer.text, { Date: date });
+  else sendJson(res, answer.status, answer.body, { Date: date, ...answer.headers });
   // Only now: the answer was made from the list as it was (a change between two pages of one read).
   if (answer.status === 200) deps.changes?.answered(method, url.pathname, answer.body);
   finish(answer.status);
@@ -76,16 +90,12 @@ async function answerApi(
   host: ReturnType<typeof splitHostPath>,
   match: ReturnType<Router['match']>,
   deps: PipelineDeps,
+  arrived: { at: number; earliest: number },
 ): Promise<Answer> {
+  if (!host || !match) return UNROUTED;
   try {
-    if (!host) throw notFound(`path ${url.pathname}`);
     const body = req.method === 'POST' ? parseJsonBody(await readBody(req)) : undefined;
-    if (!match || match.auth) {
-      const key = authenticate(req.headers, host.region, deps.keys);
-      if (!match) throw notFound(`path ${url.pathname}`);
-      deps.limiter.admit(key);
-    }
-    if (!match) throw notFound(`path ${url.pathname}`);
+    if (match.auth) deps.limiter.admit(authenticate(req.headers, host.region, deps.keys), arrived.at, arrived.earliest);
     const request = { method: req.method ?? 'GET', region: host.region, path: host.rest, params: match.params, query: url.searchParams, body };
     return { status: 200, body: match.handler(request, deps.world), headers: {} };
   } catch (error) {

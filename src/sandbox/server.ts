@@ -20,6 +20,7 @@ import { registerObjects } from './routes/objects.js';
 import { registerPeople } from './routes/people.js';
 import { registerExports } from './routes/exports.js';
 import { registerDesignStudio } from './routes/design-studio.js';
+import { StallWatch } from './stalls.js';
 import { StatsRecorder } from './stats.js';
 import { handleStorage } from './storage.js';
 import { trackSandbox } from './one-clock.js';
@@ -57,6 +58,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const faults = new FaultInjector(seed, opts.faults ?? []);
   const limiter = new RateLimiter(opts.rateLimit ?? { perSecond: 10, retryAfter: true });
   const stats = new StatsRecorder();
+  const stalls = new StallWatch();
   const exportStore = new ExportStore(opts.exports);
   const changes = new ListChanges(world);
   changes.set(opts.listChanges ?? []);
@@ -73,6 +75,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     faults,
     changes,
     stats,
+    earliestArrival: () => stalls.earliestArrival(),
     latencyMs: () => latency,
     sleep: (ms) =>
       new Promise<void>((resolve) => {
@@ -156,6 +159,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     port,
     close: async () => {
       closing = true;
+      stalls.stop();
       untrack();
       await Promise.all([...senders].map((sender) => sender.stop()));
       for (const timer of timers) clearTimeout(timer);

@@ -1,6 +1,6 @@
 /**
  * What the connector did on the wire: request counts per status and endpoint, 429s, faults, the
- * busiest wall-clock second, and a bounded log of recent requests. Tests and benchmarks read it
+ * busiest second (the most arrivals in any rolling 1000 ms, as the rate limit counts), and a bounded log of recent requests. Tests and benchmarks read it
  * through `sandbox.stats()` or `GET /__sandbox/stats`.
  */
 import type { FaultKind, SandboxRequestRecord, SandboxStats } from './types.js';
@@ -14,20 +14,20 @@ export class StatsRecorder {
   private byEndpointStatus: Record<string, Record<string, number>> = {};
   private rateLimited = 0;
   private faults: Record<string, number> = {};
-  private second = -1;
-  private inSecond = 0;
+  /** Arrival times (ms) of the last rolling second (unordered: see arrived). */
+  private recent: number[] = [];
   private peak = 0;
   private log: SandboxRequestRecord[] = [];
 
-  /** Count an arrival (for the per-second peak), when the request comes in. */
-  arrived(atMs: number): void {
-    const second = Math.floor(atMs / 1000);
-    if (second !== this.second) {
-      this.second = second;
-      this.inSecond = 0;
-    }
-    this.inSecond++;
-    this.peak = Math.max(this.peak, this.inSecond);
+  /**
+   * Count an arrival (for the per-second peak), when the request comes in: at `atMs`, or as early as `earliestMs`
+   * when the sandbox handled it late (stalls.ts). Counted the way the rate limit counts (ratelimit.ts): the second
+   * before its handling, itself remembered from the earliest.
+   */
+  arrived(atMs: number, earliestMs = atMs): void {
+    this.recent = this.recent.filter((t) => t > atMs - 1000);
+    this.peak = Math.max(this.peak, this.recent.filter((t) => t <= atMs).length + 1);
+    this.recent.push(Math.min(atMs, earliestMs));
   }
 
   /** Count a finished request (answered, reset or cut off). */
@@ -64,8 +64,7 @@ export class StatsRecorder {
     this.byEndpointStatus = {};
     this.rateLimited = 0;
     this.faults = {};
-    this.second = -1;
-    this.inSecond = 0;
+    this.recent = [];
     this.peak = 0;
     this.log = [];
   }

@@ -8,7 +8,7 @@ import { Campaigns } from './data/campaigns.js';
 import { Catalog } from './data/catalog.js';
 import { Churn } from './data/churn.js';
 import type { Core } from './data/core.js';
-import { DeliveryStream, type Origin } from './data/deliveries.js';
+import { DeliveryStream, MESSAGES_RETENTION, TRANSACTIONAL_RETENTION, type Origin } from './data/deliveries.js';
 import { DesignStudio } from './data/design-studio.js';
 import { Misc } from './data/misc.js';
 import { Objects } from './data/objects.js';
@@ -90,13 +90,14 @@ export function createWorld(opts: WorldOptions): World {
     campaigns,
     broadcasts,
     catalog,
-    messages: new DeliveryStream(core, 'messages', sizes.messages, messageOrigin),
+    messages: new DeliveryStream(core, 'messages', sizes.messages, messageOrigin, undefined, MESSAGES_RETENTION),
     transactionalDeliveries: new DeliveryStream(
       core,
       'transactional_deliveries',
       templateCycle.length ? sizes.deliveries : 0,
       (k) => ({ transactional_id: catalog.transactional.idOf(transactionalOf(k)) }),
       'email',
+      TRANSACTIONAL_RETENTION,
     ),
     transactionalOf,
     misc: new Misc(core),

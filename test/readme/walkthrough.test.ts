@@ -6,11 +6,14 @@
  * - `npm run sandbox -- --port 8080` runs in the background first, on a free port put in place of 8080 wherever the
  *   README says 8080 (its JSON config too);
  * - the five steps run against that sandbox: step 2 (an edit, not a command) is done as a person would, pasting the
- *   sandbox's key into secrets/config.json and pointing api_base_url at it;
+ *   sandbox's key into secrets/config.json and pointing api_base_url at it; standing in for Customer.io, those
+ *   commands (and the docker ones, which use the same config) get the operator's CIO_ALLOW_PRIVATE_NETWORK=1 from
+ *   here, and nothing else does: the clone's shell starts without it, as a person's does, so the sandbox section
+ *   works only because the README's own `export` line gives it (proved needed before it is run);
  * - docker commands are checked, not run (no container engine in CI; test/image runs the image where there is one):
  *   their docker flags are of a known few, the image is the one the README builds, the Dockerfile's entrypoint is
  *   `node …/dist/main.js`, and the arguments after the image run as `node dist/main.js …` with each volume mapped to
- *   its folder in the clone;
+ *   its folder in the clone; the receiver's `serve-webhooks` line is checked against the image and run (serve-webhooks.ts);
  * - `npm ci` is this checkout's own (node_modules is linked, no network), and `npm test` is this suite.
  * The sandbox and the connector run on one clock: the sandbox starts at the machine's time and stands still; after
  * the README moves it, the README's own CIO_TEST_CLOCK puts the connector on it.
@@ -20,9 +23,11 @@ import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, sy
 import { createServer } from 'node:net';
 import { dirname, join, relative } from 'node:path';
 import { parseDockerfile } from '../../integration_tests/lib/dockerfile.js';
+import { PRIVATE_NETWORK_ENV } from '../../src/engine/egress.js';
 import { PROJECT_ROOT, withoutKey } from '../helpers/cli.js';
 import { parseProtocolLines } from '../helpers/protocol.js';
 import { scratchDir } from '../helpers/scratch.js';
+import { proveServeWebhooks } from './serve-webhooks.js';
 
 const README = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
 const IMAGE = 'source-customer-io';
@@ -48,8 +53,17 @@ interface Ran {
 interface Context {
   clone: string;
   port: number;
+  /** The clone's shell: no API key, no permission for private networks (the jest run's global setup gives one). */
   env: NodeJS.ProcessEnv;
+  /** What the README's `export` lines have put in that shell so far. */
+  exported: Record<string, string>;
 }
+
+/**
+ * For the commands the README runs against Customer.io (the five steps, the docker lines), which run here against the
+ * sandbox, plain http on 127.0.0.1: the operator's permission a person pointing them at Customer.io does not need.
+ */
+const STAND_IN = { [PRIVATE_NETWORK_ENV]: '1' };
 
 type Proof =
   /** Run in the clone (through bash, as typed), `as` in place of the command when given; `check` looks at what it did. */
@@ -58,6 +72,10 @@ type Proof =
   | { kind: 'background' }
   /** A docker command: checked against the Dockerfile and the CLI (see the file's comment). */
   | { kind: 'docker'; check?: (ran: Ran, context: Context) => void }
+  /** A docker command that starts a server: proved by its own function. */
+  | { kind: 'docker-server'; prove: (command: string, context: Context) => Promise<void> }
+  /** `export NAME=value`: set for every later command, as the shell does; `before` shows what it is needed for. */
+  | { kind: 'export'; before?: (context: Context) => Promise<void> }
   /** Proved by something else, said here. */
   | { kind: 'elsewhere'; why: string };
 
@@ -103,12 +121,13 @@ const DECLARED: Array<[string, Proof]> = [
   [
     'npm run build && node dist/main.js check --config secrets/config.json',
     // npm's own lines come first on stdout: the connector's is the last.
-    { kind: 'run', check: (ran) => expect(JSON.parse(ran.stdout.trim().split('\n').at(-1)!)).toMatchObject({ type: 'CONNECTION_STATUS', connectionStatus: { status: 'SUCCEEDED' } }) },
+    { kind: 'run', env: STAND_IN, check: (ran) => expect(JSON.parse(ran.stdout.trim().split('\n').at(-1)!)).toMatchObject({ type: 'CONNECTION_STATUS', connectionStatus: { status: 'SUCCEEDED' } }) },
   ],
   [
     'node dist/main.js sync --config secrets/config.json --streams campaigns,customers,messages',
     {
       kind: 'run',
+      env: STAND_IN,
       check: (ran) => {
         ok(ran);
         expect(ran.stdout).toMatch(/^Synced 3 of 3 streams into \S+customerio\.duckdb/);
@@ -127,6 +146,20 @@ const DECLARED: Array<[string, Proof]> = [
     },
   ],
   ['npm run sandbox -- --port 8080', { kind: 'background' }],
+  [
+    `export ${PRIVATE_NETWORK_ENV}=1`,
+    {
+      kind: 'export',
+      // Without it, the next line fails as the README says: the connector sends no key to plain http on 127.0.0.1.
+      before: async (context) => {
+        const ran = await bash('node dist/main.js check --config secrets/sandbox.json', context);
+        expect(JSON.parse(ran.stdout.trim())).toMatchObject({
+          type: 'CONNECTION_STATUS',
+          connectionStatus: { status: 'FAILED', message: expect.stringContaining(`${PRIVATE_NETWORK_ENV}=1 where the connector runs`) },
+        });
+      },
+    },
+  ],
   ['node dist/main.js check --config secrets/sandbox.json', { kind: 'run', check: (ran) => expect(ran.stdout).toContain('"status":"SUCCEEDED"') }],
   [
     'node dist/main.js sync --config secrets/sandbox.json --streams campaigns,customers,messages --duckdb sandbox.duckdb',
@@ -202,7 +235,33 @@ const DECLARED: Array<[string, Proof]> = [
       },
     },
   ],
+  [
+    'docker run -d --name cio-webhooks -p 8080:8080 -v cio-webhooks:/data/webhooks -e CIO_WEBHOOK_SIGNING_KEYS -e CIO_WEBHOOK_READ_TOKEN source-customer-io serve-webhooks',
+    {
+      kind: 'docker-server',
+      prove: (command, context) =>
+        proveServeWebhooks(command, README, { clone: context.clone, env: context.env, run: (script, env) => bash(script, context, env) }),
+    },
+  ],
 ];
+
+/** The anchors GitHub gives a markdown file's headings: lower case, punctuation but `-` and `_` dropped, spaces `-`. */
+function anchorsOf(markdown: string): Set<string> {
+  const anchors = new Set<string>();
+  const outsideCode = markdown.replace(/^ *```[\s\S]*?^ *```/gm, '');
+  for (const [, heading] of outsideCode.matchAll(/^#{1,6} +(.+?) *$/gm)) {
+    const slug = heading.toLowerCase().replace(/[^\p{L}\p{N}\p{M}_ -]/gu, '').replace(/ /g, '-');
+    let unique = slug;
+    for (let n = 1; anchors.has(unique); n++) unique = `${slug}-${n}`;
+    anchors.add(unique);
+  }
+  return anchors;
+}
+
+function withoutPrivateNetwork(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { [PRIVATE_NETWORK_ENV]: _allowed, ...rest } = env;
+  return rest;
+}
 
 /** A copy of the checkout as a clone has it: tracked and new files only; node_modules linked, not installed. */
 function freshClone(): string {
@@ -236,9 +295,10 @@ function freePort(): Promise<number> {
   });
 }
 
-function bash(command: string, context: Context, env: Record<string, string> = {}): Promise<Ran> {
+/** `command` in the clone's shell (with what the README exported), or, `inShell` false, in a container's place (without). */
+function bash(command: string, context: Context, env: Record<string, string> = {}, inShell = true): Promise<Ran> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', command], { cwd: context.clone, env: { ...context.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('bash', ['-c', command], { cwd: context.clone, env: { ...context.env, ...(inShell ? context.exported : {}), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
@@ -262,8 +322,11 @@ function startBackground(command: string, context: Context): Promise<ChildProces
   });
 }
 
-/** The arguments after the image, run by the image's entrypoint here: `node dist/main.js …`, volumes mapped. */
-function dockerAsNode(command: string, context: Context): string {
+/**
+ * The arguments after the image, run by the image's entrypoint here: `node dist/main.js …`, volumes mapped; its
+ * environment is the container's: what `-e NAME` passes from the shell, and the stand-in's permission (STAND_IN).
+ */
+function dockerAsNode(command: string, context: Context): { script: string; env: Record<string, string> } {
   const [, options, args] = /^docker run (.*?) ?source-customer-io (.*)$/.exec(command) ?? [];
   expect({ command, parsed: args !== undefined }).toEqual({ command, parsed: true });
   // Only docker flags this README means to use, each well formed.
@@ -272,7 +335,9 @@ function dockerAsNode(command: string, context: Context): string {
   for (const [, host, target] of options.matchAll(/-v "\$PWD((?:\/[\w.-]+)*):(\/[\w.-]+)"/g)) {
     mapped = mapped.replace(new RegExp(`(^| )${target}(?=/| |$)`, 'g'), `$1${join(context.clone, host)}`);
   }
-  return `node dist/main.js ${mapped}`;
+  const shell: NodeJS.ProcessEnv = { ...context.env, ...context.exported };
+  const passed = [...options.matchAll(/(?:^| )-e ([A-Z_]+)(?= |$)/g)].flatMap(([, name]) => (shell[name] === undefined ? [] : [[name, shell[name]!]]));
+  return { script: `node dist/main.js ${mapped}`, env: { ...STAND_IN, ...Object.fromEntries(passed) } };
 }
 
 function proveDockerBuild(command: string, context: Context): void {
@@ -321,12 +386,26 @@ describe('the README', () => {
     for (const page of pages.slice(1)) expect({ page, linked: linked.has(page) }).toEqual({ page, linked: true });
   });
 
+  it('links only to headings that exist (GitHub\'s anchors), in its own page and in others', () => {
+    const pages = ['README.md', ...readdirSync(join(PROJECT_ROOT, 'docs')).map((f) => `docs/${f}`)];
+    for (const page of pages) {
+      const text = readFileSync(join(PROJECT_ROOT, page), 'utf8');
+      for (const [, target, anchor] of text.matchAll(/\]\(([^)#\s]*)#([^)\s]+)\)/g)) {
+        if (/^[a-z]+:/.test(target)) continue;
+        const file = target === '' ? join(PROJECT_ROOT, page) : join(dirname(join(PROJECT_ROOT, page)), target);
+        expect({ page, link: `${target}#${anchor}`, exists: anchorsOf(readFileSync(file, 'utf8')).has(anchor) }).toEqual({ page, link: `${target}#${anchor}`, exists: true });
+      }
+    }
+  });
+
   it('works from a fresh clone, every command in order', async () => {
     const port = await freePort();
     const context: Context = {
       clone: freshClone(),
       port,
-      env: curlOnPath({ ...withoutKey(process.env), NODE_OPTIONS: '' }),
+      // A person's shell: no key, and no permission for private networks (jest's global setup gives one to every test).
+      env: curlOnPath({ ...withoutPrivateNetwork(withoutKey(process.env)), NODE_OPTIONS: '' }),
+      exported: {},
     };
     const here = (text: string) => text.replaceAll('8080', String(port));
     const sandbox = DECLARED.find(([, proof]) => proof.kind === 'background')!;
@@ -341,8 +420,22 @@ describe('the README', () => {
           proveDockerBuild(command, context);
           continue;
         }
-        const script = proof.kind === 'docker' ? dockerAsNode(here(command), context) : here(proof.as ?? command);
-        const ran = await bash(script, context, proof.kind === 'run' ? proof.env : {});
+        if (proof.kind === 'docker-server') {
+          await proof.prove(command, context);
+          continue;
+        }
+        if (proof.kind === 'export') {
+          const [, name, value] = /^export ([A-Z_]+)=(\S+)$/.exec(command) ?? [];
+          expect({ command, parsed: name !== undefined }).toEqual({ command, parsed: true });
+          await proof.before?.(context);
+          context.exported[name] = value;
+          continue;
+        }
+        let ran: Ran;
+        if (proof.kind === 'docker') {
+          const { script, env } = dockerAsNode(here(command), context);
+          ran = await bash(script, context, env, false);
+        } else ran = await bash(here(proof.as ?? command), context, proof.env);
         try {
           if (proof.kind === 'docker') ok(ran);
           proof.check?.(ran, context);

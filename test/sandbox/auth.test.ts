@@ -33,9 +33,18 @@ describe('sandbox auth and hosts', () => {
     if (key) expect(reply.text).not.toContain(key);
   });
 
-  it('checks the key before telling an unknown path apart (401), then answers 404 with the envelope', async () => {
-    expect((await call(sandbox, '/no_such_thing', { key: null })).status).toBe(401);
-    const reply = await call(sandbox, '/no_such_thing');
+  it.each([
+    ['/no_such_thing', US_KEY],
+    ['/esp', US_KEY],
+    ['/esp/suppression', US_KEY],
+    ['/sending_domains', null],
+  ])('answers the unrouted path %s with the plain text "404 page not found" (live), key or none', async (path, key) => {
+    const reply = await call(sandbox, path, { key });
+    expect([reply.status, reply.text, reply.headers.get('content-type')]).toEqual([404, '404 page not found', 'text/plain; charset=utf-8']);
+  });
+
+  it('answers a routed path whose resource does not exist with the JSON 404', async () => {
+    const reply = await call(sandbox, '/campaigns/999');
     expect(reply.status).toBe(404);
     expect(reply.body.errors[0].status).toBe('404');
   });

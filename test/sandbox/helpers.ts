@@ -54,7 +54,8 @@ export async function walk(
     const sep = path.includes('?') ? '&' : '?';
     const reply = await call(sandbox, start ? `${path}${sep}start=${encodeURIComponent(start)}` : path, opts);
     if (reply.status !== 200) throw new Error(`${path} page ${pages}: ${reply.status} ${reply.text}`);
-    records.push(...(reply.body[recordsKey] as Array<Record<string, unknown>>));
+    // Some lists answer null for an empty page (live: membership ids/identifiers, suppressions).
+    records.push(...((reply.body[recordsKey] ?? []) as Array<Record<string, unknown>>));
     start = reply.body.next ?? '';
     if (!start) return { records, pages, lastPage: reply };
   }

@@ -68,23 +68,57 @@ describe('sandbox pagination', () => {
     expect(ids(records)).toEqual(sandbox.expected.activityIds({ types: ['page'] }));
   });
 
-  it('answers 400 with the errors envelope for a token issued by another endpoint', async () => {
+  const BAD_REQUEST = { errors: [{ detail: expect.stringMatching(/^bad request \(reference [0-9A-HJKMNP-TV-Z]{26}\)$/), status: '400' }] };
+
+  it('answers 400 with the live error body for a token issued by another endpoint', async () => {
     const first = await call(sandbox, '/activities?limit=5');
     const foreign = await call(sandbox, `/messages?start=${encodeURIComponent(first.body.next)}`);
     expect(foreign.status).toBe(400);
-    expect(foreign.body.errors[0]).toMatchObject({ status: '400', source: { parameter: 'start' } });
+    expect(foreign.body).toEqual(BAD_REQUEST);
     const otherSegment = await call(sandbox, '/segments/1/membership?limit=5');
     const crossed = await call(sandbox, `/segments/2/membership?start=${encodeURIComponent(otherSegment.body.next)}`);
     expect(crossed.status).toBe(400);
   });
 
   it.each(['not-a-token!', 'bm9wZQ', '%%%'])('answers 400 for the malformed token %s', async (token) => {
-    const reply = await call(sandbox, `/activities?start=${encodeURIComponent(token)}`);
-    expect(reply.status).toBe(400);
-    expect(reply.body.errors[0].detail).toMatch(/start/);
+    for (const path of ['/activities', '/messages', '/newsletters', '/segments/1/membership', '/sender_identities', '/campaigns/1/actions']) {
+      const reply = await call(sandbox, `${path}?start=${encodeURIComponent(token)}`);
+      expect([path, reply.status, reply.body]).toEqual([path, 400, BAD_REQUEST]);
+    }
   });
 
-  it('silently restarts at page 1 for a token past the end (README)', async () => {
+  it('restarts /v1/messages at page 1, with page 1\'s next, for a token past the end (live: v20:2 over 2 rows)', async () => {
+    const page1 = await call(sandbox, '/messages?limit=5');
+    for (const position of [1_000_000, 99_999_999]) {
+      const beyond = Buffer.from(`messages|v20:${position}`).toString('base64url');
+      const reply = await call(sandbox, `/messages?limit=5&start=${beyond}`);
+      expect(reply.status).toBe(200);
+      expect(ids(reply.body.messages)).toEqual(ids(page1.body.messages));
+      expect(reply.body.next).toBe(page1.body.next);
+    }
+  });
+
+  it('ends /v1/messages with next "" on the page that reaches the end, full or not', async () => {
+    const total = sandbox.expected.messageIds().length;
+    const limit = [100, 80, 50, 40, 25, 20, 16, 10, 8, 5, 4, 2, 1].find((l) => total % l === 0) as number;
+    const { lastPage, records, pages } = await walk(sandbox, `/messages?limit=${limit}`, 'messages');
+    expect(records).toHaveLength(total);
+    expect(pages).toBe(total / limit);
+    expect(lastPage.body.messages).toHaveLength(limit);
+    expect(lastPage.body.next).toBe('');
+  });
+
+  it.each([
+    ['newsletters', '/newsletters?limit=2', 'newsletters', { newsletters: [], next: '' }],
+    ['segment membership', '/segments/1/membership?limit=2', 'ids', { segment_id: 1, identifiers: null, ids: null, next: '' }],
+  ])('answers %s past its end with an empty page and "", no restart (live)', async (_what, path, _key, empty) => {
+    const tag = path.startsWith('/newsletters') ? 'newsletters' : 'segment:1';
+    const beyond = Buffer.from(`${tag}|v20:99999`).toString('base64url');
+    const reply = await call(sandbox, `${path}&start=${beyond}`);
+    expect([reply.status, reply.body]).toEqual([200, empty]);
+  });
+
+  it('silently restarts at page 1 for a token past the end where the API was not seen doing otherwise (activities; its docs warn of it)', async () => {
     const page1 = await call(sandbox, '/activities?limit=5');
     const beyond = Buffer.from('activities|v20:99999999').toString('base64url');
     const reply = await call(sandbox, `/activities?limit=5&start=${beyond}`);
@@ -96,8 +130,9 @@ describe('sandbox pagination', () => {
     const seen: string[] = [];
     for (let offset = 0; ; offset += 50) {
       const reply = await call(sandbox, `/esp/suppression/bounces?limit=50&offset=${offset}`);
-      seen.push(...reply.body.suppressions.map((s: { email: string }) => s.email));
-      if (reply.body.suppressions.length < 50) break;
+      const page = reply.body.suppressions ?? []; // null when empty (live)
+      seen.push(...page.map((s: { email: string }) => s.email));
+      if (page.length < 50) break;
     }
     expect(seen).toHaveLength(120);
     expect(dupes(seen)).toBe(0);
@@ -108,8 +143,9 @@ describe('sandbox pagination', () => {
       const seen: string[] = [];
       for (let offset = 0; ; offset += 20) {
         const reply = await call(sandbox, `/esp/suppression/bounces?limit=20&offset=${offset}${query}`);
-        seen.push(...reply.body.suppressions.map((s: { email: string }) => s.email));
-        if (reply.body.suppressions.length < 20) break;
+        const page = reply.body.suppressions ?? [];
+        seen.push(...page.map((s: { email: string }) => s.email));
+        if (page.length < 20) break;
       }
       return seen;
     };

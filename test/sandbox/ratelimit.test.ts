@@ -53,16 +53,29 @@ describe('sandbox rate limit', () => {
 });
 
 describe('RateLimiter', () => {
-  it('counts per key in fixed wall-clock seconds, not counting rejected requests', () => {
-    let now = 5_000;
+  it('counts per key in any rolling second, not counting rejected requests', () => {
+    let now = 5_500;
     const limiter = new RateLimiter({ perSecond: 2 }, () => now);
     limiter.admit('a');
-    limiter.admit('a');
     limiter.admit(EU_KEY); // another key has its own budget
+    now = 5_900;
+    limiter.admit('a');
     expect(() => limiter.admit('a')).toThrow(/rate limited to 2 requests per 1s/);
-    now = 5_999;
+    // A fixed window would start afresh at 6,000: a rolling one still holds both until 1000 ms after each.
+    now = 6_100;
     expect(() => limiter.admit('a')).toThrow();
-    now = 6_000;
+    now = 6_500;
     expect(() => limiter.admit('a')).not.toThrow();
+    expect(() => limiter.admit('a')).toThrow();
+    now = 6_900;
+    expect(() => limiter.admit('a')).not.toThrow();
+  });
+
+  it('counts a request at its arrival, whenever it is handled', () => {
+    const limiter = new RateLimiter({ perSecond: 2 }, () => 10_000);
+    limiter.admit('a', 8_000);
+    limiter.admit('a', 8_500);
+    expect(() => limiter.admit('a', 8_999)).toThrow();
+    expect(() => limiter.admit('a', 9_000)).not.toThrow();
   });
 });

@@ -126,3 +126,35 @@ describe('a stream the key may not read (403)', () => {
     expect(result.statuses('snippets').at(-1)).toBe('COMPLETE');
   });
 });
+
+describe('a path the API does not route (the plain-text "404 page not found")', () => {
+  const UNROUTED = '404 page not found';
+
+  it('fails a custom stream with a config_error naming its path, instead of an empty read', async () => {
+    const [custom] = customStreams(configWith([{ name: 'sending_domains', path: '/sending_domains', records_path: '$.domains[*]', primary_key: ['id'] }]), []);
+    nock(API).get('/v1/sending_domains').reply(404, UNROUTED, { 'Content-Type': 'text/plain; charset=utf-8' });
+    const result = await readStreams([{ definition: custom }]);
+    expect(result.errors).toEqual([
+      expect.objectContaining({
+        failure_type: 'config_error',
+        message: 'Stream sending_domains: GET /sending_domains is not a route of the Customer.io API (it answered the plain-text "404 page not found", not the JSON 404 of something missing); check the path of this custom stream.',
+      }),
+    ]);
+    expect(result.statuses('sending_domains')).toContain('INCOMPLETE');
+  });
+
+  it('fails a child stream instead of skipping every parent as deleted, while a JSON 404 still skips the one parent', async () => {
+    nock(API)
+      .get('/v1/campaigns')
+      .reply(200, { campaigns: [{ id: 1, updated: 1_700_000_000 }, { id: 2, updated: 1_700_000_000 }] })
+      .get('/v1/campaigns/1/actions')
+      .reply(404, { errors: [{ detail: 'campaign not found', status: '404' }] })
+      .get('/v1/campaigns/2/actions')
+      .reply(404, UNROUTED);
+    const result = await readStreams([{ definition: campaignActions }]);
+    expect(result.logs('WARN').join('\n')).toMatch(/campaign_actions: skipped 1 .*campaign not found/);
+    expect(result.errors).toEqual([expect.objectContaining({ failure_type: 'system_error', message: expect.stringMatching(/^Stream campaign_actions: GET \/campaigns\/2\/actions is not a route of the Customer.io API .*report it/) })]);
+    expect(result.statuses('campaign_actions')).toContain('INCOMPLETE');
+    expect(result.statuses('campaign_actions')).not.toContain('COMPLETE');
+  });
+});

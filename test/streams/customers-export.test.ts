@@ -173,6 +173,23 @@ describe('customers by export', () => {
     expect(result.logs('INFO').join('\n')).toMatch(/read 2,500 rows of the export file in 2 downloads/);
   });
 
+  it('downloads again after a body that ends mid-row without a line end (a connection closed without Content-Length): no truncated person', async () => {
+    const text = fileOf(3);
+    // Row 3 stops after its email: four of the header's seven cells, no line end, no open quote.
+    const cut = text.slice(0, text.indexOf(',1489014595', text.indexOf('a3000003,')));
+    const storage = nock(STORAGE).get('/exports/7-1.csv').query(true).reply(200, cut).get('/exports/7-1.csv').query(true).reply(200, text);
+    exportLifecycle(nock(API), { total: 3 }).get('/v1/exports/7/download').reply(200, { url: link(1) });
+    const result = await readStreams([{ definition: withDeps(fakeTime().deps) }], { config: { customers_method: 'export' } });
+    storage.done();
+    expect(result.records('customers').map((r) => [r.cio_id, r.attributes?.plan])).toEqual([
+      ['a3000001', 'pro'],
+      ['a3000002', 'free'],
+      ['a3000003', 'pro'],
+    ]);
+    expect(result.logs('WARN').join('\n')).toMatch(/the file ends in the middle of a row \(3 of the header's 7 cells, no line end\); downloading again/);
+    expect(result.statuses('customers')).toContain('COMPLETE');
+  });
+
   it('takes a new link to resume once the first is near its 15 minutes, even if storage would still take it', async () => {
     const { time, deps } = fakeTime();
     const text = fileOf(1500);
@@ -269,12 +286,24 @@ describe('customers by export', () => {
     expect(result.logs('WARN')).toContain('customers: skipped 2 people without a cio_id');
   });
 
-  it('warns when the file has fewer rows than the export reported', async () => {
+  it('fails the stream (transient) when the file has fewer rows than the export reported, so an overwrite never drops the people missing', async () => {
     exportLifecycle(nock(API), { total: 4 }).get('/v1/exports/7/download').reply(200, { url: link() });
     nock(STORAGE).get('/exports/7-1.csv').query(true).reply(200, fileOf(3));
     const result = await readStreams([{ definition: withDeps(fakeTime().deps) }], { config: { customers_method: 'export' } });
+    expect(result.statuses('customers')).toContain('INCOMPLETE');
+    expect(result.statuses('customers')).not.toContain('COMPLETE');
+    expect(result.errors).toEqual([
+      expect.objectContaining({ failure_type: 'transient_error', message: 'The file of export 7 had 3 rows, but the export reported 4 people: the download was cut short. Run the sync again; if it keeps happening, set customers_method to api.' }),
+    ]);
+  });
+
+  it('completes when the file has as many rows as the export reported, or more', async () => {
+    exportLifecycle(nock(API), { total: 3 }).get('/v1/exports/7/download').reply(200, { url: link() });
+    nock(STORAGE).get('/exports/7-1.csv').query(true).reply(200, fileOf(3));
+    const result = await readStreams([{ definition: withDeps(fakeTime().deps) }], { config: { customers_method: 'export' } });
     expect(result.records('customers')).toHaveLength(3);
-    expect(result.logs('WARN')).toContain('customers: the export reported 4 people but its file had 3 rows');
+    expect(result.statuses('customers')).toContain('COMPLETE');
+    expect(result.errors).toEqual([]);
   });
 });
 

@@ -64,29 +64,88 @@ describe('messages', () => {
     expectRecordsMatchSchema(messages, records);
   });
 
-  it('reads the last 365 days when start_date is not set, and says so', async () => {
-    const from = NOW - 365 * DAY;
-    const windows = Math.ceil((365 * DAY) / (30 * DAY - 1));
+  /** Every window asked of GET /v1/messages (answered empty), as [start_ts, end_ts]. */
+  function windowsAsked(times: number): Array<[number, number]> {
     const seen: Array<[number, number]> = [];
     nock(API)
       .get('/v1/messages')
       .query(true)
-      .times(windows)
+      .times(times)
       .reply(200, (uri) => {
         const query = new URL(uri, API).searchParams;
         seen.push([Number(query.get('start_ts')), Number(query.get('end_ts'))]);
-        return { messages: [] };
+        return { messages: [], next: '' };
       });
+    return seen;
+  }
+  const SERVED = 184 * DAY;
+  const servedWindows = Math.ceil(SERVED / (30 * DAY - 1));
+
+  it('reads all the API serves (its last 6 months, 184 days at their longest) when start_date is not set, in windows of 30 days', async () => {
+    const seen = windowsAsked(servedWindows);
     const result = await readStreams([{ definition: messages }]);
-    expect(seen).toHaveLength(windows);
-    expect(seen[0][0]).toBe(from - 1);
+    expect(seen).toHaveLength(servedWindows);
+    expect(seen[0][0]).toBe(NOW - SERVED - 1);
     expect(seen.at(-1)![1]).toBe(NOW);
     // Asked spans never longer than 30 days, each overlapping the one before by a second.
     seen.forEach(([s, e], i) => {
       expect(e - s).toBeLessThanOrEqual(30 * DAY);
       if (i > 0) expect(s).toBe(seen[i - 1][1] - 1);
     });
-    expect(result.logs('WARN').join('\n')).toMatch(/start_date is not set: a first read of messages covers the last 365 days/);
+    expect(result.logs('WARN')).toEqual([]);
+  });
+
+  it('asks for no window older than the API serves when start_date is older, and says so once', async () => {
+    const seen = windowsAsked(servedWindows);
+    const result = await readStreams([{ definition: messages }], { config: { start_date: '2022-01-01T00:00:00Z' } });
+    expect(seen).toHaveLength(servedWindows);
+    expect(Math.min(...seen.map(([s]) => s))).toBe(NOW - SERVED - 1);
+    expect(result.logs('WARN')).toEqual([
+      'messages: start_date 2022-01-01T00:00:00Z is older than the 184 days GET /v1/messages serves: deliveries are read from 2023-11-30T00:00:00Z (the API answers older ranges with nothing)',
+    ]);
+    expect(result.statuses('messages')).toContain('COMPLETE');
+  });
+
+  it('resumes a saved cursor older than the API serves from what it serves, and says what can no longer be read', async () => {
+    const seen = windowsAsked(servedWindows);
+    const state = { partitions: { all: { created: NOW - 300 * DAY, full_lookback_read_at: NOW - 300 * DAY } } };
+    const result = await readStreams([{ definition: messages, syncMode: 'incremental', state }]);
+    expect(Math.min(...seen.map(([s]) => s))).toBe(NOW - SERVED - 1);
+    expect(result.logs('WARN')).toEqual([
+      'messages: the saved cursor 2023-08-06T00:00:00Z is older than the 184 days the API serves: read from 2023-11-30T00:00:00Z; what was created between the two can no longer be read (read more often than that to keep every record)',
+    ]);
+    expect(result.lastState('messages')).toMatchObject({ partitions: { all: { created: NOW } } });
+  });
+
+  it.each([
+    ['with the token of its page 2 again', 'djIwOjE='],
+    ['with a token of its own', 'djIwOjk5'],
+  ])('fails the pass (transient) before printing a page the API gave before: an out-of-range token restarts GET /v1/messages at page 1 (%s)', async (_how, restartToken) => {
+    const window = { limit: '1000', start_ts: String(NOW - 2 * DAY - 1), end_ts: String(NOW) };
+    const page1 = [delivery(1, NOW - DAY), delivery(2, NOW - DAY)];
+    nock(API)
+      .get('/v1/messages')
+      .query(window)
+      .reply(200, { messages: page1, next: 'djIwOjE=' })
+      .get('/v1/messages')
+      .query({ ...window, start: 'djIwOjE=' })
+      .reply(200, { messages: [delivery(3, NOW - DAY)], next: 'djIwOjI=' })
+      // The list shrank under the positional token: the API answers page 1 again, as it does live.
+      .get('/v1/messages')
+      .query({ ...window, start: 'djIwOjI=' })
+      .reply(200, { messages: page1, next: restartToken });
+    const state = { partitions: { all: { created: NOW - DAY, full_lookback_read_at: NOW - HOUR } } };
+    const result = await readStreams([{ definition: messages, syncMode: 'incremental', state }], { config: { messages_lookback_days: 1 } });
+    expect(nock.isDone()).toBe(true);
+    expect(result.records('messages').map((r) => r.id)).toEqual(['msg1', 'msg2', 'msg3']);
+    expect(result.errors).toEqual([
+      expect.objectContaining({
+        failure_type: 'transient_error',
+        message: expect.stringMatching(/^messages \(partition all, window .+\): page 3 repeats an earlier page of the same pass \(.+\): the API started the list over, as it does when a list shrinks while it is read\. Stopped rather than print the same records again or loop; run the sync again\.$/),
+      }),
+    ]);
+    expect(result.statuses('messages')).toContain('INCOMPLETE');
+    expect(result.lastState('messages')).toEqual(state);
   });
 
   it('reads one partition per listed message type, each with its own cursor and lookback', async () => {

@@ -49,7 +49,7 @@ describe('planAliases', () => {
   it.each<[string, Array<{ name: string; syncMode: 'full_refresh' | 'incremental' }>, Record<string, Record<string, unknown>>, unknown]>([
     ['a stream under its own name: read as it is, nothing renamed', [{ name: 'campaign_actions', syncMode: 'incremental' }], { campaign_actions: state(5) }, [{ name: 'campaign_actions', syncMode: 'incremental', state: state(5), printAs: [] }]],
     ["an alias alone: the stream it names, with the alias's state, printed under the alias", [{ name: 'campaigns_actions', syncMode: 'incremental' }], { campaigns_actions: state(5) }, [{ name: 'campaign_actions', syncMode: 'incremental', state: state(5), printAs: [{ name: 'campaigns_actions' }] }]],
-    ['both names, incremental: read once from the earlier cursor of each partition, printed under both', [{ name: 'campaign_actions', syncMode: 'incremental' }, { name: 'campaigns_actions', syncMode: 'incremental' }], { campaign_actions: state(9), campaigns_actions: state(5) }, [{ name: 'campaign_actions', syncMode: 'incremental', state: { partitions: { '1': { updated: 5 } }, ids: [9, 5] }, printAs: [{ name: 'campaign_actions' }, { name: 'campaigns_actions' }] }]],
+    ['both names, incremental: read once from the earlier cursor of each partition, printed under both', [{ name: 'campaign_actions', syncMode: 'incremental' }, { name: 'campaigns_actions', syncMode: 'incremental' }], { campaign_actions: state(9), campaigns_actions: state(5) }, [{ name: 'campaign_actions', syncMode: 'incremental', state: { partitions: { '1': { updated: 5 } }, ids: [9, 5], ids_cursor: 9 }, printAs: [{ name: 'campaign_actions' }, { name: 'campaigns_actions' }] }]],
     ['both names, one without a state: read from the start', [{ name: 'campaign_actions', syncMode: 'incremental' }, { name: 'campaigns_actions', syncMode: 'incremental' }], { campaign_actions: state(9) }, [{ name: 'campaign_actions', syncMode: 'incremental', state: undefined, printAs: [{ name: 'campaign_actions' }, { name: 'campaigns_actions' }] }]],
     ['both names, one full refresh: everything, incrementally from nothing (so the other gets a state)', [{ name: 'campaign_actions', syncMode: 'full_refresh' }, { name: 'campaigns_actions', syncMode: 'incremental' }], { campaigns_actions: state(5) }, [{ name: 'campaign_actions', syncMode: 'incremental', state: undefined, printAs: [{ name: 'campaign_actions' }, { name: 'campaigns_actions' }] }]],
     ['people and customers, full refresh: customers read once', [{ name: 'people', syncMode: 'full_refresh' }, { name: 'customers', syncMode: 'full_refresh' }], {}, [{ name: 'customers', syncMode: 'full_refresh', state: undefined, printAs: [{ name: 'people' }, { name: 'customers' }] }]],
@@ -75,12 +75,20 @@ describe('earliestState', () => {
     ['cursors as text and as numbers compare as times', [{ partitions: { a: { updated: String(MAY_1) } } }, { partitions: { a: { updated: MAY_1 - 1 } } }], { partitions: { a: { updated: MAY_1 - 1 } } }],
     ['the ids of both, once each', [{ partitions: {}, ids: [1, 2] }, { partitions: {}, ids: [2, 3] }], { partitions: {}, ids: [1, 2, 3] }],
     ['nothing when one of them is nothing', [{ updated: 1 }, undefined], undefined],
+    ['the ids of both with the later ids_cursor (a deletion never dated before a row a destination holds)', [{ partitions: {}, ids: [1], ids_cursor: 50 }, { partitions: {}, ids: [2], ids_cursor: 70 }], { partitions: {}, ids: [1, 2], ids_cursor: 70 }],
+    ['an ids_cursor of one of them only', [{ partitions: {}, ids: [1], ids_cursor: String(MAY_1) }, { partitions: {} }], { partitions: {}, ids: [1], ids_cursor: String(MAY_1) }],
+    [
+      'a memory saved without ids_cursor stands for its own newest cursor',
+      [{ partitions: { a: { updated: 90 } }, ids: [1] }, { partitions: { a: { updated: 40 } }, ids: [2], ids_cursor: 60 }],
+      { partitions: { a: { updated: 40 } }, ids: [1, 2], ids_cursor: 90 },
+    ],
   ])('%s', (_case, states, expected) => {
     expect(earliestState(states, perCampaign)).toEqual(expected);
   });
 
   it('takes the earlier cursor of a stream read with one cursor', () => {
-    expect(earliestState([{ updated: 30 }, { updated: 20, ids: [1] }], entityCursor('updated'))).toEqual({ updated: 20, ids: [1] });
+    expect(earliestState([{ updated: 30 }, { updated: 20, ids: [1] }], entityCursor('updated'))).toEqual({ updated: 20, ids: [1], ids_cursor: 20 });
+    expect(earliestState([{ updated: 30, ids: [1], ids_cursor: 35 }, { updated: 20, ids: [1, 2], ids_cursor: 25 }], entityCursor('updated'))).toEqual({ updated: 20, ids: [1, 2], ids_cursor: 35 });
   });
 });
 

@@ -32,6 +32,8 @@ describe('fromAirbyteState', () => {
   it.each<[string, StateTarget, Record<string, unknown>, Record<string, unknown>]>([
     // One cursor per stream, as text ("%s"): moved back by Airbyte's hour where this connector re-reads nothing.
     ['a stream cursor as unix-seconds text (campaigns)', campaigns, { updated: NOW_ISH }, { updated: T - HOUR }],
+    ['a stream cursor as a whole number, as older CDKs wrote it (campaigns, state_older_cdk.json)', campaigns, { updated: T }, { updated: T - HOUR }],
+    ['a stream cursor as a whole number beside Airbyte\'s bookkeeping', campaigns, { updated: T, __ab_full_refresh_sync_complete: true }, { updated: T - HOUR }],
     ['a stream cursor as ISO-8601 text (Airbyte\'s abnormal state)', campaigns, { updated: '3021-09-08T07:04:28Z' }, { updated: Date.UTC(3021, 8, 8, 7, 4, 28) / 1000 - HOUR }],
     ['a stream cursor of a stream that re-reads the same hour here (transactional_messages)', transactional, { updated_at: NOW_ISH }, { updated_at: T }],
     ['the activities cursor (an hour re-read on both sides)', activities, { timestamp: NOW_ISH }, { timestamp: T }],
@@ -81,9 +83,12 @@ describe('fromAirbyteState', () => {
 
   it.each<[string, StateTarget, Record<string, unknown>]>([
     ['a stream cursor as a number, with ids', campaigns, { updated: T, ids: [1, 2] }],
+    ['a stream cursor as a number, with the delete memory\'s cursor', campaigns, { updated: T, ids: [], ids_cursor: T }],
+    ['a windowed cursor as a number, with the last full re-read', campaigns, { updated: T, full_lookback_read_at: T }],
     ['per-partition cursors and a stream-level one', ours, { updated: T - DAY, partitions: { '7': { updated: T } }, ids: [[7, 1]] }],
     ['an empty state', campaigns, {}],
     ['a cursor that is not a time (left for the state check to refuse)', campaigns, { updated: 'yesterday' }],
+    ['a number beside a key neither connector writes (left for the state check to judge)', campaigns, { updated: T, x: [[1]] }],
     ['any state of a full refresh stream', fullRefresh, { whatever: 1 }],
   ])("leaves this connector's own state as it is: %s", (_case, target, state) => {
     expect(fromAirbyteState(state, target)).toEqual({ state });

@@ -75,6 +75,26 @@ describe('CsvParser', () => {
     }
   });
 
+  it.each([
+    ['unquoted', 'id,email,plan\n1,a@x.io,pro\n2,b@x'],
+    ['quoted', 'id,email,plan\n1,a@x.io,pro\n"2","b@x.io"'],
+    ['in chunks of one byte', 'id,email,plan\r\n1,a@x.io,pro\r\n2,'],
+  ])('refuses a last row without a line end that has fewer cells than the header (%s): a download cut off, retrying may help', (name, text) => {
+    try {
+      parseAll(text, name === 'in chunks of one byte' ? 1 : Number.POSITIVE_INFINITY);
+      throw new Error('no error');
+    } catch (error) {
+      expect(error).toBeInstanceOf(CsvError);
+      expect((error as CsvError).permanent).toBe(false);
+      expect((error as CsvError).message).toMatch(/^the file ends in the middle of a row \(\d of the header's 3 cells, no line end\)$/);
+    }
+  });
+
+  it('keeps a short row that has its line end, and a full last row without one', () => {
+    expect(parseAll('id,email,plan\n1,a@x.io\n2,b@x.io,pro')).toEqual([['id', 'email', 'plan'], ['1', 'a@x.io'], ['2', 'b@x.io', 'pro']]);
+    expect(parseAll('id,email,plan')).toEqual([['id', 'email', 'plan']]);
+  });
+
   it('refuses a row longer than its limit instead of holding the rest of the file (an unbalanced quote)', () => {
     const parser = new CsvParser(1000);
     parser.push('id,note\n1,"open quote\n');

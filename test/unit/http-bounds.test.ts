@@ -72,7 +72,12 @@ describe('an answer larger than the limit', () => {
     });
     base = await listen(server);
   });
-  afterAll(() => new Promise((resolve) => server.close(resolve)));
+  // Closing waits for every connection to end: an abandoned connection the kernel has not yet reported closed (seen
+  // once in CI, on a loaded machine) must not hold the suite for jest's minute.
+  afterAll(() => new Promise((resolve) => {
+    server.close(resolve);
+    server.closeAllConnections();
+  }));
 
   it('an endless body is abandoned at the limit with a retryable failure, and the last one says so as a transient error', async () => {
     written.length = 0;

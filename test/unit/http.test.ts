@@ -4,6 +4,7 @@
  * API's own explanation from each of its error shapes.
  */
 import { createServer, type AddressInfo } from 'node:net';
+import got, { type Got } from 'got';
 import nock from 'nock';
 import { ApiError, HttpClient, errorDetail, type HttpClientOptions } from '../../src/engine/http.js';
 import { RateLimiter } from '../../src/engine/limiter.js';
@@ -145,6 +146,39 @@ describe('HttpClient requests', () => {
     nock(BASE).get('/workspaces').reply(204, '');
     const { http } = client();
     await expect(http.request({ path: '/workspaces' })).resolves.toEqual({ status: 204, body: {} });
+  });
+});
+
+describe('HttpClient and the rolling window', () => {
+  /** A limiter that records what each request reports of when it went out. */
+  function reportingLimiter() {
+    const reported: number[] = [];
+    class Reporting extends RateLimiter {
+      override schedule<T>(task: (sentLate: (ms: number) => void) => Promise<T>, urgency?: number): Promise<T> {
+        return super.schedule((sentLate) => task((ms) => (reported.push(ms), sentLate(ms))), urgency);
+      }
+    }
+    return { limiter: new Reporting({ requestsPerSecond: 1000 }), reported };
+  }
+
+  it("tells the limiter how long after its start each request went out (got's upload timing), so the window counts it from then", async () => {
+    const { limiter, reported } = reportingLimiter();
+    nock(BASE).get('/workspaces').reply(200, WORKSPACES);
+    // A transport whose request goes out 40 ms after it was handed over (a new connection's handshake).
+    const late = got.extend({ hooks: { beforeRequest: [() => new Promise((resolve) => setTimeout(resolve, 40))] } });
+    const transport = { stream: (url: string, options: object) => late.stream(url, options as never) } as unknown as Got;
+    await new HttpClient({ baseUrl: BASE, apiKey: API_KEY, limiter, transport }).request({ path: '/workspaces' });
+    expect(reported).toHaveLength(1);
+    expect(reported[0]).toBeGreaterThanOrEqual(40);
+    expect(reported[0]).toBeLessThan(1000);
+  });
+
+  it('reports it through got as the connector uses it, for a 429 as for a 200', async () => {
+    nock(BASE).get('/workspaces').reply(429, RATE_LIMITED, { 'Retry-After': '0' }).get('/workspaces').reply(200, WORKSPACES);
+    const { limiter, reported } = reportingLimiter();
+    await new HttpClient({ baseUrl: BASE, apiKey: API_KEY, limiter, sleep: async () => undefined }).request({ path: '/workspaces' });
+    expect(reported).toEqual([expect.any(Number), expect.any(Number)]);
+    expect(reported.every((ms) => ms >= 0 && ms < 5000)).toBe(true);
   });
 });
 

@@ -122,10 +122,44 @@ describe('RateLimiter with an injected clock', () => {
     };
   }
 
-  it('spaces requests a hair more than 1000/N ms apart', () => {
-    expect(new RateLimiter({ requestsPerSecond: 10 }).currentSpacingMs).toBe(102);
-    expect(new RateLimiter({ requestsPerSecond: 1 }).currentSpacingMs).toBe(1020);
-    expect(new RateLimiter({ requestsPerSecond: 10, margin: 1 }).currentSpacingMs).toBe(100);
+  it('spaces requests 1000/N ms apart, and lets at most N start in any rolling window of 1000 ms × margin (2% by default)', () => {
+    expect(new RateLimiter({ requestsPerSecond: 10 })).toMatchObject({ currentSpacingMs: 100, window: { starts: 10, ms: 1020 } });
+    expect(new RateLimiter({ requestsPerSecond: 1 })).toMatchObject({ currentSpacingMs: 1000, window: { starts: 1, ms: 1020 } });
+    expect(new RateLimiter({ requestsPerSecond: 10, margin: 1 })).toMatchObject({ currentSpacingMs: 100, window: { starts: 10, ms: 1000 } });
+  });
+
+  /** A limiter at 10 a second on a clock that only its sleeps move, each sleep `late` ms longer than asked. */
+  function sleepyLimiter(late: (n: number) => number = () => 0) {
+    let now = 0;
+    let sleeps = 0;
+    const limiter = new RateLimiter({ requestsPerSecond: 10, now: () => now, sleep: async (ms) => void (now += ms + late(++sleeps)) });
+    return { limiter, now: () => now };
+  }
+
+  it('counts a start from when its request went out: a send 60 ms late holds back the request 10 after it, not more than N reach the API in any 1020 ms', async () => {
+    const { limiter, now } = sleepyLimiter();
+    const sent: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      // Every seventh request goes out 60 ms after its start (a new connection's handshake, a busy event loop).
+      const delay = i % 7 === 3 ? 60 : 0;
+      await limiter.schedule(async (sentLate) => {
+        sent.push(now() + delay);
+        sentLate(delay);
+      });
+    }
+    await limiter.stop();
+    expect(busiestWindow(sent, 1020)).toBeLessThanOrEqual(10);
+    // The cost is that wait, once per late send; nothing else is lost: 30 sends in about 2 windows and 3 × 60 ms.
+    expect(sent[29] - sent[0]).toBeLessThanOrEqual(2 * 1020 + 900 + 3 * 60);
+  });
+
+  it('uses the whole budget but the 2% margin: 10 starts per 1020 ms when saturated, whatever the order of the waits', async () => {
+    const { limiter, now } = sleepyLimiter();
+    const starts: number[] = [];
+    for (let i = 0; i < 101; i++) await limiter.schedule(async () => void starts.push(now()));
+    await limiter.stop();
+    expect(busiestWindow(starts, 1020)).toBe(10);
+    expect(starts[100] - starts[0]).toBe(10_200);
   });
 
   it('holds a request back until the Retry-After of a 429 has passed', async () => {

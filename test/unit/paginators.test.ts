@@ -60,7 +60,7 @@ describe('cursorPaginator', () => {
     expect(cursorPaginator().next({ ids: ['1'], next: 20 }, 1, fresh())).toEqual({ start: '20' });
   });
 
-  it('throws a system_error naming the token when the API repeats a token within one pass', () => {
+  it('throws a transient_error naming the token when the API repeats a token within one pass (the list started over)', () => {
     const paginator = cursorPaginator();
     const state = fresh();
     paginator.next({ ids: ['1'], next: 'same' }, 1, state);
@@ -71,7 +71,7 @@ describe('cursorPaginator', () => {
       thrown = error;
     }
     expect(thrown).toBeInstanceOf(ConnectorError);
-    expect((thrown as ConnectorError).failureType).toBe('system_error');
+    expect((thrown as ConnectorError).failureType).toBe('transient_error');
     expect((thrown as ConnectorError).message).toMatch(/loop.*"same"/i);
   });
 

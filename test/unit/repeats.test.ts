@@ -4,7 +4,7 @@
  */
 import nock from 'nock';
 import { cursorPaginator } from '../../src/engine/paginators.js';
-import { PassRepeats, primaryKeyOf } from '../../src/engine/repeats.js';
+import { PassRepeats, primaryKeyOf, RepeatedPages } from '../../src/engine/repeats.js';
 import type { EnrichContext, Record_, StreamDefinition } from '../../src/engine/types.js';
 import { BASE, ReadRun } from './reader-harness.js';
 
@@ -25,6 +25,32 @@ describe('PassRepeats', () => {
     const repeats = new PassRepeats([['type'], ['id']]);
     expect(repeats.firstTimes([{ type: 1, id: 'a' }, { type: 1, id: 'b' }, { type: 1, id: 'a' }])).toEqual([{ type: 1, id: 'a' }, { type: 1, id: 'b' }]);
     expect(repeats.firstTimes([{ type: 1, id: 'b' }, { type: 1, id: null }, { type: 1, id: null }, { type: '1', id: 'c' }])).toEqual([{ type: 1, id: null }, { type: 1, id: null }, { type: '1', id: 'c' }]);
+  });
+});
+
+describe('RepeatedPages', () => {
+  const page = (...ids: Array<number | string | null>) => ids.map((id) => ({ id }));
+
+  it('finds the first page of the pass given again (ids as text or numbers alike)', () => {
+    const pages = new RepeatedPages([['id']]);
+    expect(pages.earlier(0, page(1, 2, 3))).toBeUndefined();
+    expect(pages.earlier(1, page(4, 5, 6))).toBeUndefined();
+    expect(pages.earlier(2, page(1, 2, '3'))).toBe(0);
+  });
+
+  it('takes a page that repeats the page before it (a list read newest first while as many records arrived as a page holds), or only shares records', () => {
+    const pages = new RepeatedPages([['id']]);
+    expect(pages.earlier(0, page(1, 2, 3))).toBeUndefined();
+    expect(pages.earlier(1, page(4, 5, 6))).toBeUndefined();
+    expect(pages.earlier(2, page(4, 5, 6))).toBeUndefined();
+    expect(pages.earlier(3, page(3, 4, 5))).toBeUndefined();
+    expect(pages.earlier(4, page(1, 2))).toBeUndefined();
+    expect(pages.earlier(5, page(2, 1, 3))).toBeUndefined();
+  });
+
+  it('says nothing of empty pages or of records without keys', () => {
+    const pages = new RepeatedPages([['id']]);
+    expect([pages.earlier(0, page(null, null)), pages.earlier(1, page(null, null)), pages.earlier(2, [])]).toEqual([undefined, undefined, undefined]);
   });
 });
 

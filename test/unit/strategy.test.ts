@@ -20,6 +20,7 @@ import {
   serverWindows,
   stopsAfterPage,
   windowCursor,
+  servedFrom,
   windowsToRead,
   type PassOrder,
   type ReadStart,
@@ -115,6 +116,17 @@ describe('windowsToRead: the windows of a server-windowed pass', () => {
       if (i > 0) expect(window.start).toBe(windows[i - 1].end);
     }
     expect([windows[0].start, windows.at(-1)!.end]).toEqual([NOW - 5 * DAY, NOW]);
+  });
+
+  it.each<[string, { since?: number; startDate?: number }, number]>([
+    ['a lower bound older than the API serves', { since: NOW - 9 * DAY }, NOW - 3 * DAY],
+    ['a start_date older than the API serves', { startDate: NOW - 9 * DAY }, NOW - 3 * DAY],
+    ['a default start older than the API serves', {}, NOW - 2 * DAY],
+    ['a lower bound within what it serves', { since: NOW - 30 * HOUR }, NOW - 30 * HOUR],
+  ])('starts no earlier than the API serves (servedSeconds): %s', (_what, from, first) => {
+    const served = serverWindows('created', { windowSeconds: DAY, defaultStart: (now) => now - 2 * DAY, servedSeconds: 3 * DAY });
+    expect(servedFrom(served, NOW)).toBe(NOW - 3 * DAY);
+    expect(windowsToRead(served, from, NOW, {})[0].start).toBe(first);
   });
 });
 

@@ -13,7 +13,7 @@
 import type { SelectedEntry } from '../../protocol/catalog.js';
 import type { JsonObject, SyncMode } from '../../protocol/messages.js';
 import { schemaOf } from '../../engine/discover.js';
-import { savedCursor, toSeconds, type IncrementalStrategy } from '../../engine/incremental.js';
+import { laterCursor, savedCursor, toSeconds, type IncrementalStrategy } from '../../engine/incremental.js';
 import type { Record_, StreamDefinition } from '../../engine/types.js';
 
 export interface StreamAlias {
@@ -101,7 +101,8 @@ function earlier(a: unknown, b: unknown): unknown {
 
 /**
  * One state that reads at least everything each of `states` would: each cursor (per partition, and the stream-level
- * one) at the earliest of them, nothing where one of them has nothing; `ids` (delete tracking) of all of them.
+ * one) at the earliest of them, nothing where one of them has nothing; `ids` (delete tracking) of all of them, and
+ * their `ids_cursor` at the latest.
  */
 export function earliestState(states: Array<JsonObject | undefined>, strategy: IncrementalStrategy): JsonObject | undefined {
   if (states.some((s) => s === undefined)) return undefined;
@@ -119,7 +120,21 @@ export function earliestState(states: Array<JsonObject | undefined>, strategy: I
     }
     merged.partitions = partitions;
   }
-  const ids = all.filter((s) => Array.isArray(s.ids)).flatMap((s) => s.ids as unknown[]);
-  if (all.some((s) => Array.isArray(s.ids))) merged.ids = [...new Map(ids.map((id) => [JSON.stringify(id), id])).values()];
+  const remembering = all.filter((s) => Array.isArray(s.ids));
+  const ids = remembering.flatMap((s) => s.ids as unknown[]);
+  if (remembering.length) merged.ids = [...new Map(ids.map((id) => [JSON.stringify(id), id])).values()];
+  const idsCursor = remembering.map((s) => lastSeenCursor(s, strategy)).reduce(laterCursor, undefined);
+  if (toSeconds(idsCursor) !== undefined) merged.ids_cursor = idsCursor;
   return merged;
+}
+
+/**
+ * The newest cursor a state's delete memory may stand for (the floor of a deletion's cursor, deletes.ts): its
+ * `ids_cursor`, or for a memory saved without one, the state's own cursors (what its deletions would have used).
+ * The merged memory keeps the latest of them: a deletion dated before a row a destination holds would not apply.
+ */
+function lastSeenCursor(state: JsonObject, strategy: IncrementalStrategy): unknown {
+  if (state.ids_cursor !== undefined) return state.ids_cursor;
+  const partitions = Object.values((state.partitions as Record<string, JsonObject> | undefined) ?? {});
+  return [state[strategy.cursorField], ...partitions.map((p) => p?.[strategy.cursorField])].reduce(laterCursor, undefined);
 }

@@ -19,11 +19,13 @@
  * Airbyte would have caught on its next sync is caught here. Whenever a value is ambiguous (a partition that cannot
  * be named, a cursor that cannot be read), the earlier reading wins: a duplicate beats a loss.
  *
- * What is this connector's own state is left as it is: its cursors are numbers (records carry them as numbers),
- * and its per-partition state is `{"partitions": {…}}`. Airbyte never writes either.
+ * What is this connector's own state is left as it is: its cursors are numbers (records carry them as numbers), always
+ * beside a key only it writes (OWN_KEYS: `partitions`, `ids`…). Airbyte never writes those; older CDKs did write whole
+ * numbers (`{"updated": 1784690545}`), carried over like the same cursor as text.
  */
 import type { JsonObject } from '../../protocol/messages.js';
-import { toSeconds, type IncrementalStrategy } from '../../engine/incremental.js';
+import { DELETE_MEMORY_KEYS } from '../../engine/deletes.js';
+import { FULL_LOOKBACK_FIELD, toSeconds, type IncrementalStrategy } from '../../engine/incremental.js';
 
 /** What the translation needs to know of a stream. */
 export interface StateTarget {
@@ -43,6 +45,9 @@ export interface Translated {
 
 /** Keys only Airbyte's CDK writes: their presence says a state is Airbyte's. */
 const AIRBYTE_KEYS = ['use_global_cursor', 'states', 'state', 'lookback_window', 'parent_state', '__ab_no_cursor_state_message', '__ab_full_refresh_sync_complete', 'next_page_token'];
+
+/** Keys only this connector writes beside a cursor: their presence says a state is this connector's own. */
+const OWN_KEYS = ['partitions', ...DELETE_MEMORY_KEYS, FULL_LOOKBACK_FIELD];
 
 const isObject = (v: unknown): v is JsonObject => v !== null && typeof v === 'object' && !Array.isArray(v);
 
@@ -108,8 +113,12 @@ export function fromAirbyteState(raw: JsonObject, target: StateTarget): Translat
 
   const value = raw[field];
   const seconds = toSeconds(value);
-  // This connector's own cursors are numbers, and its per-partition states have `partitions`; Airbyte's are text.
-  const airbyteCursor = seconds !== undefined && (typeof value === 'string' || (strategy.perPartition === true && raw.partitions === undefined));
+  // Airbyte's cursors are text, or numbers as older CDKs wrote them; this connector's are numbers, and never alone:
+  // beside them its per-partition states have `partitions`, its delete-tracked lists their `ids`, its windows the
+  // last full re-read. A number with nothing beside it but Airbyte's keys is read as Airbyte's (moved back): at worst
+  // a re-read hour, never a lost edit. One beside keys neither writes is left for the state check to judge.
+  const alone = Object.keys(raw).every((k) => k === field || AIRBYTE_KEYS.includes(k));
+  const airbyteCursor = seconds !== undefined && (typeof value === 'string' || (alone && !OWN_KEYS.some((k) => k in raw)));
   if (!airbyteCursor) return airbyte ? { state: own, note: "dropped Airbyte's bookkeeping keys" } : { state: raw };
   return { state: { ...own, [field]: carried(seconds) }, note: `carried over Airbyte's ${field} cursor ${JSON.stringify(value)}${said(seconds)}` };
 }

@@ -44,6 +44,7 @@ export function customStream(custom: CustomStreamConfig): StreamDefinition {
     request: { path, query: () => ({ ...fixed }) },
     records: custom.recordsPath,
     paginate: custom.paginated ? cursorPaginator() : noPagination,
+    userDefined: true,
   };
 }
 

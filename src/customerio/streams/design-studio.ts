@@ -11,7 +11,7 @@
  * (root, then each folder's own children, `direct_descendants_only=true`), and emails and components are listed once
  * per level (the root and each folder). Each level keeps only the items whose `parent_folder_id` is that level, so an
  * item is printed by exactly one level whichever way the API reads its parameters (all descendants, direct children,
- * or no folder filter at all). The cost: one request per folder for each of the three streams (README).
+ * or no folder filter at all). The cost: one request per folder for each of the three streams (docs/streams.md).
  *
  * Incremental (emails, components): one cursor per level on `updated`, asked of the API as `updated_after` = cursor − 1
  * (exclusive: the cursor's own second is asked again, so an edit saved in the same second as the last one read is not

@@ -5,13 +5,9 @@
  * lookback are shared with transactional_message_details (../deliveries.ts).
  */
 import type { Config } from '../../config.js';
-import { DAY } from '../../engine/incremental.js';
 import { cursorPaginator } from '../../engine/paginators.js';
 import type { Partition, RequestContext, StreamDefinition } from '../../engine/types.js';
-import { deliveryWindows, normalizeDelivery, windowQuery } from '../deliveries.js';
-
-/** How far back a first read without `start_date` goes. */
-export const MESSAGES_DEFAULT_HISTORY_SECONDS = 365 * DAY;
+import { deliveryWindows, MESSAGES_SERVED_SECONDS, normalizeDelivery, startDateBeyondServed, windowQuery } from '../deliveries.js';
 
 function typePartitions(config: Config): Partition[] {
   if (config.messageTypes.length === 0) return [{ key: 'all' }];
@@ -31,9 +27,7 @@ export const messages = {
   paginate: cursorPaginator({ limit: 1000 }),
   partitions: typePartitions,
   transform: normalizeDelivery,
-  incremental: deliveryWindows((nowSeconds) => nowSeconds - MESSAGES_DEFAULT_HISTORY_SECONDS),
-  notes: (config, _nowSeconds, read) =>
-    read.firstRead && config.startDateSeconds === undefined
-      ? ['start_date is not set: a first read of messages covers the last 365 days; set start_date to read further back']
-      : [],
+  // A first read without start_date reads all the API serves (the last 6 months), and none reads further back.
+  incremental: deliveryWindows((nowSeconds) => nowSeconds - MESSAGES_SERVED_SECONDS, MESSAGES_SERVED_SECONDS),
+  notes: (config, nowSeconds) => startDateBeyondServed(config, nowSeconds, MESSAGES_SERVED_SECONDS, 'GET /v1/messages'),
 } satisfies StreamDefinition;

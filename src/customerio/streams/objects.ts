@@ -11,7 +11,7 @@
  *
  * object_relationships: the people each object is related to, from `GET /v1/objects/{type}/{id}/relationships`:
  * at least one request per object, whatever `object_attributes` says (about 36,000 objects an hour). It is a
- * stream of its own, so it costs nothing unless selected; the README says what it costs before one selects it.
+ * stream of its own, so it costs nothing unless selected; docs/streams.md says what it costs before one selects it.
  * Objects relate only to people ("you can't relate objects to objects", Customer.io's relationship docs).
  *
  * Both lists may repeat an entry across pages (documented): both declare dedupeInPass, so a pass emits each object,

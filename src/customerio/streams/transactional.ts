@@ -7,7 +7,7 @@
 import { entityCursor } from '../../engine/incremental.js';
 import { cursorPaginator, noPagination } from '../../engine/paginators.js';
 import type { StreamDefinition } from '../../engine/types.js';
-import { deliveryWindows, normalizeDelivery, windowQuery } from '../deliveries.js';
+import { deliveryWindows, normalizeDelivery, PER_PARENT_SERVED_SECONDS, startDateBeyondServed, windowQuery } from '../deliveries.js';
 import { metricsStream } from '../metrics.js';
 import { integersIn, toInteger, withParentId } from './support.js';
 
@@ -61,11 +61,13 @@ export const transactionalMessageDetails = {
     delivery.transactional_id ??= toInteger(ctx.partition.parent?.id);
     return delivery;
   },
-  // Nothing is sent before the template exists: a first read without start_date starts at its creation.
+  // Nothing is sent before the template exists: a first read without start_date starts at its creation, and none
+  // further back than the route serves (12 months, documented for per-parent delivery routes: deliveries.ts).
   incremental: deliveryWindows((nowSeconds, { parent }) => {
     const created = Number(parent?.created_at);
-    return Number.isFinite(created) && created > 0 && created <= nowSeconds ? created : nowSeconds - 365 * 86_400;
-  }),
+    return Number.isFinite(created) && created > 0 && created <= nowSeconds ? created : nowSeconds - PER_PARENT_SERVED_SECONDS;
+  }, PER_PARENT_SERVED_SECONDS),
+  notes: (config, nowSeconds) => startDateBeyondServed(config, nowSeconds, PER_PARENT_SERVED_SECONDS, 'GET /v1/transactional/{id}/messages'),
 } satisfies StreamDefinition;
 
 const withTransactionalId = withParentId('transactional_id');

@@ -87,7 +87,8 @@ export class Campaigns {
       active: state === 'running' || state === 'active',
       state,
       actions,
-      tags: [pick(TAGS, h >>> 6), pick(TAGS, h >>> 9)].filter((t, i, all) => all.indexOf(t) === i),
+      // Live: an untagged campaign or broadcast has `tags: null`, not [] (one in three here).
+      tags: (h >>> 21) % 3 === 0 ? null : [pick(TAGS, h >>> 6), pick(TAGS, h >>> 9)].filter((t, i, all) => all.indexOf(t) === i),
       first_started: started ? created + between(set.h(j, 1), 60, 5 * DAY) : 0,
       created_by: 'ops@example.com',
     };

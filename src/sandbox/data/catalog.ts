@@ -68,32 +68,44 @@ export class Catalog {
     };
   }
 
-  /** `GET /v1/newsletters/{id}/contents`: one element per variant (A/B test or language). */
+  /**
+   * `GET /v1/newsletters/{id}/contents`: one element per variant (A/B test or language), in the live shape: `headers`
+   * as the text "[]", `preprocessor: "none"` (the spec allows only premailer), `from`/`reply_to`/`bcc`/`cc` as "",
+   * `from_id`/`reply_to_id` null, `test_group_id` 0, `created`/`updated` and `body_plain`/`body_amp` (not in the spec).
+   */
   contents(j: number): Json[] {
     const newsletterId = this.newsletters.idOf(j);
+    const created = this.newsletters.created(j);
     const updated = this.newsletters.updated(j);
     return Array.from({ length: this.contentCount(j) }, (_, c) => {
       const id = this.contentId(j, c);
+      const body = `<p>Newsletter ${newsletterId}, variant ${c + 1}</p>`;
       return {
         id,
         newsletter_id: newsletterId,
         deduplicate_id: `${id}:${updated}`,
         name: c === 0 ? 'Variant A' : `Variant ${String.fromCharCode(65 + c)}`,
         layout: '<html><body>{{content}}</body></html>',
-        body: `<p>Newsletter ${newsletterId}, variant ${c + 1}</p>`,
+        body,
+        body_plain: `Newsletter ${newsletterId}, variant ${c + 1}`,
+        body_amp: '',
         language: c === 2 ? 'de' : '',
         type: 'email',
-        from: 'Sandbox <news@example.com>',
-        from_id: 1,
-        reply_to: null,
+        from: c === 0 ? 'Sandbox <news@example.com>' : '',
+        from_id: c === 0 ? 1 : null,
+        reply_to: '',
         reply_to_id: null,
-        preprocessor: 'premailer',
+        preprocessor: c === 1 ? 'premailer' : 'none',
         recipient: '{{customer.email}}',
         subject: `Newsletter ${newsletterId} (${c + 1})`,
-        bcc: null,
+        bcc: '',
+        cc: '',
         fake_bcc: false,
         preheader_text: '',
-        headers: [],
+        headers: '[]',
+        test_group_id: 0,
+        created,
+        updated,
       };
     });
   }
@@ -137,11 +149,11 @@ export class Catalog {
     };
   }
 
-  /** Members of segment j: people first, first+step, … (size of them). */
+  /** Members of segment j: people first, first+step, … (size of them). The fourth segment has none (one live sample segment had none). */
   membership(j: number): Membership {
     const people = this.core.people.count;
     const max = this.core.sizes.segmentMembers;
-    if (people === 0 || max <= 0) return { first: 0, step: 1, size: 0 };
+    if (people === 0 || max <= 0 || j === 3) return { first: 0, step: 1, size: 0 };
     const share = 0.05 + ((this.segments.h(j, 3) % 56) / 100);
     const size = j === 0 ? Math.min(max, people) : Math.min(max, Math.max(1, Math.floor(people * share)));
     const step = Math.max(1, Math.floor(people / size));
@@ -168,6 +180,8 @@ export class Catalog {
       open_tracking: h % 5 !== 0,
       hide_message_body: h % 7 === 0,
       queue_drafts: h % 11 === 0,
+      // Live: a trigger_name (not in the spec) and no deduplicate_id.
+      trigger_name: `sandbox_${(TRANSACTIONAL_NAMES[j] ?? `transactional ${j + 1}`).toLowerCase().replace(/[^a-z0-9]+/g, '_')}`,
       created_at: set.created(j),
       updated_at: set.updated(j),
     };

@@ -38,6 +38,11 @@ export interface DeliveryFilter {
   origin?: (k: number) => boolean;
 }
 
+/** `/v1/messages` serves the last 6 months only, silently (live; where the cut lands was never seen: 183 days here). */
+export const MESSAGES_RETENTION = 183 * DAY;
+/** The per-template route is documented to serve 12 months [inferred: never seen live]: 365 days here. */
+export const TRANSACTIONAL_RETENTION = 365 * DAY;
+
 export class DeliveryStream {
   readonly timeline: Timeline;
   private readonly tag: number;
@@ -49,8 +54,10 @@ export class DeliveryStream {
     count: number,
     readonly originOf: (k: number) => Origin,
     onlyType?: string,
+    /** Seconds the API serves back from now (MESSAGES_RETENTION, TRANSACTIONAL_RETENTION): older deliveries are not served. */
+    retention?: number,
   ) {
-    this.timeline = new Timeline(count, core.start);
+    this.timeline = new Timeline(count, core.start, retention);
     this.tag = tagOf(name);
     this.cycle = onlyType ? [onlyType] : weightedCycle(TYPE_WEIGHTS, hash(core.seed, this.tag));
   }
@@ -91,6 +98,10 @@ export class DeliveryStream {
         const clicked = opened + between(this.h(k, 11), 5, 2 * DAY);
         m.clicked = clicked;
         m.human_clicked = clicked;
+        // Live keys are open-ended: a click also stamps the link clicked (`link:<n>`, `human_link:<n>`).
+        const link = 1 + (this.h(k, 18) % 4);
+        m[`link:${link}`] = clicked;
+        m[`human_link:${link}`] = clicked;
         if (unit(this.h(k, 12)) < 0.2) m.converted = clicked + between(this.h(k, 13), 60, 3 * DAY);
       }
       if (unit(this.h(k, 14)) < 0.01) m.unsubscribed = opened + between(this.h(k, 15), 10, DAY);
@@ -145,7 +156,8 @@ export class DeliveryStream {
               : identifiers.cio_id;
     const record: Json = {
       id,
-      deduplicate_id: `${id}:${created}`,
+      // Live: the suffix moves to the latest metric once engagement lands (a change marker nothing filters on).
+      deduplicate_id: `${id}:${Math.max(created, ...Object.values(metrics))}`,
       created,
       customer_id: identifiers.id,
       customer_identifiers: identifiers,
@@ -162,7 +174,6 @@ export class DeliveryStream {
       trigger_event_id: origin.transactional_id !== undefined ? `01HT${(h >>> 4).toString(36).toUpperCase().padStart(8, '0')}` : null,
       failure_message: metrics.failed !== undefined ? 'Recipient mailbox unavailable' : null,
       forgotten: false,
-      tracked_responses: [],
       metrics,
     };
     // Older deliveries carry the template id under its former name (README: accept both).

@@ -1,7 +1,7 @@
 /**
  * The static reference lists: workspaces, exports, sender identities, subscription topics, object
  * types, reporting webhooks, collections, ESP suppressions and IP addresses. They do not change over
- * time; their awkward shapes are the point (`{"exports": null}`, string object-type ids, a workspace
+ * time; their awkward shapes are the point (`{"exports": null}` and the like when empty, as live, string object-type ids, a workspace
  * id that is a string on the EU host, webhook URLs with `user:pass@` credentials in them).
  */
 import { between, hash, pick, tagOf } from '../hash.js';
@@ -161,8 +161,9 @@ export class Misc {
     };
   }
 
-  /** Every second webhook has basic-auth credentials in its URL: the connector must strip them. */
+  /** Every second webhook has basic-auth credentials in its URL: the connector must strip them. None: null (live). */
   reportingWebhooks(): Json {
+    if (this.core.sizes.reportingWebhooks === 0) return { reporting_webhooks: null };
     return {
       reporting_webhooks: Array.from({ length: this.core.sizes.reportingWebhooks }, (_, j) => {
         const h = this.h('reporting_webhooks', j);
@@ -180,7 +181,9 @@ export class Misc {
     };
   }
 
+  /** None: `{"collections": null}` (live). */
   collections(): Json {
+    if (this.core.sizes.collections === 0) return { collections: null };
     return {
       collections: Array.from({ length: this.core.sizes.collections }, (_, j) => {
         const created = this.past('collections', j);

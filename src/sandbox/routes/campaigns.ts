@@ -8,7 +8,7 @@ import { actionMetricSeries, metricSeries, parsePeriod, parseResolution } from '
 import { ApiError, intParam, notFound, pathId } from '../http.js';
 import type { Router } from '../router.js';
 import { scanAscending } from '../timeline.js';
-import { clampOffset, decodeToken, nextToken } from '../tokens.js';
+import { decodeToken, nextToken, restartPastEnd } from '../tokens.js';
 import type { World } from '../world.js';
 
 /** Campaign actions come 10 a page whatever `limit` says (README). */
@@ -37,9 +37,10 @@ function registerCampaignKind(router: Router, path: string, pick: (world: World)
     const kind = pick(world);
     const actions = kind.liveActionIndexes(j);
     const tag = `${path}:${id}:actions`;
-    const offset = clampOffset(decodeToken(req.query.get('start'), tag), actions.length);
+    const offset = restartPastEnd(decodeToken(req.query.get('start'), tag), actions.length);
     const page = scanAscending(actions.length, offset, ACTIONS_PER_PAGE, () => true, (n) => kind.actionRecord(actions[n]));
-    return { actions: page.items, next: nextToken(tag, page.nextOffset) };
+    // Live: `{"actions":[]}` with no `next` key at all (the spec declares one); `next` only while more follow.
+    return page.nextOffset === null ? { actions: page.items } : { actions: page.items, next: nextToken(tag, page.nextOffset) };
   });
 
   // One action (documented: GET /v1/campaigns/{id}/actions/{action_id}, and the same for broadcasts): 404 when the
@@ -91,9 +92,12 @@ export function registerCampaigns(router: Router): void {
     const limit = intParam(req.query, 'limit', { default: 10, max: 100 }); // [inferred] the README gives no default or maximum
     const live = catalog.newsletters.live();
     if (sort === 'desc') live.reverse();
-    const offset = clampOffset(decodeToken(req.query.get('start'), 'newsletters'), live.length);
+    // Live: a token past the end answers an empty page with `""` (no restart), and the page that exhausts the list
+    // still carries a `next` (`limit=1` over one newsletter: `MQ==`), whose page is `{"newsletters":[],"next":""}`.
+    const offset = decodeToken(req.query.get('start'), 'newsletters');
     const page = scanAscending(live.length, offset, limit, () => true, (n) => catalog.newsletter(live[n]));
-    return { newsletters: page.items, next: nextToken('newsletters', page.nextOffset) };
+    const next = page.items.length > 0 ? (page.nextOffset ?? Math.max(offset + page.items.length, live.length)) : null;
+    return { newsletters: page.items, next: nextToken('newsletters', next) };
   });
 
   const findNewsletter = (world: World, params: Record<string, string>) => {

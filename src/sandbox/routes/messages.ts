@@ -1,7 +1,9 @@
 /**
  * Delivery endpoints: `/v1/messages` and transactional templates with their deliveries and metrics.
- * Both delivery lists are newest first and honour `start_ts`/`end_ts` (inclusive, unless the sandbox is told to
- * read a bound as exclusive: world.deliveryBounds), narrowing windows longer than 30 days to their last 30 days.
+ * Both delivery lists are newest first and honour `start_ts`/`end_ts` on `created` (both inclusive, as seen live,
+ * unless the sandbox is told to read a bound as exclusive: world.deliveryBounds), narrowing windows longer than 30
+ * days to their last 30 days, and serve only what is younger than their retention (data/deliveries.ts: 6 months for
+ * /v1/messages, 12 for the per-template route), silently. A token past the end restarts at page 1 (tokens.ts).
  */
 import type { DeliveryFilter, DeliveryStream } from '../data/deliveries.js';
 import { MESSAGE_TYPES } from '../data/deliveries.js';
@@ -9,7 +11,7 @@ import { metricSeries, parsePeriod } from '../data/metrics.js';
 import { ApiError, boolParam, intParam, notFound, optionalSeconds, pathId } from '../http.js';
 import type { Router } from '../router.js';
 import { narrowWindow, scanNewest } from '../timeline.js';
-import { clampOffset, decodeToken, nextToken } from '../tokens.js';
+import { restartPastEnd, decodeToken, nextToken } from '../tokens.js';
 import type { World } from '../world.js';
 
 const STATES = ['failed', 'sent', 'drafted', 'attempted'];
@@ -30,9 +32,11 @@ function deliveryPage(world: World, stream: DeliveryStream, query: URLSearchPara
   const range = stream.timeline.range(now, from, to);
   const metric = query.get('metric');
   const accept = stream.accepts({ ...filter, metric: metric || undefined }, now);
-  const offset = clampOffset(decodeToken(query.get('start'), tag), Math.max(0, range.last - range.first + 1));
+  const size = Math.max(0, range.last - range.first + 1);
+  // Live: a token past the end (`v20:2` over 2 rows) restarts at page 1; the page that reaches the end says `""`.
+  const offset = restartPastEnd(decodeToken(query.get('start'), tag), size, true);
   const page = scanNewest(range, offset, limit, accept, (k) => stream.record(k, now));
-  return { messages: page.items, next: nextToken(tag, page.nextOffset) };
+  return { messages: page.items, next: nextToken(tag, page.nextOffset !== null && page.nextOffset >= size ? null : page.nextOffset) };
 }
 
 export function registerMessages(router: Router): void {

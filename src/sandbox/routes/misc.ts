@@ -4,10 +4,10 @@
  * (offset paging) and the unauthenticated IP address list.
  */
 import { SUPPRESSION_TYPES, type SuppressionType } from '../data/misc.js';
-import { intParam, notFound } from '../http.js';
+import { ApiError, intParam, notFound } from '../http.js';
 import type { Router } from '../router.js';
 import { scanAscending } from '../timeline.js';
-import { clampOffset, decodeToken, nextToken } from '../tokens.js';
+import { decodeToken, nextToken, restartPastEnd } from '../tokens.js';
 
 export function registerMisc(router: Router): void {
   router.add('GET', '/workspaces', (req, world) => world.misc.workspaces(req.region));
@@ -40,7 +40,7 @@ export function registerMisc(router: Router): void {
     const descending = req.query.get('sort') === 'desc';
     const hidden = req.query.get('hidden') === 'true';
     const at = (n: number) => world.misc.senderIdentity(descending ? count - 1 - n : n);
-    const offset = clampOffset(decodeToken(req.query.get('start'), 'sender_identities'), count);
+    const offset = restartPastEnd(decodeToken(req.query.get('start'), 'sender_identities'), count);
     const page = scanAscending(count, offset, limit, (n) => at(n).hidden === hidden, at);
     return { sender_identities: page.items, next: nextToken('sender_identities', page.nextOffset) };
   });
@@ -57,19 +57,21 @@ export function registerMisc(router: Router): void {
   });
 
   // Offset paging, no `next`: a page shorter than `limit` is the last one. `domain` (optional) keeps the
-  // suppressions made on that sending domain; `offset` counts records of the filtered list.
+  // suppressions made on that sending domain; `offset` counts records of the filtered list [inferred: whether
+  // offset advances was never seen live]. Live: an unknown type is a 400 `type is invalid`; a negative or huge
+  // offset, limit=100000 and a stray `start` all get a 200; an empty page is `{"suppressions": null}`, without
+  // the `category` the spec declares.
   router.add('GET', '/esp/suppression/:type', (req, world) => {
     const type = req.params.type as SuppressionType;
-    if (!SUPPRESSION_TYPES.includes(type)) throw notFound(`suppression type ${req.params.type}`);
+    if (!SUPPRESSION_TYPES.includes(type)) throw new ApiError(400, 'type is invalid');
     const limit = intParam(req.query, 'limit', { default: 100, max: 1000 });
-    const offset = intParam(req.query, 'offset', { default: 0, min: 0 });
+    const offset = Math.max(0, Math.trunc(Number(req.query.get('offset'))) || 0);
     const domain = req.query.get('domain');
     const count = world.sizes.suppressions;
-    if (!domain) {
-      const page = scanAscending(count, offset, limit, () => true, (n) => world.misc.suppression(type, n));
-      return { category: type, suppressions: page.items };
-    }
-    const onDomain = Array.from({ length: count }, (_, n) => n).filter((n) => world.misc.suppressedOn(type, domain, n));
-    return { category: type, suppressions: onDomain.slice(offset, offset + limit).map((n) => world.misc.suppression(type, n)) };
+    const positions = domain ? Array.from({ length: count }, (_, n) => n).filter((n) => world.misc.suppressedOn(type, domain, n)) : undefined;
+    const page = positions
+      ? positions.slice(offset, offset + limit).map((n) => world.misc.suppression(type, n))
+      : scanAscending(count, offset, limit, () => true, (n) => world.misc.suppression(type, n)).items;
+    return page.length === 0 ? { suppressions: null } : { category: type, suppressions: page };
   });
 }

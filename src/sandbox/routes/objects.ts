@@ -7,7 +7,7 @@ import type { Objects } from '../data/objects.js';
 import { ApiError, intParam, notFound } from '../http.js';
 import type { Router } from '../router.js';
 import { scanAscending } from '../timeline.js';
-import { clampOffset, decodeToken, nextToken } from '../tokens.js';
+import { restartPastEnd, decodeToken, nextToken } from '../tokens.js';
 
 type ObjectPredicate = (j: number) => boolean;
 
@@ -75,7 +75,7 @@ export function registerObjects(router: Router): void {
     const accept = compileObjectFilter(body.filter, '/filter', type, objects);
     const limit = intParam(req.query, 'limit', { default: 10, max: 1000 }); // [inferred] neither is documented
     const tag = `objects:${type}`;
-    const offset = clampOffset(decodeToken(req.query.get('start'), tag), objects.perType);
+    const offset = restartPastEnd(decodeToken(req.query.get('start'), tag), objects.perType);
     const page = scanAscending(objects.perType, offset, limit, accept, (j) => j);
     // Odd types repeat the previous page's last object at the top of the next ("duplicate entries across pages").
     let repeated: number[] = [];
@@ -106,7 +106,7 @@ export function registerObjects(router: Router): void {
     const people = objects.related(type, j);
     const limit = intParam(req.query, 'limit', { default: 10, max: 1000 }); // [inferred] neither is documented
     const tag = `objects:${type}:${j}:relationships`;
-    const offset = clampOffset(decodeToken(req.query.get('start'), tag), people.length);
+    const offset = restartPastEnd(decodeToken(req.query.get('start'), tag), people.length);
     const page = scanAscending(people.length, offset, limit, () => true, (n) => objects.relationship(type, j, people[n]));
     return { cio_relationships: page.items, next: nextToken(tag, page.nextOffset) };
   });

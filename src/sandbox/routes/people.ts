@@ -8,7 +8,7 @@ import { ID_TYPES, type IdType } from '../data/people.js';
 import { ApiError, boolParam, intParam, notFound, pathId } from '../http.js';
 import type { Router } from '../router.js';
 import { newestFirst, oldestFirst, scanAscending, scanOrdered, shuffled } from '../timeline.js';
-import { clampOffset, decodeToken, nextToken } from '../tokens.js';
+import { decodeToken, nextToken, restartPastEnd } from '../tokens.js';
 import type { World } from '../world.js';
 
 function idType(query: URLSearchParams): IdType {
@@ -34,6 +34,15 @@ function membershipPage(world: World, persons: number[], next: string) {
   };
 }
 
+/**
+ * A page of a segment's members, as seen live: the parent id on the envelope, and both arrays null (not []) when
+ * the page is empty (an empty segment, a token past the end).
+ */
+function segmentPage(world: World, segmentId: number, persons: number[], next: string) {
+  if (persons.length === 0) return { segment_id: segmentId, identifiers: null, ids: null, next };
+  return { segment_id: segmentId, ...membershipPage(world, persons, next) };
+}
+
 export function registerPeople(router: Router): void {
   router.add('GET', '/activities', (req, world) => {
     const { query } = req;
@@ -52,7 +61,7 @@ export function registerPeople(router: Router): void {
       person,
     });
     const range = world.activities.range(world.clock.now());
-    const offset = clampOffset(decodeToken(query.get('start'), 'activities'), range.last - range.first + 1);
+    const offset = restartPastEnd(decodeToken(query.get('start'), 'activities'), range.last - range.first + 1);
     const order = world.activitiesOrder === 'oldest_first' ? oldestFirst : world.activitiesOrder === 'shuffled' ? shuffled(world.seed) : newestFirst;
     const page = scanOrdered(range, order, offset, limit, accept, (k) => world.activities.record(k));
     return { activities: page.items, next: nextToken('activities', page.nextOffset) };
@@ -62,7 +71,7 @@ export function registerPeople(router: Router): void {
     const accept = compileFilter(req.body, world.people, world.catalog);
     const limit = intParam(req.query, 'limit', { default: 50, max: 1000 });
     const count = world.people.count;
-    const offset = clampOffset(decodeToken(req.query.get('start'), 'customers'), count);
+    const offset = restartPastEnd(decodeToken(req.query.get('start'), 'customers'), count);
     const page = scanAscending(count, offset, limit, accept, (i) => i);
     return membershipPage(world, page.items, nextToken('customers', page.nextOffset));
   });
@@ -91,6 +100,7 @@ export function registerPeople(router: Router): void {
     return { customer: world.people.detail(person) };
   });
 
+  // Live: `limit`, `start` and `sort` are ignored; every segment at once, ids ascending, no `next`.
   router.add('GET', '/segments', (_req, world) => {
     const catalog = world.catalog;
     return { segments: catalog.segments.live().map((j) => catalog.segment(j)) };
@@ -112,11 +122,12 @@ export function registerPeople(router: Router): void {
     const id = pathId(req.params);
     const j = world.catalog.segments.find(id);
     if (j < 0) throw notFound(`segment ${id}`);
-    const limit = intParam(req.query, 'limit', { default: 1000, max: 30000 });
+    // Live: limit=0 falls back to the default, 30001 gets a 200; a token past the end gives an empty page, no restart.
+    const limit = req.query.get('limit') === '0' ? 1000 : intParam(req.query, 'limit', { default: 1000, max: 30000 });
     const m = world.catalog.membership(j);
     const tag = `segment:${id}`;
-    const offset = clampOffset(decodeToken(req.query.get('start'), tag), m.size);
+    const offset = decodeToken(req.query.get('start'), tag);
     const page = scanAscending(m.size, offset, limit, () => true, (n) => m.first + n * m.step);
-    return membershipPage(world, page.items, nextToken(tag, page.nextOffset));
+    return segmentPage(world, id, page.items, nextToken(tag, page.nextOffset));
   });
 }
