@@ -12,31 +12,66 @@ export const STAGE_COLUMNS = '_raw VARCHAR, _emitted_ms BIGINT, _seq BIGINT';
 /** The parsed record's name inside the typing SQL (layout.ts parseExpression). */
 const PARSED = '_cio_parsed';
 
+/** The typed batch's flag of a cast column whose value was present but did not fit its type. */
+const misfitFlag = (index: number) => `_cio_misfit_${index}`;
+
 /**
- * `CREATE … AS` the typed batch: one row per key (the last staged), with `_deleted` set for records that
- * carry `_ab_cdc_deleted_at`. Without a primary key every record is its own row. Each record is parsed once.
+ * The typed rows of the staged records whose `_seq` lies in `range` (all when absent): every column,
+ * `_extracted_at`, `_deleted` for records that carry `_ab_cdc_deleted_at`, `_seq`, and a misfit flag per
+ * cast column. `CREATE`s the batch table, or with `append` adds to it. Each record is parsed once; DuckDB holds
+ * the parsed records of a whole 2,048-row chunk at a time, so the warehouse types a batch in ranges of bounded
+ * JSON size (sliceRanges) whatever the size of its records.
  */
-export function typedBatchSql(layout: TableLayout, stage: string, batch: string, temp = true): string {
+export function typedBatchSql(layout: TableLayout, stage: string, batch: string, range?: [number, number], append = false): string {
   const fields = fieldColumns(layout);
-  const parsed = `SELECT ${parseExpression(fields, '_raw')} AS ${PARSED}, _raw, _emitted_ms, _seq FROM ${ident(stage)}`;
+  const where = range ? ` WHERE _seq >= ${range[0]} AND _seq < ${range[1]}` : '';
+  const parsed = `SELECT ${parseExpression(fields, '_raw')} AS ${PARSED}, _raw, _emitted_ms, _seq FROM ${ident(stage)}${where}`;
   const columns = layout.columns.map((c) => `${valueExpression(layout, c, '_raw', PARSED)} AS ${ident(c.name)}`);
+  const misfits = castColumns(layout).map((c, i) => {
+    const present = fieldExpression({ name: c.name, type: 'VARCHAR' }, PARSED);
+    return `(${present} IS NOT NULL AND ${fieldExpression(c, PARSED)} IS NULL) AS ${misfitFlag(i)}`;
+  });
   const typed =
-    `SELECT ${[...columns, `to_timestamp(_emitted_ms / 1000.0) AS ${ident(EXTRACTED_AT)}`, `${markerExpression(fields, '_raw', PARSED)} IS NOT NULL AS _deleted`, '_seq'].join(', ')} ` +
+    `SELECT ${[...columns, `to_timestamp(_emitted_ms / 1000.0) AS ${ident(EXTRACTED_AT)}`, `${markerExpression(fields, '_raw', PARSED)} IS NOT NULL AS _deleted`, '_seq', ...misfits].join(', ')} ` +
     `FROM (${parsed})`;
-  const keys = layout.primaryKey.map((p) => keyExpression(p, 's')).join(', ');
-  const deduplicated = keys ? `SELECT * FROM (${typed}) s QUALIFY row_number() OVER (PARTITION BY ${keys} ORDER BY _seq DESC) = 1` : typed;
-  return `CREATE OR REPLACE ${temp ? 'TEMP ' : ''}TABLE ${ident(batch)} AS ${deduplicated}`;
+  return append ? `INSERT INTO ${ident(batch)} ${typed}` : `CREATE OR REPLACE TEMP TABLE ${ident(batch)} AS ${typed}`;
 }
 
-/** Per cast column, how many staged values were present in the JSON but did not fit the column's type. */
-export function misfitSql(layout: TableLayout, stage: string): string | undefined {
+/** Per cast column, how many typed rows (every staged record, before deduplication) had a value that did not fit its type. */
+export function misfitSql(layout: TableLayout, batch: string): string | undefined {
   const columns = castColumns(layout);
   if (columns.length === 0) return undefined;
-  const counts = columns.map((c) => {
-    const present = fieldExpression({ name: c.name, type: 'VARCHAR' }, PARSED);
-    return `count(*) FILTER (WHERE ${present} IS NOT NULL AND ${fieldExpression(c, PARSED)} IS NULL) AS ${ident(c.name)}`;
+  return `SELECT ${columns.map((c, i) => `count(*) FILTER (WHERE ${misfitFlag(i)}) AS ${ident(c.name)}`).join(', ')} FROM ${ident(batch)}`;
+}
+
+/**
+ * Leaves one row per key in the typed batch, the last staged (none to do without a primary key). Only the keys
+ * and `_seq` go through the window, not the rows.
+ */
+export function deduplicateSql(layout: TableLayout, batch: string): string | undefined {
+  if (layout.primaryKey.length === 0) return undefined;
+  const keys = layout.primaryKey.map((p) => keyExpression(p, 's')).join(', ');
+  return `DELETE FROM ${ident(batch)} WHERE rowid IN (SELECT rowid FROM ${ident(batch)} s QUALIFY row_number() OVER (PARTITION BY ${keys} ORDER BY _seq DESC) > 1)`;
+}
+
+/**
+ * `[from, to)` ranges of positions in a batch whose records' JSON adds up to at most `budget` characters each (a
+ * longer record alone in its range), so typing one range holds a bounded amount of parsed JSON.
+ */
+export function sliceRanges(lengths: readonly number[], budget: number): Array<[number, number]> {
+  const ranges: Array<[number, number]> = [];
+  let from = 0;
+  let size = 0;
+  lengths.forEach((length, i) => {
+    if (i > from && size + length > budget) {
+      ranges.push([from, i]);
+      from = i;
+      size = 0;
+    }
+    size += length;
   });
-  return `SELECT ${counts.join(', ')} FROM (SELECT ${parseExpression(columns, '_raw')} AS ${PARSED} FROM ${ident(stage)})`;
+  if (lengths.length > from) ranges.push([from, lengths.length]);
+  return ranges;
 }
 
 // Compared as text, so a table written by an older schema (a column since retyped) still compares.

@@ -14,7 +14,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { JsonObject } from '../protocol/messages.js';
 import { createTableSql, ident, type ColumnType, type TableLayout } from './layout.js';
 import { duckDbLimits, duckDbOptions, type DuckDbLimits } from './limits.js';
-import { deleteMatchedSql, insertLiveSql, misfitSql, replaceCountsSql, STAGE_COLUMNS, typedBatchSql, upsertCountsSql } from './merge.js';
+import { deduplicateSql, deleteMatchedSql, insertLiveSql, misfitSql, replaceCountsSql, sliceRanges, STAGE_COLUMNS, typedBatchSql, upsertCountsSql } from './merge.js';
 
 export interface StagedRecord {
   /** The record's data as JSON text. */
@@ -51,6 +51,12 @@ const KNOWN_TYPES: Record<string, ColumnType> = {
 };
 
 const NO_CHANGES = { inserted: 0, updated: 0, unchanged: 0, deleted: 0 };
+/**
+ * JSON text typed by one statement, at most (one longer record alone): DuckDB keeps a whole chunk's parsed
+ * records, several times their text, and wide records (a customer's hundreds of attributes, a custom stream of
+ * hundreds of columns) would otherwise need hundreds of MB for one chunk. 1 MiB is ~2,300 activities.
+ */
+const SLICE_CHARACTERS = 1 << 20;
 
 export class Warehouse {
   /** The load tables of unfinished replaces this process made, with the misfits counted in them so far. */
@@ -199,14 +205,18 @@ export class Warehouse {
     // A new stage table a batch: rows deleted from a temporary table keep their memory until it is dropped.
     await this.run(`CREATE OR REPLACE TEMP TABLE ${ident(STAGE)} (${STAGE_COLUMNS})`);
     await this.append(records);
-    const misfits = await this.misfits(layout, STAGE);
-    await this.run(typedBatchSql(layout, STAGE, BATCH));
+    const ranges = sliceRanges(records.map((r) => r.json.length), SLICE_CHARACTERS);
+    if (ranges.length === 0) ranges.push([0, 0]);
+    for (const [i, range] of ranges.entries()) await this.run(typedBatchSql(layout, STAGE, BATCH, range, i > 0));
+    await this.run(`DROP TABLE ${ident(STAGE)}`);
+    const misfits = await this.misfits(layout, BATCH);
+    const deduplicate = deduplicateSql(layout, BATCH);
+    if (deduplicate) await this.run(deduplicate);
     const counts = count ? await this.counts(upsertCountsSql(layout, table, BATCH)) : NO_CHANGES;
     const remove = deleteMatchedSql(layout, table, BATCH);
     if (remove) await this.run(remove);
     await this.run(insertLiveSql(layout, table, BATCH));
     await this.run(`DROP TABLE ${ident(BATCH)}`);
-    await this.run(`DROP TABLE ${ident(STAGE)}`);
     return { ...counts, misfits };
   }
 
@@ -226,8 +236,8 @@ export class Warehouse {
     }
   }
 
-  private async misfits(layout: TableLayout, stage: string): Promise<Record<string, number>> {
-    const sql = misfitSql(layout, stage);
+  private async misfits(layout: TableLayout, batch: string): Promise<Record<string, number>> {
+    const sql = misfitSql(layout, batch);
     if (!sql) return {};
     const [row] = await this.rows(sql);
     return Object.fromEntries(Object.entries(row ?? {}).filter(([, n]) => Number(n) > 0).map(([c, n]) => [c, Number(n)]));

@@ -108,6 +108,19 @@ describe('upsert', () => {
     expect(await warehouse.rows(`SELECT id, "_AB_CDC_DELETED_AT" AS f FROM upper ORDER BY id`)).toEqual([{ id: '2', f: 'a field, not the marker' }]);
   });
 
+  it('types a batch of large records in slices and still keeps the last record of a key and counts every misfit', async () => {
+    // ~400 KB a record: the 1 MiB slices put two or three records in each.
+    const big = (id: number, name: string, extra: object = {}) => ({ id, name, attributes: { note: 'x'.repeat(400_000) }, ...extra });
+    const records = [big(1, 'first'), big(2, 'two', { updated: 'never' }), big(1, 'second'), big(3, 'three'), big(2, 'two again', { updated: 'soon' }), big(1, 'last')];
+    const counts = await warehouse.upsert(await warehouse.prepareUpsert(layout), staged(...records), {});
+    expect(counts).toMatchObject({ inserted: 3, misfits: { updated: 2 } });
+    expect(await warehouse.rows(`SELECT id, name, length(attributes->>'$.note') AS n FROM campaigns ORDER BY id`)).toEqual([
+      { id: '1', name: 'last', n: '400000' },
+      { id: '2', name: 'two again', n: '400000' },
+      { id: '3', name: 'three', n: '400000' },
+    ]);
+  });
+
   it('adds the columns a schema gained since the table was created', async () => {
     await warehouse.prepareUpsert(layoutOf('campaigns', { properties: { id: { type: 'integer' } } }, [['id']]));
     const effective = await warehouse.prepareUpsert(layout);
