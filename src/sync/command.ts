@@ -103,7 +103,7 @@ export async function runSync(input: SyncInput, io: SyncIo, options: SyncOptions
   let warehouse: Warehouse;
   const limits = duckDbLimits();
   try {
-    warehouse = await Warehouse.open(path, limits);
+    warehouse = await Warehouse.open(path, limits, { warn: (message) => io.stderr.write(`warning: ${message}\n`) });
   } catch (error) {
     throw new ConnectorError(`Cannot open the DuckDB file ${path}: ${openFailure((error as Error).message)}`, 'config_error');
   }

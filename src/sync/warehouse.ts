@@ -58,20 +58,31 @@ const NO_CHANGES = { inserted: 0, updated: 0, unchanged: 0, deleted: 0 };
  */
 const SLICE_CHARACTERS = 1 << 20;
 
+export interface WarehouseOptions {
+  /** Told when a batch ran out of the default memory limit and the limit was lifted to DuckDB's own. */
+  warn?: (message: string) => void;
+}
+
 export class Warehouse {
   /** The load tables of unfinished replaces this process made, with the misfits counted in them so far. */
   private readonly loads = new Map<string, Record<string, number>>();
+  /** The default memory limit is still in force (limits.ts: lifted once, on the first batch that runs out of it). */
+  private softLimit: boolean;
 
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
     readonly path: string,
-  ) {}
+    private readonly limits: DuckDbLimits,
+    private readonly options: WarehouseOptions,
+  ) {
+    this.softLimit = limits.soft === true;
+  }
 
   /** Opens (or creates) the file and makes sure the state table exists; leftovers of a killed replace are dropped. */
-  static async open(path: string, limits: DuckDbLimits = duckDbLimits()): Promise<Warehouse> {
+  static async open(path: string, limits: DuckDbLimits = duckDbLimits(), options: WarehouseOptions = {}): Promise<Warehouse> {
     const instance = await DuckDBInstance.create(path, duckDbOptions(limits));
-    const warehouse = new Warehouse(instance, await instance.connect(), path);
+    const warehouse = new Warehouse(instance, await instance.connect(), path, limits, options);
     await warehouse.run(`CREATE TABLE IF NOT EXISTS ${ident(STATE_TABLE)} (stream VARCHAR, state JSON, mode VARCHAR, updated_at TIMESTAMPTZ)`);
     const leftovers = await warehouse.rows(
       `SELECT table_name FROM information_schema.tables WHERE table_catalog = current_database() AND table_schema = 'main' AND (starts_with(table_name, '${LOAD_PREFIX}') OR starts_with(table_name, '${NEW_PREFIX}'))`,
@@ -248,7 +259,24 @@ export class Warehouse {
     return { inserted: Number(row.inserted ?? 0), updated: Number(row.updated ?? 0), unchanged: Number(row.unchanged ?? 0), deleted: Number(row.deleted ?? 0) };
   }
 
+  /**
+   * Runs `work` in one transaction. Under the default memory limit, a transaction that runs out of memory is
+   * rolled back and run again once under DuckDB's own limit (80 % of the memory it sees): a wide table can need
+   * more than the default, and a larger sync beats a failed one. An operator's limit is never lifted.
+   */
   private async transaction<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await this.attempt(work);
+    } catch (error) {
+      if (!this.softLimit || !isOutOfMemory(error)) throw error;
+      this.softLimit = false;
+      await this.run(`SET memory_limit = '${await duckDbOwnMemoryLimit()}'`);
+      this.options.warn?.(`DuckDB ran out of sync's default memory limit (${this.limits.memoryLimit}); the batch is written again under DuckDB's own limit. Set CIO_SYNC_MEMORY_LIMIT to choose one.`);
+      return this.attempt(work);
+    }
+  }
+
+  private async attempt<T>(work: () => Promise<T>): Promise<T> {
     await this.run('BEGIN TRANSACTION');
     try {
       const result = await work();
@@ -259,6 +287,25 @@ export class Warehouse {
       throw error;
     }
   }
+}
+
+/** DuckDB's own default memory limit here (80 % of what it sees), as a fresh instance reports it ('18.8 GiB'). */
+async function duckDbOwnMemoryLimit(): Promise<string> {
+  // RESET memory_limit goes back to the limit the instance was opened with, not to DuckDB's default.
+  const instance = await DuckDBInstance.create(':memory:');
+  try {
+    const connection = await instance.connect();
+    const [[limit]] = (await connection.runAndReadAll(`SELECT current_setting('memory_limit')`)).getRows();
+    connection.closeSync();
+    return String(limit);
+  } finally {
+    instance.closeSync();
+  }
+}
+
+// Read as text, not `instanceof Error`: the native binding's errors can come from another realm (jest's VM modules).
+function isOutOfMemory(error: unknown): boolean {
+  return /Out of Memory Error/i.test(String((error as { message?: unknown } | undefined)?.message ?? error));
 }
 
 function addMisfits(total: Record<string, number>, more: Record<string, number>): Record<string, number> {
