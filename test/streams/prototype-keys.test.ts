@@ -11,12 +11,24 @@ import { pickAttributes } from '../../src/customerio/people.js';
 import { toAirbyteStream } from '../../src/engine/discover.js';
 import { valueAt } from '../../src/engine/conform.js';
 import { Checkpoint } from '../../src/engine/checkpoint.js';
+import { setOwn } from '../../src/engine/own.js';
 import { savedCursor, type IncrementalStrategy } from '../../src/engine/incremental.js';
 import { API, readStreams } from './listing-harness.js';
 
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());
 afterAll(() => nock.enableNetConnect());
+
+describe('setOwn', () => {
+  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'name'])('makes %s a plain field of the object, printed, and leaves its prototype alone', (key) => {
+    const target: Record<string, unknown> = {};
+    setOwn(target, key, 'v');
+    expect(Object.getPrototypeOf(target)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(target, key)).toEqual({ value: 'v', writable: true, enumerable: true, configurable: true });
+    expect(JSON.parse(JSON.stringify(target), (k, v) => v)).toEqual(JSON.parse(`{"${key}":"v"}`));
+    expect(Object.keys(target)).toEqual([key]);
+  });
+});
 
 const json = (text: string) => [200, text, { 'content-type': 'application/json' }] as const;
 const customWithKey = (primaryKey: string[]) =>
