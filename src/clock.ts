@@ -12,6 +12,9 @@ export type Clock = () => number;
 
 export const machineClock: Clock = Date.now;
 
+/** A unix time in seconds as ISO-8601 UTC to the second (`2026-12-08T03:00:00Z`), for messages people read. */
+export const isoSeconds = (seconds: number): string => new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
 /** Waits `ms` of real time (pacing, backoff, polls): the default of every injectable `sleep`. */
 export const machineSleep = (ms: number): Promise<void> => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

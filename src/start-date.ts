@@ -5,6 +5,7 @@
  * value it got and shows the forms it takes. Pure: the clock comes in as an argument.
  */
 import { configError } from './errors.js';
+import { isoSeconds } from './clock.js';
 
 export const START_DATE_FORMS = 'a day like 2024-01-01, a date-time like 2024-01-01T00:00:00Z, or unix seconds like 1704067200';
 
@@ -60,7 +61,7 @@ export function parseStartDate(value: unknown): number {
 export function futureStartDate(startDateSeconds: number | undefined, nowSeconds: number, given?: unknown): string | undefined {
   if (startDateSeconds === undefined || startDateSeconds <= nowSeconds) return undefined;
   const at = new Date(startDateSeconds * 1000).toISOString().replace('.000Z', 'Z');
-  const now = new Date(nowSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const now = isoSeconds(nowSeconds);
   const value = given === undefined ? at : `${shown(given)} (${at})`;
   return `"start_date" ${value} is in the future (the connector's clock says ${now}): a read would find nothing. Give a past date, like 2024-01-01, or leave start_date out to read all the API keeps`;
 }

@@ -5,6 +5,7 @@
  * third. Records per second, CPU seconds per 100,000 records, and the connector's time ÷ the baseline's.
  */
 import { join } from 'node:path';
+import { isoSeconds } from '../clock.js';
 import { catalogOf, runConnector } from './connector.js';
 import { spawnMeasured } from './measured.js';
 import { DIST, startSandboxProcess, type SandboxProcess } from './sandbox-process.js';
@@ -81,4 +82,3 @@ async function runBaseline(sandbox: SandboxProcess, startTs: number, endTs: numb
   return { records, seconds: finished.wallMs / 1000, cpuSeconds: finished.usage.cpuSeconds };
 }
 
-export const isoSeconds = (unix: number) => new Date(unix * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');

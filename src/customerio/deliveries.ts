@@ -22,6 +22,7 @@
  * request each and return nothing; the other mistake would lose 6 months of history.
  */
 import type { Config } from '../config.js';
+import { isoSeconds } from '../clock.js';
 import { DAY, serverWindows, type ServerWindowStrategy } from '../engine/incremental.js';
 import type { Record_, RequestContext } from '../engine/types.js';
 import { identifiersOf } from './people.js';
@@ -57,9 +58,8 @@ export function normalizeDelivery(record: Record_): Record_ {
 export function startDateBeyondServed(config: Config, nowSeconds: number, servedSeconds: number, route: string): string[] {
   const startDate = config.startDateSeconds;
   if (startDate === undefined || startDate >= nowSeconds - servedSeconds) return [];
-  const day = (seconds: number) => new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
   return [
-    `start_date ${day(startDate)} is older than the ${servedSeconds / DAY} days ${route} serves: deliveries are read from ${day(nowSeconds - servedSeconds)} (the API answers older ranges with nothing)`,
+    `start_date ${isoSeconds(startDate)} is older than the ${servedSeconds / DAY} days ${route} serves: deliveries are read from ${isoSeconds(nowSeconds - servedSeconds)} (the API answers older ranges with nothing)`,
   ];
 }
 

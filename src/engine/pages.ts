@@ -14,6 +14,7 @@
  */
 import { ConnectorError } from '../errors.js';
 import type { Config } from '../config.js';
+import { isoSeconds } from '../clock.js';
 import type { JsonObject, LogLevel } from '../protocol/messages.js';
 import type { HttpClient, HttpRequest } from './http.js';
 import { keyText } from './conform.js';
@@ -245,8 +246,7 @@ export class PageReader {
  * same records over and over. Transient: the next sync starts the list over, from a position that exists.
  */
 function repeatedPage(definition: StreamDefinition, partition: Partition, scope: PassScope, page: number, why: string): ConnectorError {
-  const day = (seconds: number) => new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-  const where = [partition.key && `partition ${partition.key}`, scope.window && `window ${day(scope.window.start)} to ${day(scope.window.end)}`].filter(Boolean).join(', ');
+  const where = [partition.key && `partition ${partition.key}`, scope.window && `window ${isoSeconds(scope.window.start)} to ${isoSeconds(scope.window.end)}`].filter(Boolean).join(', ');
   return new ConnectorError(
     `${definition.name}${where ? ` (${where})` : ''}: page ${page + 1} repeats an earlier page of the same pass (${why}): the API started the list over, ` +
       'as it does when a list shrinks while it is read. Stopped rather than print the same records again or loop; run the sync again.',

@@ -6,6 +6,7 @@
  * before the cursor each partition re-read is said once per stream (Lookbacks).
  */
 import type { Config } from '../config.js';
+import { isoSeconds } from '../clock.js';
 import { forEachConcurrent } from './concurrency.js';
 import { windowCursor, type IncrementalStrategy, type ReadStart } from './incremental.js';
 import type { Record_ } from './types.js';
@@ -113,10 +114,9 @@ export class BeyondServed {
 
   warning(stream: string, servedSeconds: number): string | undefined {
     if (!this.count || this.oldest === undefined || this.servedFrom === undefined) return undefined;
-    const day = (seconds: number) => new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
     const which = this.count === 1 ? 'the saved cursor' : `the saved cursors of ${this.count} partitions (the oldest)`;
     return (
-      `${stream}: ${which} ${day(this.oldest)} is older than the ${duration(servedSeconds)} the API serves: read from ${day(this.servedFrom)}; ` +
+      `${stream}: ${which} ${isoSeconds(this.oldest)} is older than the ${duration(servedSeconds)} the API serves: read from ${isoSeconds(this.servedFrom)}; ` +
       'what was created between the two can no longer be read (read more often than that to keep every record)'
     );
   }

@@ -78,4 +78,4 @@ export function peakInFlight(requests: SandboxRequestRecord[], filter: (r: Sandb
 /** Pages a cursor pass costs: a full page always carries `next`, so n records take ⌊n ÷ limit⌋ + 1 requests. */
 export const pages = (records: number, limit: number) => Math.floor(records / limit) + 1;
 
-export const isoSeconds = (unix: number) => new Date(unix * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+export { isoSeconds } from '../../src/clock.js';
