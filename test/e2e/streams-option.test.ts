@@ -10,6 +10,9 @@ import { configuredCatalog } from '../helpers/catalog.js';
 import { runCli } from '../helpers/cli.js';
 import { scratchDir } from '../helpers/scratch.js';
 
+/** Records in an order that does not depend on when each was printed. */
+const inOneOrder = (records: Array<Record<string, unknown>>) => records.map((r) => JSON.stringify(r)).sort();
+
 let sb: Sandbox;
 let config: Record<string, unknown>;
 let env: Record<string, string>;
@@ -34,7 +37,8 @@ describe('read --streams', () => {
     expect(byName.errors).toEqual([]);
     for (const stream of ['campaigns', 'customers', 'messages']) {
       expect(byName.records(stream).length).toBeGreaterThan(0);
-      expect(byName.records(stream)).toEqual(byCatalog.records(stream));
+      // The same records, whole; their order across windows and partitions read at once is not the protocol's.
+      expect(inOneOrder(byName.records(stream))).toEqual(inOneOrder(byCatalog.records(stream)));
     }
     // Incremental: the cursor a next read continues from.
     expect(byName.lastState('campaigns')).toMatchObject({ updated: expect.any(Number) });
